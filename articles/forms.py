@@ -1,0 +1,93 @@
+"""Forms: admin editing forms with their validation, and the workflow decision forms."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Article, Reference, ReviewDecision
+
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason for this change",
+        help_text="Kept in the article's history, e.g. “Added 2024 guideline update”.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "specialty", "summary", "body", "professional_summary", "professional_body"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_locked:
+            raise ValidationError(
+                "This article is in review and read-only. Withdraw it to draft to edit it.", code="locked"
+            )
+        if cleaned.get("professional_body", "").strip() and not cleaned.get("professional_summary", "").strip():
+            self.add_error(
+                "professional_summary", ValidationError("Add a summary for the professional version.", code="required")
+            )
+        return cleaned
+
+
+class ReferenceForm(forms.ModelForm):
+    url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
+
+    class Meta:
+        model = Reference
+        fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
+
+    def clean_doi(self):
+        doi = self.cleaned_data["doi"].strip()
+        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
+        if doi and not DOI_RE.match(doi):
+            raise ValidationError("Enter a DOI like 10.1000/xyz123.", code="invalid")
+        return doi
+
+    def clean_pmid(self):
+        pmid = self.cleaned_data["pmid"].strip()
+        if pmid and not pmid.isdigit():
+            raise ValidationError("A PubMed ID is digits only, e.g. 31778400.", code="invalid")
+        return pmid
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and not 1800 <= year <= 2100:
+            raise ValidationError("Enter a four-digit year.", code="invalid")
+        return year
+
+
+class DecisionForm(forms.Form):
+    """The comment (and reason, when sending back) that goes with a workflow step."""
+
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+    reason = forms.ChoiceField(choices=ReviewDecision.Reason.choices, required=False)
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if action == "request_changes":
+            self.fields["comment"].required = True
+            self.fields["comment"].label = "What needs to change"
+            self.fields["reason"].required = True
+            self.fields["reason"].label = "Reason category"
+        else:
+            del self.fields["reason"]
+        if action == "archive":
+            self.fields["comment"].required = True
+            self.fields["comment"].label = "Why is it withdrawn from the site"
+
+    def transition_kwargs(self) -> dict:
+        comment = self.cleaned_data.get("comment", "")
+        if self.action == "request_changes":
+            return {"comment": comment, "reason": self.cleaned_data["reason"]}
+        if self.action in ("approve", "confirm_current"):
+            return {"comment": comment}
+        if self.action in ("archive", "submit", "withdraw"):
+            return {"reason": comment}
+        return {}

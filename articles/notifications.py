@@ -1,0 +1,62 @@
+"""Emails the workflow sends: submissions to the board, decisions to authors, reminders."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db.models import Q
+from django.urls import reverse
+
+
+def absolute(path: str) -> str:
+    return settings.EDITORIAL_BASE_URL.rstrip("/") + path
+
+
+def board_members():
+    """Return active users holding the review permission, directly or through a group."""
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
+    return User.objects.filter(is_active=True).exclude(email="").filter(perm | Q(is_superuser=True)).distinct()
+
+
+def review_url(article) -> str:
+    return absolute(reverse("admin:articles_reviewqueueitem_review", args=[article.pk]))
+
+
+def change_url(article) -> str:
+    return absolute(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def _send(messages):
+    messages = [m for m in messages if m[3]]
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+
+
+def submitted(article, revision) -> None:
+    """Tell the board a version waits for review (authors are left out: they cannot review it)."""
+    authors = set(revision.authors.values_list("pk", flat=True))
+    recipients = [u.email for u in board_members() if u.pk not in authors]
+    kind = revision.get_kind_display().lower()
+    subject = f"[Review] {article.title} (version {revision.number}, {kind})"
+    body = (
+        f"{revision.submitted_by.get_full_name() or revision.submitted_by.get_username()} submitted "
+        f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
+    )
+    _send([(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)])
+
+
+def decided(article, decision) -> None:
+    """Tell the authors of a revision what the board decided, with the reviewer's comment."""
+    revision = decision.revision
+    recipients = sorted({u.email for u in revision.authors.all() if u.email})
+    reviewer = getattr(decision.reviewer, "board_profile", None) or decision.reviewer.get_username()
+    subject = f"[{decision.get_decision_display()}] {article.title}"
+    lines = [f"{reviewer} {decision.get_decision_display().lower()} version {revision.number} of “{article.title}”."]
+    if decision.reason:
+        lines.append(f"Reason: {decision.get_reason_display()}")
+    if decision.comment:
+        lines.append(f"Comment:\n{decision.comment}")
+    if article.published_revision_id == revision.pk:
+        lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
+    lines.append(f"Open the article: {change_url(article)}")
+    _send([(subject, "\n\n".join(lines) + "\n", settings.DEFAULT_FROM_EMAIL, recipients)])

@@ -1,0 +1,99 @@
+"""factory_boy factories for users in each role and for content."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from articles import workflow
+from articles.models import Article, BoardMember, Reference, Specialty
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(*[Group.objects.get(name=name) for name in extracted])
+        self.save()
+
+
+def editor(**kwargs):
+    return UserFactory(groups=["Editors"], **kwargs)
+
+
+def reviewer(**kwargs):
+    user = UserFactory(groups=["Medical Advisory Board"], **kwargs)
+    BoardMemberFactory(user=user)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def superuser(**kwargs):
+    user = UserFactory(is_superuser=True, **kwargs)
+    return user
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+    slug = factory.Sequence(lambda n: f"specialty-{n}")
+
+
+class BoardMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BoardMember
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Dr Reviewer {n}")
+    slug = factory.Sequence(lambda n: f"reviewer-{n}")
+    credentials = "MD"
+    conflicts_of_interest = "None declared."
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    number = factory.Sequence(lambda n: n + 1)
+    kind = Reference.Kind.RESEARCH
+    title = factory.Sequence(lambda n: f"A study {n}")
+    source = "BMJ"
+    year = 2020
+
+
+def make_article(*, author, title="What causes headaches?", slug=None, body="Some text [1].", references=1, **fields):
+    """Create a draft through the workflow, as an editor would, with ``references`` references."""
+    article = Article(
+        title=title,
+        slug=slug or factory.Faker._get_faker().unique.slug(),
+        specialty=fields.pop("specialty", None) or SpecialtyFactory(),
+        summary=fields.pop("summary", "A short answer."),
+        body=body,
+        **fields,
+    )
+    workflow.save_content(article, user=author, reason="First draft")
+    for number in range(1, references + 1):
+        ref = ReferenceFactory.build(article=article, number=number)
+        ref._history_user = author
+        ref.save()
+    return article
+
+
+def publish(article, *, author, reviewers):
+    """Take a draft through submit, review and enough approvals to publish."""
+    workflow.submit(article, user=author)
+    workflow.start_review(article, user=reviewers[0])
+    for user in reviewers[: workflow.required_approvals()]:
+        workflow.approve(article, user=user)
+    article.refresh_from_db()
+    return article
