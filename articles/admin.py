@@ -77,7 +77,8 @@ class WorkflowAdminMixin:
         if action not in workflow.TRANSITIONS:
             raise PermissionDenied
         transition = workflow.TRANSITIONS[action]
-        form = DecisionForm(request.POST or None, action=action)
+        # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
+        form = DecisionForm(request.POST if request.method == "POST" else None, action=action)
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.run(action, article, user=request.user, **form.transition_kwargs())
@@ -213,6 +214,8 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_select_related = ["specialty", "pending_revision", "claimed_by"]
     search_fields = ["title"]
     list_display_links = ["title"]
+    # The changelist applies ModelAdmin/Meta ordering over get_queryset's, so set it here.
+    ordering = ["pending_revision__submitted_at", "pk"]
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

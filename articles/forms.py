@@ -24,9 +24,16 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and self.instance.is_locked:
+        # Check the stored row, not the instance: history "revert" builds the instance from an old
+        # record, and an archived article would otherwise pass here and fail later in save_content.
+        stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        if stored in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
             raise ValidationError(
                 "This article is in review and read-only. Withdraw it to draft to edit it.", code="locked"
+            )
+        if stored == Article.Status.ARCHIVED:
+            raise ValidationError(
+                "This article is archived and read-only. Restore it to draft to edit it.", code="locked"
             )
         if cleaned.get("professional_body", "").strip() and not cleaned.get("professional_summary", "").strip():
             self.add_error(

@@ -1,11 +1,15 @@
 """factory_boy factories for users in each role and for content."""
 
+import importlib
+
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from articles import workflow
 from articles.models import Article, BoardMember, Reference, Specialty
+
+GROUPS = importlib.import_module("articles.migrations.0002_groups").GROUPS
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,8 +25,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if extracted:
+            ensure_groups()
             self.groups.add(*[Group.objects.get(name=name) for name in extracted])
         self.save()
+
+
+def ensure_groups():
+    """Recreate the migration's groups after a transactional test flushed them."""
+    if Group.objects.filter(name__in=GROUPS).count() == len(GROUPS):
+        return
+    for name, codenames in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
 
 
 def editor(**kwargs):

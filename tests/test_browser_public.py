@@ -4,7 +4,7 @@ import pytest
 
 from . import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BODY = "## From the Guidelines\n\nFirst claim [2].\n\n## From the Research\n\n- A finding [1]\n- Another [2]\n"
 
