@@ -4,17 +4,21 @@ The admin is declarative; the only custom views are the workflow steps, which ca
 ``articles.workflow`` and never set a status themselves.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import naturalday
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import workflow
+from . import review_screen, workflow
 from .forms import ArticleAdminForm, DecisionForm, ReferenceForm
-from .views import rendered_revision
 from .models import Article, BoardMember, Reference, ReviewDecision, ReviewQueueItem, Revision, Specialty
 
 # Actions that need words from the user get a confirmation page; others run from a button.
@@ -62,6 +66,9 @@ class ReferenceInline(admin.TabularInline):
 class WorkflowAdminMixin:
     """Workflow buttons and the confirmation view shared by the article and queue admins."""
 
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
@@ -90,9 +97,9 @@ class WorkflowAdminMixin:
             else:
                 article.refresh_from_db()
                 messages.success(request, f"{transition.label}: done. The article is now {article.get_status_display().lower()}.")
-                return redirect(request.POST.get("next") or _change_url(article))
+                return redirect(_next_url(request, article))
             if action not in ACTIONS_WITH_FORM:
-                return redirect(request.POST.get("next") or _change_url(article))
+                return redirect(_next_url(request, article))
         context = {
             **self.admin_site.each_context(request),
             "title": f"{transition.label}: {article.title}",
@@ -120,6 +127,16 @@ class WorkflowAdminMixin:
 
 def _change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def _next_url(request, article):
+    """Where to go after a step: the posted ``next`` if it stays on this site, else the article."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return _change_url(article)
 
 
 @admin.register(Article)
@@ -192,55 +209,94 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class OldestFirst(admin.SimpleListFilter):
+class QueueStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("submitted", "Submitted"),
+            ("in_review", "Under review"),
+            ("rereview", "Re-review due"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "rereview":
+            return queryset.filter(status=Article.Status.APPROVED)
+        if self.value() in ("submitted", "in_review"):
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class ClaimFilter(admin.SimpleListFilter):
     title = "claimed"
     parameter_name = "claimed"
 
     def lookups(self, request, model_admin):
-        return [("me", "Claimed by me"), ("nobody", "Not claimed")]
+        return [("me", "Claimed by me"), ("others", "Claimed by others"), ("nobody", "Not claimed")]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
             return queryset.filter(claimed_by=request.user)
+        if self.value() == "others":
+            return queryset.exclude(claimed_by=None).exclude(claimed_by=request.user)
         if self.value() == "nobody":
             return queryset.filter(claimed_by=None)
         return queryset
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_overdue=self.value() == "yes")
+        return queryset
+
+
+QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "Periodic re-review"}
+
+
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "status_badge", "waiting_since", "specialty", "claimed_by"]
-    list_filter = ["status", "specialty", OldestFirst]
-    list_select_related = ["specialty", "pending_revision", "claimed_by"]
+    """Everything waiting for the board, oldest first; each row opens the review screen."""
+
+    list_display = [
+        "review_link", "queue_kind_label", "status_badge", "age", "author", "specialty", "claimed_by",
+        "approvals", "overdue",
+    ]
+    list_display_links = None
+    list_filter = [QueueStateFilter, "specialty", ClaimFilter, OverdueFilter]
+    list_select_related = ["specialty", "pending_revision__submitted_by", "claimed_by"]
     search_fields = ["title"]
-    list_display_links = ["title"]
-    # The changelist applies ModelAdmin/Meta ordering over get_queryset's, so set it here.
-    ordering = ["pending_revision__submitted_at", "pk"]
+    list_per_page = 50
+
+    def get_ordering(self, request):
+        # Oldest first by an annotation (the check framework only accepts real fields in ``ordering``).
+        return ["waiting_since", "pk"]
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="%s_%s_review" % info),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(partial(review_screen.review_view, self)),
+                name="%s_%s_review" % info,
+            ),
+            path(
+                "<path:object_id>/preview/<int:number>/",
+                self.admin_site.admin_view(partial(review_screen.preview_view, self)),
+                name="%s_%s_preview" % info,
+            ),
         ] + super().get_urls()
 
-    def review_view(self, request, object_id):
-        article = get_object_or_404(Article.objects.select_related("pending_revision", "published_revision"), pk=object_id)
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        revision = article.pending_revision or article.published_revision
-        context = {
-            **self.admin_site.each_context(request),
-            **self.workflow_context(request, article),
-            "title": f"Review: {article.title}",
-            "article": article,
-            "revision": revision,
-            "rendered": rendered_revision(revision) if revision else None,
-            "opts": self.opts,
-        }
-        return TemplateResponse(request, "admin/articles/review.html", context)
-
     def get_queryset(self, request):
-        return super().get_queryset(request).awaiting_review().order_by("pending_revision__submitted_at")
+        # Annotate first: the ordering refers to the annotations.
+        return self.model._default_manager.review_queue().order_by(*self.get_ordering(request))
 
     def has_add_permission(self, request):
         return False
@@ -251,13 +307,51 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="Article", ordering="title")
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:articles_reviewqueueitem_review", args=[obj.pk]), obj.title
+        )
+
+    @admin.display(description="Kind")
+    def queue_kind_label(self, obj):
+        return QUEUE_KIND_LABELS[obj.queue_kind]
+
     @admin.display(description="Status")
     def status_badge(self, obj):
         return ArticleAdmin.status_badge(self, obj)
 
-    @admin.display(description="Waiting since", ordering="pending_revision__submitted_at")
-    def waiting_since(self, obj):
-        return obj.pending_revision.submitted_at if obj.pending_revision else None
+    @admin.display(description="Waiting", ordering="waiting_since")
+    def age(self, obj):
+        if obj.queue_kind == "rereview":
+            return format_html('due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due))
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            obj.waiting_since.isoformat(),
+            obj.waiting_since.strftime("%d %b %Y %H:%M"),
+            timesince(obj.waiting_since),
+        )
+
+    @admin.display(description="Author")
+    def author(self, obj):
+        if obj.pending_revision:
+            user = obj.pending_revision.submitted_by
+            return user.get_full_name() or user.get_username()
+        return "—"
+
+    @admin.display(description="Approvals")
+    def approvals(self, obj):
+        if obj.queue_kind == "rereview":
+            return "—"
+        return f"{obj.approval_count} of {workflow.required_approvals()}"
+
+    @admin.display(description="Overdue", ordering="is_overdue")
+    def overdue(self, obj):
+        return format_html('<strong class="wf-overdue">{}</strong>', "Overdue") if obj.is_overdue else ""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Review queue: waiting for the Medical Advisory Board", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(ReviewDecision)

@@ -26,7 +26,9 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         # Check the stored row, not the instance: history "revert" builds the instance from an old
         # record, and an archived article would otherwise pass here and fail later in save_content.
-        stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        stored = None
+        if self.instance.pk:
+            stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
         if stored in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
             raise ValidationError(
                 "This article is in review and read-only. Withdraw it to draft to edit it.", code="locked"

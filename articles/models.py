@@ -7,10 +7,12 @@ revision, and the public site only ever renders an approved revision.
 
 import hashlib
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -76,6 +78,45 @@ class ArticleQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.filter(status__in=[Article.Status.SUBMITTED, Article.Status.IN_REVIEW])
+
+    def review_queue(self, now=None):
+        """Return everything waiting for the board, oldest first, annotated for the queue.
+
+        That is submitted and under-review versions, plus live articles whose periodic
+        re-review falls due within ``EDITORIAL_REVIEW_DUE_SOON_DAYS``.
+        """
+        now = now or timezone.now()
+        Status = Article.Status
+        due_soon = now + timedelta(days=settings.EDITORIAL_REVIEW_DUE_SOON_DAYS)
+        waiting_too_long = now - timedelta(days=settings.EDITORIAL_REVIEW_SLA_DAYS)
+        rereview = Q(status=Status.APPROVED, published_revision__isnull=False, next_review_due__lte=due_soon)
+        return (
+            self.filter(Q(status__in=[Status.SUBMITTED, Status.IN_REVIEW]) | rereview)
+            .annotate(
+                waiting_since=Coalesce("pending_revision__submitted_at", "next_review_due"),
+                approval_count=Count(
+                    "pending_revision__decisions",
+                    filter=Q(pending_revision__decisions__decision="approve"),
+                    distinct=True,
+                ),
+                queue_kind=Case(
+                    When(status=Status.APPROVED, then=Value("rereview")),
+                    When(published_revision__isnull=False, then=Value("update")),
+                    default=Value("first"),
+                ),
+                is_overdue=Case(
+                    When(status=Status.APPROVED, next_review_due__lt=now, then=Value(True)),
+                    When(
+                        status__in=[Status.SUBMITTED, Status.IN_REVIEW],
+                        pending_revision__submitted_at__lt=waiting_too_long,
+                        then=Value(True),
+                    ),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                ),
+            )
+            .order_by("waiting_since", "pk")
+        )
 
 
 class Article(models.Model):

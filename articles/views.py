@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from .models import Article, BoardMember, ReviewDecision, Revision, Specialty
-from .rendering import RenderedText, render as render_text
+from .models import Article, BoardMember, Revision, Specialty
+from .rendering import RenderedText
+from .rendering import render as render_text
 
 RENDER_CACHE_VERSION = 1
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import notifications
-from .models import Article, ReviewDecision, Revision, hash_content
+from .models import Article, Reference, ReviewDecision, Revision, hash_content
 from .rendering import citation_problems
 
 Status = Article.Status
@@ -47,8 +47,18 @@ TRANSITIONS = {
         Transition("submit", "Submit for review", frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), EDITOR_PERMISSION),
         Transition("withdraw", "Withdraw to draft", frozenset({Status.SUBMITTED, Status.IN_REVIEW}), EDITOR_PERMISSION),
         Transition("start_review", "Start review", frozenset({Status.SUBMITTED}), BOARD_PERMISSION, four_eyes=True),
+        # Claiming a live article for its periodic re-review; the status does not change.
+        Transition("claim", "Claim re-review", frozenset({Status.APPROVED}), BOARD_PERMISSION, four_eyes=True),
         Transition("approve", "Approve", frozenset({Status.IN_REVIEW}), BOARD_PERMISSION, four_eyes=True),
-        Transition("request_changes", "Request changes", frozenset({Status.IN_REVIEW}), BOARD_PERMISSION, four_eyes=True),
+        # From Approved: a re-review (or a safety concern) sends a live article back to its
+        # editors; the approved version stays live until an update is approved.
+        Transition(
+            "request_changes",
+            "Request changes",
+            frozenset({Status.IN_REVIEW, Status.APPROVED}),
+            BOARD_PERMISSION,
+            four_eyes=True,
+        ),
         Transition(
             "confirm_current", "Confirm still accurate", frozenset({Status.APPROVED}), BOARD_PERMISSION, four_eyes=True
         ),
@@ -105,11 +115,18 @@ def check(name: str, article: Article, user) -> None:
     if name == "confirm_current":
         if not hasattr(user, "board_profile"):
             raise PermissionDenied("Confirming needs a board profile with your public name and credentials.")
+    if name == "claim":
+        if article.claimed_by_id == user.pk:
+            raise WorkflowError("You have already claimed this re-review.")
+        if article.claimed_by_id is not None:
+            raise WorkflowError(f"{article.claimed_by} has already claimed this re-review.")
 
 
 def _revision_under_decision(name: str, article: Article) -> Revision | None:
-    # Re-review confirms the live version; every other board step decides the pending one.
-    return article.published_revision if name == "confirm_current" else article.pending_revision
+    # Re-review steps decide the live version; every other board step decides the pending one.
+    if name in ("confirm_current", "claim") or article.status == Status.APPROVED:
+        return article.published_revision
+    return article.pending_revision
 
 
 def allowed(name: str, article: Article, user) -> bool:
@@ -340,7 +357,7 @@ def request_changes(article: Article, *, user, comment: str, reason: str = Revie
         check("request_changes", article, user)
         decision = ReviewDecision.objects.create(
             article=article,
-            revision=article.pending_revision,
+            revision=_revision_under_decision("request_changes", article),
             reviewer=user,
             decision=ReviewDecision.Decision.REQUEST_CHANGES,
             reason=reason,
@@ -353,6 +370,45 @@ def request_changes(article: Article, *, user, comment: str, reason: str = Revie
         _save(article, user=user, reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}")
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
+
+
+def claim(article: Article, *, user) -> Article:
+    """Claim a live article's periodic re-review so other reviewers leave it to you."""
+    with transaction.atomic():
+        article = _locked(article)
+        check("claim", article, user)
+        article.claimed_by = user
+        article.claimed_at = timezone.now()
+        _save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
+    return article
+
+
+def restore_version(article: Article, revision: Revision, *, user) -> Article:
+    """Copy an earlier version back into the working copy as a new draft.
+
+    It goes through review like any other change; nothing is published by restoring.
+    """
+    if revision.article_id != article.pk:
+        raise WorkflowError("That version belongs to another article.")
+    with transaction.atomic():
+        _locked(article)
+        if not user.has_perm("articles.change_article"):
+            raise PermissionDenied("You do not have permission to edit articles.")
+        if article.status not in EDITABLE_STATES:
+            raise WorkflowError(f"This article is {article.get_status_display().lower()}; it cannot be edited now.")
+        for field in Article.CONTENT_FIELDS:
+            setattr(article, field, getattr(revision, field))
+        if article.status == Status.APPROVED:
+            article.status = Status.DRAFT
+        _save(article, user=user, reason=f"Restored the text of version {revision.number}")
+        for reference in article.references.all():
+            reference._history_user = user
+            reference.delete()
+        for data in revision.references:
+            reference = Reference(article=article, **data)
+            reference._history_user = user
+            reference.save()
+    return article
 
 
 def confirm_current(article: Article, *, user, comment: str = "") -> ReviewDecision:
@@ -370,7 +426,10 @@ def confirm_current(article: Article, *, user, comment: str = "") -> ReviewDecis
         )
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
+        article.claimed_by = None
+        article.claimed_at = None
         _save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate")
+    transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
 
@@ -406,6 +465,7 @@ def run(name: str, article: Article, *, user, **kwargs):
         "submit": submit,
         "withdraw": withdraw,
         "start_review": start_review,
+        "claim": claim,
         "approve": approve,
         "request_changes": request_changes,
         "confirm_current": confirm_current,

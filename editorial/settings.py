@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     "simple_history",
     "articles",
 ]
@@ -138,6 +139,12 @@ EDITORIAL_REQUIRED_APPROVALS = env.int("EDITORIAL_REQUIRED_APPROVALS", default=1
 EDITORIAL_SHOW_PENDING = env.bool("EDITORIAL_SHOW_PENDING", default=False)
 # Days between an approval and the next periodic re-review.
 EDITORIAL_REVIEW_INTERVAL_DAYS = env.int("EDITORIAL_REVIEW_INTERVAL_DAYS", default=365)
+# Re-reviews enter the board's queue this many days before they fall due.
+EDITORIAL_REVIEW_DUE_SOON_DAYS = env.int("EDITORIAL_REVIEW_DUE_SOON_DAYS", default=30)
+# A submission waiting longer than this many days is shown as overdue in the queue.
+EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
+# History is restored through the workflow (a new draft), never by simple-history's revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Public name of the site and absolute base URL used in emails and feeds.
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -23,7 +23,9 @@ ALLOWED = {
     ("start_review", S.SUBMITTED): {"reviewer"},
     ("approve", S.IN_REVIEW): {"reviewer"},
     ("request_changes", S.IN_REVIEW): {"reviewer"},
+    ("request_changes", S.APPROVED): {"reviewer"},
     ("confirm_current", S.APPROVED): {"reviewer"},
+    ("claim", S.APPROVED): {"reviewer"},
     **{("archive", state): set(ROLES) for state in STATES if state != S.ARCHIVED},
     ("restore", S.ARCHIVED): set(ROLES),
 }
@@ -34,6 +36,7 @@ TARGET = {
     "approve": S.APPROVED,
     "request_changes": S.CHANGES_REQUESTED,
     "confirm_current": S.APPROVED,
+    "claim": S.APPROVED,
     "archive": S.ARCHIVED,
     "restore": S.DRAFT,
 }
