@@ -149,6 +149,7 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "updated_at"
     history_list_display = ["status"]
+    history_list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "specialty", "summary", "body"]}),
         (
@@ -206,7 +207,41 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         extra_context = extra_context or {}
         if article is not None:
             extra_context.update(self.workflow_context(request, article))
+            extra_context["revisions"] = article.revisions.select_related("submitted_by")
+            extra_context["can_restore"] = workflow.can_edit_content(article, request.user)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/restore-version/<int:number>/",
+                self.admin_site.admin_view(self.restore_version_view),
+                name="{}_{}_restore_version".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Old records are for reading; restoring goes through "Restore as new draft" and review.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def restore_version_view(self, request, object_id, number):
+        """Copy an earlier version's text into a new draft; it is reviewed like any change."""
+        if request.method != "POST":
+            return redirect(_change_url(get_object_or_404(Article, pk=object_id)))
+        article = get_object_or_404(Article, pk=object_id)
+        revision = get_object_or_404(article.revisions, number=number)
+        try:
+            workflow.restore_version(article, revision, user=request.user)
+        except (PermissionDenied, workflow.WorkflowError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, f"The text of version {number} is now the working draft. Submit it for review to publish it."
+            )
+        return redirect(_change_url(article))
 
 
 class QueueStateFilter(admin.SimpleListFilter):

@@ -26,8 +26,9 @@ def change_url(article) -> str:
     return absolute(reverse("admin:articles_article_change", args=[article.pk]))
 
 
-def _send(messages):
-    messages = [m for m in messages if m[3]]
+def _send(subject: str, body: str, recipients) -> None:
+    """Send one message per recipient, so nobody sees the others' addresses."""
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in sorted(set(recipients)) if email]
     if messages:
         send_mass_mail(messages, fail_silently=False)
 
@@ -42,7 +43,7 @@ def submitted(article, revision) -> None:
         f"{revision.submitted_by.get_full_name() or revision.submitted_by.get_username()} submitted "
         f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
     )
-    _send([(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)])
+    _send(subject, body, recipients)
 
 
 def decided(article, decision) -> None:
@@ -59,4 +60,36 @@ def decided(article, decision) -> None:
     if article.published_revision_id == revision.pk:
         lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
     lines.append(f"Open the article: {change_url(article)}")
-    _send([(subject, "\n\n".join(lines) + "\n", settings.DEFAULT_FROM_EMAIL, recipients)])
+    _send(subject, "\n\n".join(lines) + "\n", recipients)
+
+
+KIND_LABELS = {"first": "first version", "update": "update", "rereview": "periodic re-review"}
+
+
+def reminder_lines(items, *, now) -> list[str]:
+    """Describe each queue item in one line: what, how late, who has it, where to review it."""
+    lines = []
+    for article in items:
+        if article.queue_kind == "rereview":
+            due = article.next_review_due
+            if due < now:
+                when = f"re-review overdue by {(now - due).days} day(s)"
+            else:
+                when = f"re-review due in {(due - now).days} day(s)"
+        else:
+            when = f"{KIND_LABELS[article.queue_kind]} waiting {(now - article.waiting_since).days} day(s)"
+        flag = "OVERDUE " if article.is_overdue else ""
+        claimed = f", claimed by {article.claimed_by}" if article.claimed_by_id else ", unclaimed"
+        lines.append(f"- {flag}{article.title}: {when}{claimed}\n  {review_url(article)}")
+    return lines
+
+
+def reminders(items, *, now) -> int:
+    """Send one reminder email listing ``items`` to every board member; return how many got it."""
+    recipients = [u.email for u in board_members()]
+    overdue = sum(1 for a in items if a.is_overdue)
+    subject = f"[Review reminder] {len(items)} waiting for the board" + (f", {overdue} overdue" if overdue else "")
+    body = "These articles are waiting for the Medical Advisory Board:\n\n" + "\n".join(reminder_lines(items, now=now))
+    body += f"\n\nThe review queue: {absolute(reverse('admin:articles_reviewqueueitem_changelist'))}\n"
+    _send(subject, body, recipients)
+    return len(recipients)

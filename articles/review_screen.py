@@ -59,7 +59,9 @@ def review_view(model_admin, request, object_id):
     revision = revision_under_review(article)
     is_rereview = article.pending_revision is None and article.status == Article.Status.APPROVED
     previous = article.published_revision if article.pending_revision and article.published_revision else None
-    available = {t.name for t in workflow.available_transitions(article, request.user)}
+    # Only the steps this screen offers: withdraw and archive live on the article page, and
+    # counting them here would hide the "no review step" note behind an empty section.
+    available = {t.name for t in workflow.available_transitions(article, request.user)} & set(REVIEW_ACTIONS)
     context = {
         **model_admin.admin_site.each_context(request),
         **model_admin.workflow_context(request, article),

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .models import Article, BoardMember, Revision, Specialty
@@ -35,6 +36,11 @@ class ArticlePage:
     approvers: list
     pending: bool  # shown under EDITORIAL_SHOW_PENDING, not yet approved
     is_permalink: bool = False
+
+    @property
+    def review_overdue(self):
+        due = self.article.next_review_due
+        return not self.pending and due is not None and due < timezone.now()
 
     @property
     def update_under_review(self):

@@ -1,0 +1,290 @@
+"""The board's review experience: queue, claims, review screen, citation gate, re-review."""
+
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from articles import workflow
+from articles.models import Article, ReviewDecision
+
+from . import factories
+
+S = Article.Status
+START = datetime(2026, 1, 5, 9, 0, tzinfo=dt_timezone.utc)
+QUEUE = "/admin/articles/reviewqueueitem/"
+
+
+def review_url(article):
+    return reverse("admin:articles_reviewqueueitem_review", args=[article.pk])
+
+
+def queue_titles(client, query=""):
+    response = client.get(QUEUE + query)
+    assert response.status_code == 200
+    return [row.title for row in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def board_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def submitted(author, title, *, at):
+    with time_machine.travel(at, tick=False):
+        article = factories.make_article(author=author, title=title)
+        workflow.submit(article, user=author)
+    return article
+
+
+# --- Queue ------------------------------------------------------------------------
+
+
+def test_queue_lists_waiting_items_oldest_first_and_nothing_else(board_client, author, reviewer):
+    submitted(author, "Newer", at=START + timedelta(days=2))
+    submitted(author, "Older", at=START)
+    in_review = submitted(author, "Middle", at=START + timedelta(days=1))
+    workflow.start_review(in_review, user=reviewer)
+    factories.make_article(author=author, title="A draft")
+    assert queue_titles(board_client) == ["Older", "Middle", "Newer"]
+
+
+def test_queue_shows_kind_claim_author_and_quorum(board_client, settings, author, reviewer, published):
+    settings.EDITORIAL_REQUIRED_APPROVALS = 2
+    published.body = "Updated [1]."
+    workflow.save_content(published, user=author)
+    workflow.submit(published, user=author)
+    workflow.start_review(published, user=reviewer)
+    html = board_client.get(QUEUE).content.decode()
+    assert "Update" in html
+    assert "0 of 2" in html
+    assert ">author<" in html or "author" in html
+    row = board_client.get(QUEUE).context["cl"].result_list[0]
+    assert row.queue_kind == "update"
+    assert row.claimed_by == reviewer
+
+
+def test_queue_filters_by_state_claim_and_specialty(board_client, author, reviewer, second_reviewer):
+    mine = submitted(author, "Mine", at=START)
+    theirs = submitted(author, "Theirs", at=START + timedelta(hours=1))
+    submitted(author, "Nobody's", at=START + timedelta(hours=2))
+    workflow.start_review(mine, user=reviewer)
+    workflow.start_review(theirs, user=second_reviewer)
+    assert queue_titles(board_client, "?claimed=me") == ["Mine"]
+    assert queue_titles(board_client, "?claimed=others") == ["Theirs"]
+    assert queue_titles(board_client, "?claimed=nobody") == ["Nobody's"]
+    assert queue_titles(board_client, "?state=submitted") == ["Nobody's"]
+    assert queue_titles(board_client, "?state=in_review") == ["Mine", "Theirs"]
+    assert queue_titles(board_client, f"?specialty__id__exact={mine.specialty_id}") == ["Mine"]
+
+
+def test_overdue_filter_uses_the_review_service_level(board_client, settings, author):
+    settings.EDITORIAL_REVIEW_SLA_DAYS = 7
+    submitted(author, "Waiting long", at=datetime.now(dt_timezone.utc) - timedelta(days=10))
+    submitted(author, "Fresh", at=datetime.now(dt_timezone.utc) - timedelta(days=1))
+    assert queue_titles(board_client, "?overdue=yes") == ["Waiting long"]
+    assert queue_titles(board_client, "?overdue=no") == ["Fresh"]
+
+
+def test_editors_cannot_open_the_queue(client, author):
+    client.force_login(author)
+    assert client.get(QUEUE).status_code == 403
+
+
+# --- Claims -----------------------------------------------------------------------
+
+
+def test_claim_is_visible_to_other_reviewers(client, author, reviewer, second_reviewer):
+    article = submitted(author, "Claimed", at=START)
+    workflow.start_review(article, user=reviewer)
+    client.force_login(second_reviewer)
+    html = client.get(review_url(article)).content.decode()
+    assert f"Claimed by <strong>{reviewer}</strong>" in html
+
+
+def test_a_claimed_rereview_cannot_be_claimed_twice(published, second_reviewer, db):
+    third = factories.reviewer(username="third")
+    workflow.claim(published, user=second_reviewer)
+    with pytest.raises(workflow.WorkflowError, match="already claimed"):
+        workflow.claim(published, user=third)
+
+
+# --- Review screen ----------------------------------------------------------------
+
+
+def test_review_screen_approves_through_the_form(board_client, author, reviewer):
+    article = submitted(author, "Approve me", at=START)
+    board_client.post(review_url(article), {"action": "start_review"})
+    response = board_client.post(review_url(article), {"action": "approve", "approve-comment": "Good"}, follow=True)
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.status == S.APPROVED
+    assert ReviewDecision.objects.get(article=article).comment == "Good"
+
+
+def test_request_changes_without_a_comment_shows_an_error_and_changes_nothing(board_client, author, reviewer):
+    article = submitted(author, "Needs work", at=START)
+    workflow.start_review(article, user=reviewer)
+    response = board_client.post(
+        review_url(article), {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["forms"]["request_changes"].errors["comment"]
+    assert Article.objects.get(pk=article.pk).status == S.IN_REVIEW
+
+
+def test_request_changes_with_reason_category(board_client, author, reviewer):
+    article = submitted(author, "Needs work", at=START)
+    workflow.start_review(article, user=reviewer)
+    board_client.post(
+        review_url(article),
+        {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": "Dose is wrong"},
+    )
+    decision = ReviewDecision.objects.get(article=article)
+    assert (decision.decision, decision.reason, decision.comment) == ("request_changes", "safety", "Dose is wrong")
+
+
+def test_self_approval_is_refused_with_a_message_even_for_a_superuser(client, author, reviewer, superuser):
+    factories.BoardMemberFactory(user=superuser)
+    article = factories.make_article(author=superuser)
+    workflow.submit(article, user=superuser)
+    workflow.start_review(article, user=reviewer)
+    client.force_login(superuser)
+    html = client.get(review_url(article)).content.decode()
+    assert "four-eyes" in html
+    assert "Approve version" not in html
+    response = client.post(review_url(article), {"action": "approve"})
+    assert "four-eyes" in str(response.context["forms"]["approve"].non_field_errors())
+    assert Article.objects.get(pk=article.pk).status == S.IN_REVIEW
+
+
+def test_review_screen_shows_a_diff_for_updates(board_client, author, published, second_reviewer):
+    published.body = "Entirely fresh words [1]."
+    workflow.save_content(published, user=author)
+    workflow.submit(published, user=author)
+    response = board_client.get(review_url(published))
+    body_diff = next(f for f in response.context["diff"]["fields"] if f.label == "Body")
+    assert "<ins>" in body_diff.html and "fresh" in body_diff.html
+    assert "<del>" in body_diff.html
+    assert "Preview of version 2" in response.content.decode()
+
+
+def test_first_versions_get_a_preview_and_no_diff(board_client, author):
+    article = submitted(author, "Brand new", at=START)
+    response = board_client.get(review_url(article))
+    assert response.context["diff"] is None
+    preview = board_client.get(response.context["preview_url"])
+    assert preview.status_code == 200
+    assert b"Content is pending review" in preview.content
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_preview_is_staff_only(client, author):
+    article = submitted(author, "Brand new", at=START)
+    url = reverse("admin:articles_reviewqueueitem_preview", args=[article.pk, 1])
+    assert client.get(url).status_code == 302  # to the login page
+
+
+# --- Citation gate ----------------------------------------------------------------
+
+
+def test_citing_a_missing_reference_blocks_submission_naming_the_citation(author):
+    article = factories.make_article(author=author, body="Claim [1] and [4].")
+    with pytest.raises(ValidationError) as error:
+        workflow.submit(article, user=author)
+    assert "[4]" in str(error.value)
+    assert Article.objects.get(pk=article.pk).status == S.DRAFT
+
+
+def test_an_uncited_reference_blocks_submission(author):
+    article = factories.make_article(author=author, body="Claim [1].", references=2)
+    with pytest.raises(ValidationError, match="Reference 2"):
+        workflow.submit(article, user=author)
+
+
+def test_citation_gate_also_guards_approval(author, reviewer):
+    article = factories.make_article(author=author)
+    workflow.submit(article, user=author)
+    workflow.start_review(article, user=reviewer)
+    # A broken revision (e.g. imported before the gate existed) still cannot be approved.
+    type(article.pending_revision).objects.filter(pk=article.pending_revision_id).update(body="Claim [9].")
+    Article.objects.filter(pk=article.pk).update(body="Claim [9].")
+    revision = article.pending_revision
+    revision.refresh_from_db()
+    from articles.models import hash_content
+
+    type(revision).objects.filter(pk=revision.pk).update(content_hash=hash_content(revision.snapshot()))
+    with pytest.raises(ValidationError, match=r"\[9\]"):
+        workflow.approve(article, user=reviewer)
+
+
+def test_submit_button_in_admin_reports_the_citation_problem(client, author):
+    article = factories.make_article(author=author, body="Claim [2].", references=1)
+    client.force_login(author)
+    url = reverse("admin:articles_article_workflow", args=[article.pk, "submit"])
+    response = client.post(url, follow=True)
+    assert "[2]" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == S.DRAFT
+
+
+# --- Periodic re-review -----------------------------------------------------------
+
+
+def test_approval_sets_last_reviewed_and_next_review_due(settings, author, reviewer):
+    settings.EDITORIAL_REVIEW_INTERVAL_DAYS = 180
+    with time_machine.travel(START, tick=False):
+        article = factories.publish(factories.make_article(author=author), author=author, reviewers=[reviewer])
+    assert article.last_reviewed_at == START
+    assert article.next_review_due == START + timedelta(days=180)
+
+
+def test_due_articles_enter_the_queue_as_rereviews(client, settings, author, reviewer):
+    settings.EDITORIAL_REVIEW_DUE_SOON_DAYS = 30
+    with time_machine.travel(START, tick=False):
+        due = factories.publish(factories.make_article(author=author, title="Due"), author=author, reviewers=[reviewer])
+    with time_machine.travel(START + timedelta(days=200), tick=False):
+        factories.publish(factories.make_article(author=author, title="Not due"), author=author, reviewers=[reviewer])
+    with time_machine.travel(START + timedelta(days=340)):
+        client.force_login(reviewer)  # sessions expire; log in at the travelled-to time
+        rows = client.get(QUEUE).context["cl"].result_list
+        assert [(r.title, r.queue_kind, r.is_overdue) for r in rows] == [("Due", "rereview", False)]
+    with time_machine.travel(START + timedelta(days=400)):
+        client.force_login(reviewer)
+        rows = client.get(QUEUE + "?overdue=yes").context["cl"].result_list
+        assert [r.pk for r in rows] == [due.pk]
+
+
+def test_confirming_still_accurate_moves_the_dates_and_leaves_the_queue(board_client, author, reviewer, second_reviewer):
+    with time_machine.travel(START, tick=False):
+        article = factories.publish(factories.make_article(author=author), author=author, reviewers=[reviewer])
+    later = START + timedelta(days=400)
+    with time_machine.travel(later, tick=False):
+        board_client.force_login(second_reviewer)
+        board_client.post(review_url(article), {"action": "confirm_current", "confirm_current-comment": "Checked"})
+        article.refresh_from_db()
+        assert article.last_reviewed_at == later
+        assert article.next_review_due == later + timedelta(days=365)
+        assert article.published_revision.number == 1
+        assert queue_titles(board_client) == []
+
+
+def test_rereview_can_send_a_live_article_back_while_it_stays_live(client, author, reviewer, second_reviewer):
+    article = factories.publish(factories.make_article(author=author, slug="live"), author=author, reviewers=[reviewer])
+    workflow.request_changes(article, user=second_reviewer, comment="New guideline out", reason="missing_evidence")
+    article.refresh_from_db()
+    assert article.status == S.CHANGES_REQUESTED
+    assert client.get("/articles/live/").status_code == 200
+
+
+def test_public_page_marks_an_overdue_article(client, author, reviewer):
+    with time_machine.travel(START, tick=False):
+        factories.publish(factories.make_article(author=author, slug="old"), author=author, reviewers=[reviewer])
+    with time_machine.travel(START + timedelta(days=30)):
+        assert b"Review overdue" not in client.get("/articles/old/").content
+    with time_machine.travel(START + timedelta(days=400)):
+        html = client.get("/articles/old/").content.decode()
+    assert "Review overdue" in html
+    assert "Next review due" in html
