@@ -19,7 +19,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import review_screen, workflow
 from .forms import ArticleAdminForm, DecisionForm, ReferenceForm
-from .models import Article, BoardMember, Reference, ReviewDecision, ReviewQueueItem, Revision, Specialty
+from .models import (
+    Article,
+    BoardMember,
+    FollowUpQuestion,
+    Page,
+    Reference,
+    ReviewDecision,
+    ReviewQueueItem,
+    Revision,
+    Specialty,
+)
 
 # Actions that need words from the user get a confirmation page; others run from a button.
 ACTIONS_WITH_FORM = {"request_changes", "archive"}
@@ -309,6 +319,8 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_select_related = ["specialty", "pending_revision__submitted_by", "claimed_by"]
     search_fields = ["title"]
     list_per_page = 50
+    # Only for the column sort marker (no column is the default); rows come oldest first.
+    ordering = ["pk"]
 
     def get_ordering(self, request):
         # Oldest first by an annotation (the check framework only accepts real fields in ``ordering``).
@@ -374,7 +386,7 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             return user.get_full_name() or user.get_username()
         return "—"
 
-    @admin.display(description="Approvals")
+    @admin.display(description="Quorum")
     def approvals(self, obj):
         if obj.queue_kind == "rereview":
             return "—"
@@ -426,3 +438,39 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Page)
+class PageAdmin(SimpleHistoryAdmin):
+    """Editable public pages such as the editorial policy (Markdown, sanitised when shown)."""
+
+    list_display = ["title", "slug", "updated_at"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(FollowUpQuestion)
+class FollowUpQuestionAdmin(SimpleHistoryAdmin):
+    """The editors' inbox of readers' follow-up questions."""
+
+    list_display = ["created_at", "article", "short_question", "audience", "has_email", "status"]
+    list_filter = ["status", "audience", "created_at"]
+    list_editable = ["status"]
+    list_select_related = ["article"]
+    search_fields = ["question", "article__title", "email"]
+    readonly_fields = ["article", "question", "email", "audience", "created_at"]
+    fields = ["article", "question", "email", "audience", "created_at", "status", "editor_notes"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Question")
+    def short_question(self, obj):
+        return obj.question if len(obj.question) <= 90 else obj.question[:90] + "…"
+
+    @admin.display(description="Reply by email", boolean=True)
+    def has_email(self, obj):
+        return bool(obj.email)

@@ -100,3 +100,27 @@ class DecisionForm(forms.Form):
         if self.action in ("archive", "submit", "withdraw"):
             return {"reason": comment}
         return {}
+
+
+class FollowUpQuestionForm(forms.Form):
+    """A reader's question. ``website`` is a honeypot: people never see it, bots fill it in."""
+
+    question = forms.CharField(
+        label="Your question",
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+        help_text="Please do not include personal medical details. We cannot give individual medical advice.",
+    )
+    email = forms.EmailField(
+        label="Your email (optional)", required=False, max_length=254, help_text="Only used to reply to you."
+    )
+    audience = forms.ChoiceField(
+        choices=[("patient", "Patient or caregiver"), ("professional", "Healthcare professional")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -353,3 +353,47 @@ class ReviewQueueItem(Article):
         proxy = True
         verbose_name = "review queue item"
         verbose_name_plural = "review queue"
+
+
+class Page(models.Model):
+    """A simple editable public page, such as the editorial policy."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class FollowUpQuestion(models.Model):
+    """A reader's follow-up question about an article, for the editors' inbox."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed (no action)"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="questions")
+    question = models.TextField(max_length=2000)
+    email = models.EmailField(blank=True, help_text="Optional; only used to reply.")
+    audience = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    editor_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"Question about “{self.article}” ({self.created_at:%d %b %Y})"

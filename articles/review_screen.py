@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from .diffing import diff_snapshots
 from .forms import DecisionForm
 from .models import Article, Revision
 from .rendering import citation_problems
-from .views import ArticlePage, rendered_revision
+from .views import make_page, render_article
 
 # Steps a reviewer takes from this screen; each has its own form (and form prefix).
 REVIEW_ACTIONS = ["start_review", "claim", "approve", "confirm_current", "request_changes"]
@@ -91,7 +91,6 @@ def preview_view(model_admin, request, object_id, number):
         raise PermissionDenied
     article = get_object_or_404(Article, pk=object_id)
     revision = get_object_or_404(article.revisions, number=number)
-    page = ArticlePage(article, revision, rendered_revision(revision), [], pending=not revision.is_approved)
-    response = render(request, "articles/article_detail.html", {"page": page, "preview": True})
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    audience = "professional" if request.GET.get("audience") == "professional" else "patient"
+    page = make_page(article, revision, pending=not revision.is_approved, audience=audience)
+    return render_article(request, page, preview=True)

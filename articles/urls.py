@@ -1,14 +1,30 @@
 from django.urls import path
 
 from . import views
+from .feeds import LatestArticlesFeed
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path(
+        "articles/<slug:slug>/professional/",
+        views.article_detail,
+        {"audience": "professional"},
+        name="detail_professional",
+    ),
     path("articles/<slug:slug>/v/<int:number>/", views.article_version, name="version"),
+    path(
+        "articles/<slug:slug>/v/<int:number>/professional/",
+        views.article_version,
+        {"audience": "professional"},
+        name="version_professional",
+    ),
+    path("articles/<slug:slug>/ask/", views.ask, name="ask"),
+    path("articles/<slug:slug>/ask/thanks/", views.ask_thanks, name="ask_thanks"),
     path("topics/<slug:slug>/", views.specialty, name="specialty"),
     path("board/", views.board, name="board"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("feeds/articles/", LatestArticlesFeed(), name="feed"),
 ]

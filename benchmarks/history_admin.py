@@ -29,7 +29,7 @@ def main(rows: int) -> None:
     from django.conf import settings
 
     setup_test_environment()
-    runner = get_runner(settings)(verbosity=0)
+    runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
         from tests import factories

@@ -145,6 +145,10 @@ EDITORIAL_REVIEW_DUE_SOON_DAYS = env.int("EDITORIAL_REVIEW_DUE_SOON_DAYS", defau
 EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
 # History is restored through the workflow (a new draft), never by simple-history's revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Follow-up questions one client may send per hour, and proxies in front of the app
+# whose X-Forwarded-For entries are trusted (0: use the connection's address).
+EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)
+EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
 # Public name of the site and absolute base URL used in emails and feeds.
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -9,7 +9,11 @@ from django.contrib.auth.models import Group, Permission
 from articles import workflow
 from articles.models import Article, BoardMember, Reference, Specialty
 
-GROUPS = importlib.import_module("articles.migrations.0002_groups").GROUPS
+_policy = importlib.import_module("articles.migrations.0004_policy_page_and_inbox_permissions")
+GROUPS = {
+    name: codenames + {"Editors": _policy.EDITOR_PERMISSIONS}.get(name, _policy.BOARD_PERMISSIONS)
+    for name, codenames in importlib.import_module("articles.migrations.0002_groups").GROUPS.items()
+}
 
 
 class UserFactory(factory.django.DjangoModelFactory):

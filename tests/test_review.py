@@ -178,7 +178,8 @@ def test_first_versions_get_a_preview_and_no_diff(board_client, author):
     assert response.context["diff"] is None
     preview = board_client.get(response.context["preview_url"])
     assert preview.status_code == 200
-    assert b"Content is pending review" in preview.content
+    assert b"This is how version 1 will look to readers once approved" in preview.content
+    assert b"Reviewed by the Medical Advisory Board" not in preview.content
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
 
 

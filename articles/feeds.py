@@ -1,0 +1,47 @@
+"""The Atom feed of approved articles, newest approval first."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Article
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return f"{settings.EDITORIAL_SITE_NAME}: reviewed articles"
+
+    def subtitle(self):
+        return "Articles approved by our Medical Advisory Board."
+
+    def link(self):
+        return reverse("articles:home")
+
+    def items(self):
+        return (
+            Article.objects.public()
+            .select_related("published_revision", "specialty")
+            .order_by("-published_revision__approved_at")[:50]
+        )
+
+    def item_title(self, item):
+        return item.published_revision.title
+
+    def item_description(self, item):
+        return item.published_revision.summary
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_updateddate(self, item):
+        return item.published_revision.approved_at
+
+    def item_pubdate(self, item):
+        first = item.revisions.filter(approved_at__isnull=False).order_by("number").first()
+        return first.approved_at if first else item.published_revision.approved_at
+
+    def item_categories(self, item):
+        return [item.specialty.name]

@@ -1,0 +1,130 @@
+"""The ``seed_demo`` command: demo content in every workflow state, and working demo logins."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from articles.models import Article, Reference, ReviewDecision, Revision
+
+from . import factories
+
+S = Article.Status
+# "  Board reviewer:         dr.okafor / reviewer-demo-pass"
+LOGIN_LINE = re.compile(r"^\s+[A-Z][\w ]*:\s+(?P<username>\S+) / (?P<password>\S+)\s*$", re.MULTILINE)
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def printed_logins(output):
+    return {m["username"]: m["password"] for m in LOGIN_LINE.finditer(output)}
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the module inside a transaction that is rolled back afterwards.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so nothing a test does,
+    including a second ``seed_demo``, leaks into the next one.
+    """
+    with django_db_blocker.unblock(), override_settings(EDITORIAL_REQUIRED_APPROVALS=1), transaction.atomic():
+        # Transactional (browser) tests flush the migration-made groups the command relies on.
+        factories.ensure_groups()
+        yield seed()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(seeded_once, db):
+    return seeded_once
+
+
+def test_seed_demo_creates_articles_in_every_status(seeded):
+    assert set(Article.objects.values_list("status", flat=True)) == set(S.values)
+
+
+def test_seed_demo_has_an_approved_article_with_references(seeded):
+    approved = Article.objects.filter(status=S.APPROVED, published_revision__isnull=False)
+    with_refs = [a for a in approved if a.published_revision.references and a.references.exists()]
+    assert with_refs
+    article = with_refs[0]
+    assert article.published_revision.references == [r.as_dict() for r in article.references.order_by("number")]
+
+
+def test_seed_demo_has_an_approved_article_without_references(seeded):
+    approved = Article.objects.filter(status=S.APPROVED, published_revision__isnull=False)
+    assert any(a.published_revision.references == [] and not a.references.exists() for a in approved)
+
+
+def test_seed_demo_has_a_live_article_with_an_update_under_review(seeded):
+    updating = Article.objects.filter(status__in=[S.SUBMITTED, S.IN_REVIEW], published_revision__isnull=False)
+    assert updating.exists()
+    article = updating.first()
+    assert article.is_public()
+    assert article.pending_revision.kind == Revision.Kind.UPDATE
+    assert article.pending_revision.number > article.published_revision.number
+    assert article.pending_revision.summary != article.published_revision.summary
+
+
+def test_seed_demo_approvals_come_from_board_members_who_did_not_write_the_version(seeded):
+    approvals = ReviewDecision.objects.filter(decision=ReviewDecision.Decision.APPROVE).select_related("revision")
+    assert approvals.exists()
+    for decision in approvals:
+        assert hasattr(decision.reviewer, "board_profile")
+        assert not decision.revision.authors.filter(pk=decision.reviewer_id).exists()
+
+
+def test_seed_demo_prints_a_login_for_every_demo_user(seeded):
+    logins = printed_logins(seeded)
+    users = set(get_user_model().objects.values_list("username", flat=True))
+    assert users  # the command made users
+    assert set(logins) == users
+
+
+@pytest.mark.parametrize("role", ["editor", "board", "superuser"])
+def test_printed_demo_passwords_log_in(client, seeded, role):
+    logins = printed_logins(seeded)
+    users = get_user_model().objects.filter(username__in=logins)
+    user = {
+        "editor": users.filter(groups__name="Editors").first(),
+        "board": users.filter(groups__name="Medical Advisory Board", board_profile__isnull=False).first(),
+        "superuser": users.filter(is_superuser=True).first(),
+    }[role]
+    assert user is not None, f"no demo {role} login printed"
+    assert user.is_staff and user.is_active
+    assert client.login(username=user.username, password=logins[user.username])
+    assert client.get("/admin/").status_code == 200
+
+
+def test_every_printed_password_logs_in(client, seeded):
+    for username, password in printed_logins(seeded).items():
+        assert client.login(username=username, password=password), username
+        client.logout()
+
+
+def database_state():
+    return {
+        "articles": sorted(
+            Article.objects.values_list("slug", "status", "pending_revision_id", "published_revision_id")
+        ),
+        "users": sorted(get_user_model().objects.values_list("username", "password")),
+        "revisions": Revision.objects.count(),
+        "decisions": ReviewDecision.objects.count(),
+        "references": Reference.objects.count(),
+        "history": Article.history.count(),
+    }
+
+
+def test_running_seed_demo_twice_changes_nothing_and_still_prints_the_logins(seeded):
+    before = database_state()
+    second = seed()
+    assert database_state() == before
+    assert printed_logins(second) == printed_logins(seeded)
