@@ -145,6 +145,8 @@ EDITORIAL_REVIEW_DUE_SOON_DAYS = env.int("EDITORIAL_REVIEW_DUE_SOON_DAYS", defau
 EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
 # History is restored through the workflow (a new draft), never by simple-history's revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reasons carry reviewers' comments, which can be long; the default column holds 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Follow-up questions one client may send per hour, and proxies in front of the app
 # whose X-Forwarded-For entries are trusted (0: use the connection's address).
 EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)

@@ -32,8 +32,8 @@ def review_url(article):
     return reverse("admin:articles_reviewqueueitem_review", args=[article.pk])
 
 
-def message_texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
+def message_texts(response, level_tag=None):
+    return [str(m) for m in get_messages(response.wsgi_request) if level_tag in (None, m.level_tag)]
 
 
 def submitted(article, *, author):
@@ -233,7 +233,7 @@ def test_refused_workflow_step_shows_an_error_and_changes_nothing(client, author
     client.force_login(author)
     response = client.post(workflow_url(draft, "approve"), follow=True)
     assert response.status_code == 200
-    assert "You do not have permission to approve." in message_texts(response)
+    assert message_texts(response, "error") == ["You do not have permission to approve."]
     draft.refresh_from_db()
     assert draft.status == S.IN_REVIEW
     assert draft.history.count() == history_before
@@ -243,7 +243,9 @@ def test_refused_workflow_step_shows_an_error_and_changes_nothing(client, author
 def test_workflow_step_from_the_wrong_state_shows_an_error(client, author, reviewer, draft):
     client.force_login(reviewer)
     response = client.post(workflow_url(draft, "start_review"), follow=True)
-    assert "Cannot start review an article that is draft." in response.content.decode()
+    errors = message_texts(response, "error")
+    assert len(errors) == 1 and "draft" in errors[0]
+    assert errors[0] in response.content.decode()
     assert Article.objects.get(pk=draft.pk).status == S.DRAFT
 
 
@@ -352,7 +354,7 @@ def test_references_of_locked_content_cannot_be_added(client, author, locked, sp
 
     refs_before = list(locked.references.values_list("pk", "title"))
     data = article_post_data(specialty, references=[{"number": "2", "title": "Added during review"}])
-    data.update({"references-INITIAL_FORMS": "0", "title": locked.title, "slug": locked.slug})
+    data.update({"title": locked.title, "slug": locked.slug})
     client.post(change_url(locked), data)
     assert list(locked.references.values_list("pk", "title")) == refs_before
 
@@ -536,5 +538,5 @@ def test_history_page_lists_each_change_with_user_and_reason(client, author, rev
         ("author", "First draft"),
     ]
     html = response.content.decode()
-    for text in ["Ready for the board", "First draft", "Review started by reviewer", "author", "reviewer"]:
+    for text in ["Ready for the board", "First draft", "Review started by reviewer"]:
         assert text in html
