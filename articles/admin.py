@@ -85,7 +85,7 @@ class WorkflowAdminMixin:
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 self.admin_site.admin_view(self.workflow_view),
-                name="%s_%s_workflow" % info,
+                name="{}_{}_workflow".format(*info),
             ),
         ] + super().get_urls()
 
@@ -106,7 +106,9 @@ class WorkflowAdminMixin:
                 messages.error(request, str(error) or "You may not do that.")
             else:
                 article.refresh_from_db()
-                messages.success(request, f"{transition.label}: done. The article is now {article.get_status_display().lower()}.")
+                messages.success(
+                    request, f"{transition.label}: done. The article is now {article.get_status_display().lower()}."
+                )
                 return redirect(_next_url(request, article))
             if action not in ACTIONS_WITH_FORM:
                 return redirect(_next_url(request, article))
@@ -311,8 +313,15 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     """Everything waiting for the board, oldest first; each row opens the review screen."""
 
     list_display = [
-        "review_link", "queue_kind_label", "status_badge", "age", "author", "specialty", "claimed_by",
-        "approvals", "overdue",
+        "review_link",
+        "queue_kind_label",
+        "status_badge",
+        "age",
+        "author",
+        "specialty",
+        "claimed_by",
+        "approvals",
+        "overdue",
     ]
     list_display_links = None
     list_filter = [QueueStateFilter, "specialty", ClaimFilter, OverdueFilter]
@@ -332,12 +341,12 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             path(
                 "<path:object_id>/review/",
                 self.admin_site.admin_view(partial(review_screen.review_view, self)),
-                name="%s_%s_review" % info,
+                name="{}_{}_review".format(*info),
             ),
             path(
                 "<path:object_id>/preview/<int:number>/",
                 self.admin_site.admin_view(partial(review_screen.preview_view, self)),
-                name="%s_%s_preview" % info,
+                name="{}_{}_preview".format(*info),
             ),
         ] + super().get_urls()
 
@@ -371,7 +380,9 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="Waiting", ordering="waiting_since")
     def age(self, obj):
         if obj.queue_kind == "rereview":
-            return format_html('due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due))
+            return format_html(
+                'due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due)
+            )
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
             obj.waiting_since.isoformat(),

@@ -27,12 +27,17 @@ def _tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(text or "")
 
 
+def _marked(tag: str, label: str, text: str) -> str:
+    hidden = '<span class="visually-hidden">'
+    return f"<{tag}>{hidden}[{label}: </span>{escape(text)}{hidden}]</span></{tag}>"
+
+
 def _ins(text: str) -> str:
-    return f'<ins><span class="visually-hidden">[added: </span>{escape(text)}<span class="visually-hidden">]</span></ins>'
+    return _marked("ins", "added", text)
 
 
 def _del(text: str) -> str:
-    return f'<del><span class="visually-hidden">[removed: </span>{escape(text)}<span class="visually-hidden">]</span></del>'
+    return _marked("del", "removed", text)
 
 
 def word_diff(old: str, new: str) -> str:

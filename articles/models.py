@@ -36,9 +36,7 @@ class Specialty(models.Model):
 class BoardMember(models.Model):
     """The public profile of a Medical Advisory Board reviewer."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="board_profile"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="board_profile")
     display_name = models.CharField(max_length=150, help_text="As shown publicly, e.g. “Dr Jane Doe”.")
     slug = models.SlugField(max_length=150, unique=True)
     credentials = models.CharField(max_length=100, help_text="e.g. “MD, PhD”.")
@@ -55,12 +53,12 @@ class BoardMember(models.Model):
     def __str__(self):
         return self.name_with_credentials
 
+    def get_absolute_url(self):
+        return reverse("articles:board") + f"#{self.slug}"
+
     @property
     def name_with_credentials(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
-
-    def get_absolute_url(self):
-        return reverse("articles:board") + f"#{self.slug}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -140,9 +138,7 @@ class Article(models.Model):
     body = models.TextField(
         help_text="Markdown, plain-language version. Cite references by their number: [1], [2, 3], [4-6]."
     )
-    professional_summary = models.TextField(
-        blank=True, help_text="Optional version for healthcare professionals."
-    )
+    professional_summary = models.TextField(blank=True, help_text="Optional version for healthcare professionals.")
     professional_body = models.TextField(blank=True, help_text="Optional Markdown version for professionals.")
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)

@@ -21,9 +21,41 @@ CITATION_RE = r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\](?![(\[])"
 MAX_RANGE = 50
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "sub", "sup",
-    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "code", "pre", "abbr",
-    "table", "thead", "tbody", "tr", "th", "td", "caption", "span",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "a",
+    "code",
+    "pre",
+    "abbr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "span",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "aria-label"},
@@ -189,7 +221,10 @@ def render(summary: str, body: str, references: list[dict]) -> RenderedText:
     body_html = md.convert(body or "")
     by_number = {ref["number"]: ref for ref in references}
     rendered_refs = sorted(
-        (RenderedReference(display, by_number[number], state.backlinks[number]) for number, display in state.order.items()),
+        (
+            RenderedReference(display, by_number[number], state.backlinks[number])
+            for number, display in state.order.items()
+        ),
         key=lambda r: r.display_number,
     )
     headings = [(token["id"], token["name"]) for token in getattr(md, "toc_tokens", []) if token["level"] == 2]
@@ -209,7 +244,9 @@ def citation_problems(snapshot: dict) -> list[str]:
     problems, cited = [], set()
     versions = [("plain-language", snapshot.get("summary", ""), snapshot.get("body", ""))]
     if snapshot.get("professional_body") or snapshot.get("professional_summary"):
-        versions.append(("professional", snapshot.get("professional_summary", ""), snapshot.get("professional_body", "")))
+        versions.append(
+            ("professional", snapshot.get("professional_summary", ""), snapshot.get("professional_body", ""))
+        )
     for label, summary, body in versions:
         rendered = render(summary, body, references)
         cited |= {ref.data["number"] for ref in rendered.references}

@@ -53,7 +53,9 @@ def review_view(model_admin, request, object_id):
             else:
                 article.refresh_from_db()
                 label = workflow.TRANSITIONS[action].label
-                messages.success(request, f"{label}: done. “{article.title}” is now {article.get_status_display().lower()}.")
+                messages.success(
+                    request, f"{label}: done. “{article.title}” is now {article.get_status_display().lower()}."
+                )
                 return redirect(request.path)
 
     revision = revision_under_review(article)

@@ -122,7 +122,9 @@ def _approved_history(article: Article) -> list:
     for decision in decisions:
         by_revision.setdefault(decision.revision_id, []).append(decision.reviewer)
     for version in versions:
-        version.approvers = [getattr(u, "board_profile", None) or u.get_username() for u in by_revision.get(version.pk, [])]
+        version.approvers = [
+            getattr(u, "board_profile", None) or u.get_username() for u in by_revision.get(version.pk, [])
+        ]
     return versions
 
 
@@ -201,9 +203,7 @@ def article_detail(request, slug, audience="patient"):
 def article_version(request, slug, number, audience="patient"):
     article = get_object_or_404(Article.objects.public(), slug=slug)
     revision = get_object_or_404(article.revisions.filter(approved_at__isnull=False), number=number)
-    return render_article(
-        request, make_page(article, revision, pending=False, audience=audience, is_permalink=True)
-    )
+    return render_article(request, make_page(article, revision, pending=False, audience=audience, is_permalink=True))
 
 
 def ask(request, slug):

@@ -44,7 +44,9 @@ class Transition:
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", "Submit for review", frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), EDITOR_PERMISSION),
+        Transition(
+            "submit", "Submit for review", frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), EDITOR_PERMISSION
+        ),
         Transition("withdraw", "Withdraw to draft", frozenset({Status.SUBMITTED, Status.IN_REVIEW}), EDITOR_PERMISSION),
         Transition("start_review", "Start review", frozenset({Status.SUBMITTED}), BOARD_PERMISSION, four_eyes=True),
         # Claiming a live article for its periodic re-review; the status does not change.
@@ -100,8 +102,7 @@ def check(name: str, article: Article, user) -> None:
         raise PermissionDenied(f"You do not have permission to {transition.label.lower()}.")
     if article.status not in transition.sources:
         raise WorkflowError(
-            f"Cannot {transition.label.lower()} an article that is "
-            f"{article.get_status_display().lower()}."
+            f"Cannot {transition.label.lower()} an article that is {article.get_status_display().lower()}."
         )
     if transition.four_eyes and is_author(user, _revision_under_decision(name, article)):
         raise PermissionDenied(
@@ -241,8 +242,10 @@ def references_changed(article: Article, *, user, reason: str = "") -> None:
         _locked(article)
         if article.status not in EDITABLE_STATES:
             raise WorkflowError("References of content under review are read-only.")
-        if article.status == Status.APPROVED and article.published_revision and not snapshot_hash_equal(
-            article.content_snapshot(), article.published_revision
+        if (
+            article.status == Status.APPROVED
+            and article.published_revision
+            and not snapshot_hash_equal(article.content_snapshot(), article.published_revision)
         ):
             article.status = Status.DRAFT
             _save(article, user=user, reason=reason or "References edited")
@@ -346,7 +349,9 @@ def approve(article: Article, *, user, comment: str = "") -> ReviewDecision:
     return decision
 
 
-def request_changes(article: Article, *, user, comment: str, reason: str = ReviewDecision.Reason.OTHER) -> ReviewDecision:
+def request_changes(
+    article: Article, *, user, comment: str, reason: str = ReviewDecision.Reason.OTHER
+) -> ReviewDecision:
     """Send the pending revision back to its authors with a required comment."""
     if not (comment or "").strip():
         raise ValidationError({"comment": "Say what needs to change."}, code="required")

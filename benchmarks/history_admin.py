@@ -24,16 +24,16 @@ from django.urls import reverse  # noqa: E402
 
 
 def main(rows: int) -> None:
+    from django.conf import settings
     from django.test import Client
     from django.test.utils import get_runner
-    from django.conf import settings
 
     setup_test_environment()
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
-        from tests import factories
         from articles.models import Article
+        from tests import factories
 
         author = factories.editor(username="bench_author")
         admin = factories.superuser(username="bench_admin")

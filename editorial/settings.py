@@ -1,4 +1,5 @@
 """Settings for the editorial site, read from the environment (see README)."""
+
 from pathlib import Path
 
 import environ

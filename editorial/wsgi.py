@@ -1,4 +1,5 @@
 """WSGI entry point for application servers (gunicorn, uwsgi)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

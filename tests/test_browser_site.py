@@ -97,9 +97,7 @@ def test_form_with_errors_has_no_axe_violations(page, live_server, site):
 def test_article_page_on_phone_and_desktop(page, phone_page, live_server, site, screenshot_dir):
     for browser_page, name in ((phone_page, "phone"), (page, "desktop")):
         browser_page.goto(f"{live_server.url}/articles/gout/")
-        overflow = browser_page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = browser_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"horizontal scroll on {name}"
         assert browser_page.get_by_text("An update to this article is under review").is_visible()
         browser_page.screenshot(path=screenshot_dir / f"site-article-{name}.png", full_page=True)

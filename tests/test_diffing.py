@@ -9,8 +9,17 @@ def snapshot(**overrides):
 
 
 def ref(number, title="A trial", **extra):
-    return {"number": number, "kind": "research", "title": title, "source": "BMJ", "year": 2020, "url": "", "doi": "",
-            "pmid": "", **extra}
+    return {
+        "number": number,
+        "kind": "research",
+        "title": title,
+        "source": "BMJ",
+        "year": 2020,
+        "url": "",
+        "doi": "",
+        "pmid": "",
+        **extra,
+    }
 
 
 def test_changed_words_are_marked_as_removed_and_added():

@@ -13,8 +13,9 @@ from articles import workflow
 from . import factories
 
 
-def test_submission_emails_each_board_member_but_not_the_authors(django_capture_on_commit_callbacks, author, reviewer,
-                                                                 second_reviewer):
+def test_submission_emails_each_board_member_but_not_the_authors(
+    django_capture_on_commit_callbacks, author, reviewer, second_reviewer
+):
     article = factories.make_article(author=author, title="Gout and diet")
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(article, user=author)
@@ -40,8 +41,9 @@ def test_approval_emails_the_author_with_the_public_link(django_capture_on_commi
     assert f"/admin/articles/article/{article.pk}/change/" in message.body
 
 
-def test_request_changes_emails_every_author_with_reason_and_comment(django_capture_on_commit_callbacks, author,
-                                                                      other_editor, reviewer):
+def test_request_changes_emails_every_author_with_reason_and_comment(
+    django_capture_on_commit_callbacks, author, other_editor, reviewer
+):
     article = factories.make_article(author=author)
     article.body = "Co-written [1]."
     workflow.save_content(article, user=other_editor)
@@ -68,8 +70,9 @@ def test_no_email_is_sent_when_a_transition_fails(django_capture_on_commit_callb
 def test_reminders_list_due_and_overdue_items_to_the_board(author, reviewer, second_reviewer):
     start = timezone.now()
     with time_machine.travel(start - timedelta(days=400), tick=False):
-        factories.publish(factories.make_article(author=author, title="Overdue one"), author=author,
-                          reviewers=[reviewer])
+        factories.publish(
+            factories.make_article(author=author, title="Overdue one"), author=author, reviewers=[reviewer]
+        )
     waiting = factories.make_article(author=author, title="Fresh submission")
     workflow.submit(waiting, user=author)
     mail.outbox.clear()

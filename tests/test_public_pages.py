@@ -72,7 +72,9 @@ def test_article_page_shows_the_approved_version_with_trust_line(client, publish
     assert "Medical disclaimer" in html
 
 
-def test_approved_version_stays_live_while_a_new_draft_is_edited_and_reviewed(client, published, author, second_reviewer):
+def test_approved_version_stays_live_while_a_new_draft_is_edited_and_reviewed(
+    client, published, author, second_reviewer
+):
     published.title = "Is coffee good for you?"
     published.body = "Brand new claims [1]."
     workflow.save_content(published, user=author)
@@ -117,7 +119,9 @@ def test_unapproved_versions_have_no_permanent_link(client, published, author):
 
 def test_dangerous_markup_in_an_approved_body_is_not_served(client, author, reviewer):
     article = factories.make_article(
-        author=author, slug="xss", body='<script>alert(1)</script> [1] <img src=x onerror=alert(2)> [x](javascript:alert(3))'
+        author=author,
+        slug="xss",
+        body="<script>alert(1)</script> [1] <img src=x onerror=alert(2)> [x](javascript:alert(3))",
     )
     factories.publish(article, author=author, reviewers=[reviewer])
     html = client.get("/articles/xss/").content.decode().lower()

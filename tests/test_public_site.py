@@ -3,7 +3,7 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -17,7 +17,7 @@ from . import factories
 S = Article.Status
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-APPROVED_AT = datetime(2026, 3, 2, 10, 0, tzinfo=dt_timezone.utc)
+APPROVED_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def json_ld(html):
@@ -65,7 +65,7 @@ def test_professional_request_falls_back_with_a_note_where_there_is_none(client,
     assert response.status_code == 200
     assert "no separate version for healthcare professionals" in html
     assert "Some text" in html
-    assert f'<link rel="canonical" href="http://testserver/articles/coffee/">' in html
+    assert '<link rel="canonical" href="http://testserver/articles/coffee/">' in html
     assert response["X-Robots-Tag"] == "noindex"
 
 
@@ -174,7 +174,9 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
 
 
 def test_search_ranks_title_matches_above_body_matches(client, author, reviewer):
-    body_hit = factories.make_article(author=author, slug="a", title="Living with arthritis", body="Gout can flare [1].")
+    body_hit = factories.make_article(
+        author=author, slug="a", title="Living with arthritis", body="Gout can flare [1]."
+    )
     title_hit = factories.make_article(author=author, slug="b", title="Gout diet basics", body="Food choices [1].")
     for article in (body_hit, title_hit):
         factories.publish(article, author=author, reviewers=[reviewer])
@@ -269,8 +271,9 @@ def test_questions_cannot_be_asked_about_unpublished_articles(client, author):
 
 def test_pending_articles_show_no_reviewed_badge_json_ld_or_audience_switch(client, settings, author):
     settings.EDITORIAL_SHOW_PENDING = True
-    article = factories.make_article(author=author, slug="soon", professional_body="Pro [1].",
-                                     professional_summary="Pro summary")
+    article = factories.make_article(
+        author=author, slug="soon", professional_body="Pro [1].", professional_summary="Pro summary"
+    )
     workflow.submit(article, user=author)
     html = client.get("/articles/soon/").content.decode()
     assert "Content is pending review" in html

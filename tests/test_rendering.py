@@ -113,7 +113,10 @@ def test_editors_cannot_plant_arbitrary_ids():
 
 def test_headings_get_anchor_ids_for_sections():
     out = render("", "## From the Guidelines\n\ntext\n\n## From the Research\n\nmore", [])
-    assert out.headings == [("h-from-the-guidelines", "From the Guidelines"), ("h-from-the-research", "From the Research")]
+    assert out.headings == [
+        ("h-from-the-guidelines", "From the Guidelines"),
+        ("h-from-the-research", "From the Research"),
+    ]
     assert 'id="h-from-the-guidelines"' in out.body_html
 
 

@@ -1,6 +1,6 @@
 """The board's review experience: queue, claims, review screen, citation gate, re-review."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from articles.models import Article, ReviewDecision
 from . import factories
 
 S = Article.Status
-START = datetime(2026, 1, 5, 9, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 QUEUE = "/admin/articles/reviewqueueitem/"
 
 
@@ -83,8 +83,8 @@ def test_queue_filters_by_state_claim_and_specialty(board_client, author, review
 
 def test_overdue_filter_uses_the_review_service_level(board_client, settings, author):
     settings.EDITORIAL_REVIEW_SLA_DAYS = 7
-    submitted(author, "Waiting long", at=datetime.now(dt_timezone.utc) - timedelta(days=10))
-    submitted(author, "Fresh", at=datetime.now(dt_timezone.utc) - timedelta(days=1))
+    submitted(author, "Waiting long", at=datetime.now(UTC) - timedelta(days=10))
+    submitted(author, "Fresh", at=datetime.now(UTC) - timedelta(days=1))
     assert queue_titles(board_client, "?overdue=yes") == ["Waiting long"]
     assert queue_titles(board_client, "?overdue=no") == ["Fresh"]
 
@@ -129,7 +129,8 @@ def test_request_changes_without_a_comment_shows_an_error_and_changes_nothing(bo
     article = submitted(author, "Needs work", at=START)
     workflow.start_review(article, user=reviewer)
     response = board_client.post(
-        review_url(article), {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": ""}
+        review_url(article),
+        {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": ""},
     )
     assert response.status_code == 200
     assert response.context["forms"]["request_changes"].errors["comment"]
@@ -258,7 +259,9 @@ def test_due_articles_enter_the_queue_as_rereviews(client, settings, author, rev
         assert [r.pk for r in rows] == [due.pk]
 
 
-def test_confirming_still_accurate_moves_the_dates_and_leaves_the_queue(board_client, author, reviewer, second_reviewer):
+def test_confirming_still_accurate_moves_the_dates_and_leaves_the_queue(
+    board_client, author, reviewer, second_reviewer
+):
     with time_machine.travel(START, tick=False):
         article = factories.publish(factories.make_article(author=author), author=author, reviewers=[reviewer])
     later = START + timedelta(days=400)

@@ -26,4 +26,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: no email sent ({len(items)} item(s)).")
             return
         sent = notifications.reminders(items, now=now)
-        self.stdout.write(self.style.SUCCESS(f"Sent the reminder about {len(items)} item(s) to {sent} board member(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Sent the reminder about {len(items)} item(s) to {sent} board member(s).")
+        )

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             reviewers.append(User.objects.get(pk=user.pk))  # fresh instance: no cached permissions
         editor = User.objects.get(pk=editor.pk)
 
-        for data, state in zip(ARTICLES, PLAN):
+        for data, state in zip(ARTICLES, PLAN, strict=False):
             self._create_article(data, state, specialties, editor, reviewers)
 
     def _create_article(self, data, state, specialties, editor, reviewers):
