@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Run Django's command-line utility for the editorial site."""
+
 import os
 import sys
 
