@@ -321,7 +321,6 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "specialty",
         "claimed_by",
         "approvals",
-        "overdue",
     ]
     list_display_links = None
     list_filter = [QueueStateFilter, "specialty", ClaimFilter, OverdueFilter]
@@ -380,15 +379,19 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="Waiting", ordering="waiting_since")
     def age(self, obj):
         if obj.queue_kind == "rereview":
-            return format_html(
+            age = format_html(
                 'due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due)
             )
-        return format_html(
-            '<time datetime="{}" title="{}">{}</time>',
-            obj.waiting_since.isoformat(),
-            obj.waiting_since.strftime("%d %b %Y %H:%M"),
-            timesince(obj.waiting_since),
-        )
+        else:
+            age = format_html(
+                '<time datetime="{}" title="{}">{}</time>',
+                obj.waiting_since.isoformat(),
+                obj.waiting_since.strftime("%d %b %Y %H:%M"),
+                timesince(obj.waiting_since),
+            )
+        if obj.is_overdue:
+            return format_html('{} <strong class="wf-overdue">Overdue</strong>', age)
+        return age
 
     @admin.display(description="Author")
     def author(self, obj):
@@ -402,10 +405,6 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if obj.queue_kind == "rereview":
             return "—"
         return f"{obj.approval_count} of {workflow.required_approvals()}"
-
-    @admin.display(description="Overdue", ordering="is_overdue")
-    def overdue(self, obj):
-        return format_html('<strong class="wf-overdue">{}</strong>', "Overdue") if obj.is_overdue else ""
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": "Review queue: waiting for the Medical Advisory Board", **(extra_context or {})}

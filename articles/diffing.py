@@ -28,8 +28,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def _marked(tag: str, label: str, text: str) -> str:
+    # Keep surrounding spaces outside the mark so only the words themselves are highlighted.
+    core = text.strip()
+    if not core:
+        return escape(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     hidden = '<span class="visually-hidden">'
-    return f"<{tag}>{hidden}[{label}: </span>{escape(text)}{hidden}]</span></{tag}>"
+    return f"{escape(lead)}<{tag}>{hidden}[{label}: </span>{escape(core)}{hidden}]</span></{tag}>{escape(trail)}"
 
 
 def _ins(text: str) -> str:

@@ -31,12 +31,12 @@ def test_changed_words_are_marked_as_removed_and_added():
 
 def test_added_text_is_marked_for_screen_readers():
     html = word_diff("Rest.", "Rest and drink water.")
-    assert '<ins><span class="visually-hidden">[added: </span> and drink water' in html
+    assert ' <ins><span class="visually-hidden">[added: </span>and drink water<span' in html
 
 
 def test_removed_text_is_marked_for_screen_readers():
     html = word_diff("Rest and drink water.", "Rest.")
-    assert '<del><span class="visually-hidden">[removed: </span> and drink water' in html
+    assert ' <del><span class="visually-hidden">[removed: </span>and drink water<span' in html
 
 
 def test_unchanged_text_has_no_marks():
