@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Article
+from .rendering import plain_text
 
 
 class LatestArticlesFeed(Feed):
@@ -31,7 +32,7 @@ class LatestArticlesFeed(Feed):
         return item.published_revision.title
 
     def item_description(self, item):
-        return item.published_revision.summary
+        return plain_text(item.published_revision.summary)
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -256,3 +256,10 @@ def citation_problems(snapshot: dict) -> list[str]:
         if ref["number"] not in cited:
             problems.append(f"Reference {ref['number']} (“{ref['title']}”) is never cited in the text.")
     return problems
+
+
+def plain_text(markdown_text: str) -> str:
+    """Return Markdown as one line of plain text without citation markers (for lists, feeds, meta)."""
+    without_citations = re.sub(CITATION_RE, "", markdown_text or "")
+    html = markdown.markdown(without_citations)
+    return " ".join(nh3.clean(html, tags=set()).split()).replace(" .", ".").replace(" ,", ",")

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.cache import cache_control
 
 from . import views
 from .feeds import LatestArticlesFeed
@@ -26,5 +27,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.specialty, name="specialty"),
     path("board/", views.board, name="board"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
-    path("feeds/articles/", LatestArticlesFeed(), name="feed"),
+    path("feeds/articles/", cache_control(public=True, max_age=300)(LatestArticlesFeed()), name="feed"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from . import structured_data
@@ -23,6 +23,13 @@ from .rendering import render as render_text
 from .search import search
 
 RENDER_CACHE_VERSION = 2
+
+
+def public_cache(view):
+    """Let browsers and CDNs keep public pages briefly; approvals show up within the max age."""
+    return cache_control(public=True, max_age=settings.EDITORIAL_PUBLIC_MAX_AGE)(view)
+
+
 AUDIENCES = ("patient", "professional")
 
 
@@ -180,6 +187,7 @@ def make_page(article, revision, *, pending, audience="patient", is_permalink=Fa
 
 
 @require_GET
+@public_cache
 def home(request):
     articles = Article.objects.public().select_related("specialty", "published_revision")
     query = " ".join(request.GET.get("q", "").split())[:200]
@@ -194,12 +202,14 @@ def home(request):
 
 
 @require_GET
+@public_cache
 def article_detail(request, slug, audience="patient"):
     article, revision, pending = _public_article(slug)
     return render_article(request, make_page(article, revision, pending=pending, audience=audience))
 
 
 @require_GET
+@public_cache
 def article_version(request, slug, number, audience="patient"):
     article = get_object_or_404(Article.objects.public(), slug=slug)
     revision = get_object_or_404(article.revisions.filter(approved_at__isnull=False), number=number)
@@ -241,6 +251,7 @@ def ask_thanks(request, slug):
 
 
 @require_GET
+@public_cache
 def specialty(request, slug):
     topic = get_object_or_404(Specialty, slug=slug)
     articles = (
@@ -253,6 +264,7 @@ def specialty(request, slug):
 
 
 @require_GET
+@public_cache
 def board(request):
     members = list(BoardMember.objects.filter(is_active=True).select_related("specialty"))
     reviewed = {}
@@ -275,6 +287,7 @@ def board(request):
 
 
 @require_GET
+@public_cache
 def editorial_policy(request):
     policy = Page.objects.filter(slug="editorial-policy").first()
     if policy is None:

@@ -152,6 +152,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # whose X-Forwarded-For entries are trusted (0: use the connection's address).
 EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)
 EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
+# Seconds browsers and CDNs may cache public pages (0 turns shared caching off).
+EDITORIAL_PUBLIC_MAX_AGE = env.int("EDITORIAL_PUBLIC_MAX_AGE", default=60)
 # Public name of the site and absolute base URL used in emails and feeds.
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -299,3 +299,18 @@ def test_updates_keep_first_publication_date_in_json_ld(client, dual, author, se
     data = json_ld(client.get("/articles/gout/").content.decode())
     assert data["datePublished"] == "2026-03-02"
     assert data["dateModified"] == "2026-04-11"
+
+
+def test_public_pages_are_cacheable_for_a_short_time(client, dual, settings):
+    response = client.get("/articles/gout/")
+    assert "public" in response["Cache-Control"]
+    assert f"max-age={settings.EDITORIAL_PUBLIC_MAX_AGE}" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
+
+
+def test_question_form_is_not_publicly_cached(client, published):
+    # The form carries a per-visitor CSRF token, so a shared cache must never keep it.
+    ask = client.get("/articles/coffee/ask/")
+    assert "csrftoken" in ask.cookies
+    assert "public" not in ask.get("Cache-Control", "")

@@ -123,3 +123,9 @@ def test_headings_get_anchor_ids_for_sections():
 def test_links_get_safe_rel():
     html = render("", "[NHS](https://www.nhs.uk)", []).body_html
     assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_plain_text_drops_markup_and_citations():
+    from articles.rendering import plain_text
+
+    assert plain_text("Gout is **common** [1, 2]. See <b>this</b>.") == "Gout is common. See this."
