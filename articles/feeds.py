@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Min
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
@@ -25,6 +26,7 @@ class LatestArticlesFeed(Feed):
         return (
             Article.objects.public()
             .select_related("published_revision", "specialty")
+            .annotate(first_approved_at=Min("revisions__approved_at"))
             .order_by("-published_revision__approved_at")[:50]
         )
 
@@ -41,8 +43,7 @@ class LatestArticlesFeed(Feed):
         return item.published_revision.approved_at
 
     def item_pubdate(self, item):
-        first = item.revisions.filter(approved_at__isnull=False).order_by("number").first()
-        return first.approved_at if first else item.published_revision.approved_at
+        return item.first_approved_at
 
     def item_categories(self, item):
         return [item.specialty.name]

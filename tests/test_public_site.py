@@ -314,3 +314,10 @@ def test_question_form_is_not_publicly_cached(client, published):
     ask = client.get("/articles/coffee/ask/")
     assert "csrftoken" in ask.cookies
     assert "public" not in ask.get("Cache-Control", "")
+
+
+def test_feed_queries_do_not_grow_with_articles(client, dual, author, reviewer, django_assert_max_num_queries):
+    for i in range(5):
+        factories.publish(factories.make_article(author=author, slug=f"more-{i}"), author=author, reviewers=[reviewer])
+    with django_assert_max_num_queries(2):
+        client.get("/feeds/articles/")
