@@ -29,6 +29,7 @@ class QueryCounter:
         self.count += 1
         return execute(sql, params, many, context)
 
+
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402

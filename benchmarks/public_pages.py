@@ -29,6 +29,7 @@ class QueryCounter:
         self.count += 1
         return execute(sql, params, many, context)
 
+
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -72,8 +73,7 @@ def main(repeat: int) -> None:
             timings.sort()
             p95 = timings[int(len(timings) * 0.95) - 1]
             print(
-                f"{path:58} {counter.count:3} queries  "
-                f"median {statistics.median(timings):6.1f} ms  p95 {p95:6.1f} ms"
+                f"{path:58} {counter.count:3} queries  median {statistics.median(timings):6.1f} ms  p95 {p95:6.1f} ms"
             )
     finally:
         runner.teardown_databases(old_config)

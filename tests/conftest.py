@@ -119,3 +119,33 @@ def admin_login(page, live_server, username, password="pw"):
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
+
+
+class QueryCounter:
+    """Count SQL statements run through the default connection.
+
+    An execute wrapper, because the test client's request_started signal resets
+    ``connection.queries`` and so hides a request's queries from CaptureQueriesContext.
+    """
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def count_queries():
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            yield counter
+
+    return counting

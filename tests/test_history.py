@@ -2,13 +2,13 @@
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import workflow
 from articles.models import Article
 
 from . import factories
+from .conftest import QueryCounter
 
 S = Article.Status
 
@@ -21,10 +21,11 @@ def make_history(article, user, edits):
 
 def history_queries(client, article):
     url = reverse("admin:articles_article_history", args=[article.pk])
-    with CaptureQueriesContext(connection) as ctx:
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries), response
+    return counter.count, response
 
 
 def test_history_page_names_who_when_why_and_what_changed(admin_client, author):
@@ -47,7 +48,8 @@ def test_history_page_is_paginated_with_constant_queries(admin_client, author):
     big_count, response = history_queries(admin_client, big)
     assert response.context["pagination_required"]
     assert len(response.context["page_obj"].object_list) == 50
-    assert big_count <= small_count + 2  # the paginator's COUNT, not one query per row
+    assert small_count > 0
+    assert big_count <= small_count + 1  # the paginator's COUNT, not one query per row
 
 
 def test_history_cannot_be_reverted_around_the_workflow(admin_client, author):
