@@ -135,12 +135,10 @@ class CitationProcessor(InlineProcessor):
         sup = etree.Element("sup")
         sup.set("class", "citation")
         numbers = parse_citation(m.group(1))
+        cited = [c for c in (self.state.cite(number) for number in dict.fromkeys(numbers)) if c is not None]
         links = []
-        for number in numbers:
-            cited = self.state.cite(number)
-            if cited is None:
-                continue
-            display, anchor = cited
+        # Readers see each citation's numbers in ascending order, e.g. [1, 2, 3] not [1, 3, 2].
+        for display, anchor in sorted(cited):
             link = etree.Element("a")
             link.set("href", f"#ref-{display}")
             link.set("id", anchor)

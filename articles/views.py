@@ -22,7 +22,7 @@ from .rendering import RenderedText
 from .rendering import render as render_text
 from .search import search
 
-RENDER_CACHE_VERSION = 2
+RENDER_CACHE_VERSION = 3
 
 
 def public_cache(view):

@@ -129,3 +129,9 @@ def test_plain_text_drops_markup_and_citations():
     from articles.rendering import plain_text
 
     assert plain_text("Gout is **common** [1, 2]. See <b>this</b>.") == "Gout is common. See this."
+
+
+def test_numbers_within_one_citation_are_shown_in_ascending_order():
+    out = render("", "First [3]. Then [1-3].", refs(1, 2, 3))
+    second = out.body_html.split("Then")[1]
+    assert re.findall(r">(\d)</a>", second) == ["1", "2", "3"]
