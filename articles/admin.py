@@ -9,6 +9,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -50,6 +51,10 @@ class BoardMemberAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["display_name"]}
     autocomplete_fields = ["user"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Approvals credit members publicly; members who leave are made inactive, never deleted.
+        return False
+
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
@@ -83,7 +88,7 @@ class WorkflowAdminMixin:
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<path:object_id>/workflow/<str:action>/",
+                "<int:object_id>/workflow/<str:action>/",
                 self.admin_site.admin_view(self.workflow_view),
                 name="{}_{}_workflow".format(*info),
             ),
@@ -175,6 +180,7 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         ("Why", {"fields": ["change_reason"]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
@@ -227,11 +233,33 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<path:object_id>/restore-version/<int:number>/",
+                "<int:object_id>/restore-version/<int:number>/",
                 self.admin_site.admin_view(self.restore_version_view),
                 name="{}_{}_restore_version".format(*info),
             ),
         ] + super().get_urls()
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404("No such article.")
+        extra_context = {**(extra_context or {}), "reference_history": self._reference_history(object_id)}
+        return super().history_view(request, object_id, extra_context)
+
+    def _reference_history(self, object_id):
+        """The latest changes to the article's references, with who and why."""
+        return (
+            Reference.history.filter(article_id=object_id)
+            .select_related("history_user")
+            .order_by("-history_date")[:100]
+        )
+
+    def save_formset(self, request, form, formset, change):
+        # Reference rows carry the same who and why as the article edit they belong to.
+        reason = form.cleaned_data.get("change_reason", "") or "References edited"
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason
+            inline_form.instance._history_user = request.user
+        super().save_formset(request, form, formset, change)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Old records are for reading; restoring goes through "Restore as new draft" and review.
@@ -269,7 +297,7 @@ class QueueStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "rereview":
-            return queryset.filter(status=Article.Status.APPROVED)
+            return queryset.filter(queue_kind="rereview")
         if self.value() in ("submitted", "in_review"):
             return queryset.filter(status=self.value())
         return queryset
@@ -338,12 +366,12 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<path:object_id>/review/",
+                "<int:object_id>/review/",
                 self.admin_site.admin_view(partial(review_screen.review_view, self)),
                 name="{}_{}_review".format(*info),
             ),
             path(
-                "<path:object_id>/preview/<int:number>/",
+                "<int:object_id>/preview/<int:number>/",
                 self.admin_site.admin_view(partial(review_screen.preview_view, self)),
                 name="{}_{}_preview".format(*info),
             ),

@@ -25,7 +25,7 @@ class LatestArticlesFeed(Feed):
     def items(self):
         return (
             Article.objects.public()
-            .select_related("published_revision", "specialty")
+            .select_related("published_revision__specialty")
             .annotate(first_approved_at=Min("revisions__approved_at"))
             .order_by("-published_revision__approved_at")[:50]
         )
@@ -46,4 +46,5 @@ class LatestArticlesFeed(Feed):
         return item.first_approved_at
 
     def item_categories(self, item):
-        return [item.specialty.name]
+        specialty = item.published_revision.specialty or item.specialty
+        return [specialty.name]

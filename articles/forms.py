@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from .models import Article, Reference, ReviewDecision
 
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -21,6 +22,12 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "slug", "specialty", "summary", "body", "professional_summary", "professional_body"]
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if CONTROL_CHARS.search(title):
+            raise ValidationError("A title is one line of text: remove line breaks and tabs.", code="invalid")
+        return title
 
     def clean(self):
         cleaned = super().clean()
@@ -37,9 +44,16 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(
                 "This article is archived and read-only. Restore it to draft to edit it.", code="locked"
             )
-        if cleaned.get("professional_body", "").strip() and not cleaned.get("professional_summary", "").strip():
+        has_body = bool(cleaned.get("professional_body", "").strip())
+        has_summary = bool(cleaned.get("professional_summary", "").strip())
+        if has_body and not has_summary:
             self.add_error(
                 "professional_summary", ValidationError("Add a summary for the professional version.", code="required")
+            )
+        if has_summary and not has_body:
+            self.add_error(
+                "professional_body",
+                ValidationError("A professional version needs its text as well as its summary.", code="required"),
             )
         return cleaned
 

@@ -87,9 +87,15 @@ class ArticleQuerySet(models.QuerySet):
         Status = Article.Status
         due_soon = now + timedelta(days=settings.EDITORIAL_REVIEW_DUE_SOON_DAYS)
         waiting_too_long = now - timedelta(days=settings.EDITORIAL_REVIEW_SLA_DAYS)
-        rereview = Q(status=Status.APPROVED, published_revision__isnull=False, next_review_due__lte=due_soon)
+        with_board = Q(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
+        # Live articles come due whatever their editors are doing with the next draft.
+        rereview = (
+            Q(published_revision__isnull=False, next_review_due__lte=due_soon)
+            & ~with_board
+            & ~Q(status=Status.ARCHIVED)
+        )
         return (
-            self.filter(Q(status__in=[Status.SUBMITTED, Status.IN_REVIEW]) | rereview)
+            self.filter(with_board | rereview)
             .annotate(
                 waiting_since=Coalesce("pending_revision__submitted_at", "next_review_due"),
                 approval_count=Count(
@@ -98,17 +104,13 @@ class ArticleQuerySet(models.QuerySet):
                     distinct=True,
                 ),
                 queue_kind=Case(
-                    When(status=Status.APPROVED, then=Value("rereview")),
-                    When(published_revision__isnull=False, then=Value("update")),
-                    default=Value("first"),
+                    When(with_board & Q(published_revision__isnull=False), then=Value("update")),
+                    When(with_board, then=Value("first")),
+                    default=Value("rereview"),
                 ),
                 is_overdue=Case(
-                    When(status=Status.APPROVED, next_review_due__lt=now, then=Value(True)),
-                    When(
-                        status__in=[Status.SUBMITTED, Status.IN_REVIEW],
-                        pending_revision__submitted_at__lt=waiting_too_long,
-                        then=Value(True),
-                    ),
+                    When(with_board & Q(pending_revision__submitted_at__lt=waiting_too_long), then=Value(True)),
+                    When(~with_board & Q(next_review_due__lt=now), then=Value(True)),
                     default=Value(False),
                     output_field=models.BooleanField(),
                 ),
@@ -127,7 +129,7 @@ class Article(models.Model):
         ARCHIVED = "archived", "Archived"
 
     # Fields frozen into a Revision; editing any of them is a content change.
-    CONTENT_FIELDS = ("title", "summary", "body", "professional_summary", "professional_body")
+    CONTENT_FIELDS = ("title", "specialty_id", "summary", "body", "professional_summary", "professional_body")
 
     title = models.CharField(max_length=200, help_text="Often a question a reader would ask.")
     slug = models.SlugField(max_length=200, unique=True, help_text="Part of the public URL; keep it stable.")
@@ -259,6 +261,8 @@ class Revision(models.Model):
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=200)
+    # Reviewed like the text: moving an article to another topic is a change the board sees.
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, null=True, related_name="revisions")
     summary = models.TextField()
     body = models.TextField()
     professional_summary = models.TextField(blank=True)
@@ -318,6 +322,11 @@ class ReviewDecision(models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="decisions")
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="decisions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The public attribution as it stood when the decision was made; later profile edits
+    # (or a member leaving the board) never rewrite who approved what.
+    reviewer_name = models.CharField(max_length=150, blank=True)
+    reviewer_credentials = models.CharField(max_length=100, blank=True)
+    reviewer_slug = models.SlugField(max_length=150, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     comment = models.TextField(blank=True)
@@ -340,6 +349,11 @@ class ReviewDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer} on {self.revision}"
+
+    @property
+    def attribution(self):
+        name = self.reviewer_name or self.reviewer.get_full_name() or "a board member"
+        return f"{name}, {self.reviewer_credentials}" if self.reviewer_credentials else name
 
 
 class ReviewQueueItem(Article):

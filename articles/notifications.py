@@ -1,10 +1,14 @@
 """Emails the workflow sends: submissions to the board, decisions to authors, reminders."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 
 def absolute(path: str) -> str:
@@ -26,11 +30,21 @@ def change_url(article) -> str:
     return absolute(reverse("admin:articles_article_change", args=[article.pk]))
 
 
-def _send(subject: str, body: str, recipients) -> None:
-    """Send one message per recipient, so nobody sees the others' addresses."""
+def _send(subject: str, body: str, recipients) -> int:
+    """Send one message per recipient, so nobody sees the others' addresses; return how many went.
+
+    Mail runs after the workflow step has committed: a mail server outage is logged for the
+    operators, never turned into an error for the reviewer whose decision is already saved.
+    """
+    subject = " ".join(subject.split())  # no line breaks can reach a mail header
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in sorted(set(recipients)) if email]
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    if not messages:
+        return 0
+    try:
+        return send_mass_mail(messages, fail_silently=False)
+    except Exception:  # noqa: BLE001 - any backend failure must not undo a saved decision
+        logger.exception("Could not send %d notification(s): %s", len(messages), subject)
+        return 0
 
 
 def submitted(article, revision) -> None:
@@ -84,12 +98,11 @@ def reminder_lines(items, *, now) -> list[str]:
     return lines
 
 
-def reminders(items, *, now) -> int:
-    """Send one reminder email listing ``items`` to every board member; return how many got it."""
+def reminders(items, *, now) -> tuple[int, int]:
+    """Send one reminder email listing ``items`` to every board member; return (sent, intended)."""
     recipients = [u.email for u in board_members()]
     overdue = sum(1 for a in items if a.is_overdue)
     subject = f"[Review reminder] {len(items)} waiting for the board" + (f", {overdue} overdue" if overdue else "")
     body = "These articles are waiting for the Medical Advisory Board:\n\n" + "\n".join(reminder_lines(items, now=now))
     body += f"\n\nThe review queue: {absolute(reverse('admin:articles_reviewqueueitem_changelist'))}\n"
-    _send(subject, body, recipients)
-    return len(recipients)
+    return _send(subject, body, recipients), len(set(recipients))

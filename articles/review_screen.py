@@ -59,7 +59,7 @@ def review_view(model_admin, request, object_id):
                 return redirect(request.path)
 
     revision = revision_under_review(article)
-    is_rereview = article.pending_revision is None and article.status == Article.Status.APPROVED
+    is_rereview = article.pending_revision is None and article.published_revision is not None
     previous = article.published_revision if article.pending_revision and article.published_revision else None
     # Only the steps this screen offers: withdraw and archive live on the article page, and
     # counting them here would hide the "no review step" note behind an empty section.
@@ -80,6 +80,7 @@ def review_view(model_admin, request, object_id):
         "preview_url": reverse("admin:articles_reviewqueueitem_preview", args=[article.pk, revision.number])
         if revision
         else None,
+        "has_professional": bool(revision and revision.professional_body.strip()),
         "now": timezone.now(),
         "decisions": article.decisions.select_related("reviewer__board_profile", "revision")[:20],
     }

@@ -21,7 +21,7 @@ def _postgres(queryset, query):
         SearchVector("published_revision__title", weight="A", config="english")
         + SearchVector("published_revision__summary", weight="B", config="english")
         + SearchVector("published_revision__body", weight="C", config="english")
-        + SearchVector("specialty__name", weight="B", config="english")
+        + SearchVector("published_revision__specialty__name", weight="B", config="english")
     )
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
@@ -40,13 +40,13 @@ def _weighted(queryset, query):
             Q(published_revision__title__icontains=term)
             | Q(published_revision__summary__icontains=term)
             | Q(published_revision__body__icontains=term)
-            | Q(specialty__name__icontains=term)
+            | Q(published_revision__specialty__name__icontains=term)
         )
         queryset = queryset.filter(matches_anywhere)
         for lookup, weight in (
             ("published_revision__title__icontains", 5),
             ("published_revision__summary__icontains", 3),
-            ("specialty__name__icontains", 2),
+            ("published_revision__specialty__name__icontains", 2),
             ("published_revision__body__icontains", 1),
         ):
             score = score + Case(When(**{lookup: term}, then=Value(weight)), default=Value(0))

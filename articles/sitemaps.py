@@ -31,7 +31,9 @@ class TopicSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Specialty.objects.filter(articles__in=Article.objects.public()).distinct().order_by("slug")
+        return Specialty.objects.filter(
+            pk__in=Article.objects.public().values("published_revision__specialty")
+        ).order_by("slug")
 
 
 class StaticSitemap(Sitemap):

@@ -25,7 +25,7 @@ def medical_web_page(page, *, url: str, site_name: str, board_url: str) -> dict:
         "headline": revision.title,
         "description": page.plain_summary,
         "inLanguage": "en",
-        "about": {"@type": "Thing", "name": article.specialty.name},
+        "about": {"@type": "Thing", "name": page.specialty.name},
         "medicalAudience": {"@type": "MedicalAudience", "audienceType": AUDIENCE_TYPES[page.audience]},
         "datePublished": _date(first_approved.approved_at if first_approved else revision.approved_at),
         "dateModified": _date(revision.approved_at),
@@ -35,8 +35,8 @@ def medical_web_page(page, *, url: str, site_name: str, board_url: str) -> dict:
                 "@type": "Person",
                 "name": member.display_name,
                 "honorificSuffix": member.credentials,
-                "url": f"{board_url}#{member.slug}",
-                **({"knowsAbout": member.specialty.name} if member.specialty else {}),
+                **({"url": f"{board_url}#{member.slug}"} if member.on_board else {}),
+                **({"knowsAbout": member.specialty} if member.specialty else {}),
             }
             for member in page.approvers
         ],

@@ -65,6 +65,11 @@ class ArticlePage:
     history: list = field(default_factory=list)
 
     @property
+    def specialty(self):
+        # The topic as reviewed; versions frozen before topics were reviewed fall back to the article's.
+        return self.revision.specialty or self.article.specialty
+
+    @property
     def has_professional(self):
         return has_professional_version(self.revision)
 
@@ -112,32 +117,63 @@ class ArticlePage:
         return url + "professional/" if audience == "professional" else url
 
 
-def _approvers(revision: Revision) -> list:
-    decisions = revision.approvals().select_related("reviewer__board_profile__specialty").order_by("created_at")
-    return [d.reviewer.board_profile for d in decisions if hasattr(d.reviewer, "board_profile")]
+@dataclass
+class Approver:
+    """A reviewer as publicly credited on a version: name and credentials as they were then."""
+
+    display_name: str
+    credentials: str
+    slug: str
+    specialty: str
+    on_board: bool
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+    def get_absolute_url(self):
+        return f"{reverse('articles:board')}#{self.slug}" if self.on_board else None
+
+
+def _approvers_by_revision(revisions) -> dict:
+    """Map revision id to its approvers, in approval order, in two queries."""
+    decisions = list(
+        ReviewDecision.objects.filter(revision__in=revisions, decision=ReviewDecision.Decision.APPROVE).order_by(
+            "created_at"
+        )
+    )
+    members = {
+        m.slug: m
+        for m in BoardMember.objects.filter(
+            slug__in={d.reviewer_slug for d in decisions if d.reviewer_slug}
+        ).select_related("specialty")
+    }
+    result = {}
+    for d in decisions:
+        member = members.get(d.reviewer_slug)
+        result.setdefault(d.revision_id, []).append(
+            Approver(
+                display_name=d.reviewer_name or "A board member",
+                credentials=d.reviewer_credentials,
+                slug=d.reviewer_slug,
+                specialty=member.specialty.name if member and member.specialty else "",
+                on_board=bool(member and member.is_active),
+            )
+        )
+    return result
 
 
 def _approved_history(article: Article) -> list:
-    """Every approved version, newest first, with its approvers (two queries in all)."""
+    """Every approved version, newest first, with its approvers."""
     versions = list(article.revisions.filter(approved_at__isnull=False).order_by("-number"))
-    decisions = (
-        ReviewDecision.objects.filter(revision__in=versions, decision=ReviewDecision.Decision.APPROVE)
-        .select_related("reviewer__board_profile")
-        .order_by("created_at")
-    )
-    by_revision = {}
-    for decision in decisions:
-        by_revision.setdefault(decision.revision_id, []).append(decision.reviewer)
+    approvers = _approvers_by_revision(versions)
     for version in versions:
-        version.approvers = [
-            getattr(u, "board_profile", None) or u.get_username() for u in by_revision.get(version.pk, [])
-        ]
+        version.approvers = approvers.get(version.pk, [])
     return versions
 
 
 def _public_article(slug: str):
     """Return (article, revision, pending) for a slug a reader may see, or raise 404."""
-    related = ("published_revision", "pending_revision", "specialty")
+    related = ("published_revision__specialty", "pending_revision__specialty", "specialty")
     article = Article.objects.public().select_related(*related).filter(slug=slug).first()
     if article is not None:
         return article, article.published_revision, False
@@ -173,29 +209,32 @@ def render_article(request, page: ArticlePage, *, preview=False):
 
 def make_page(article, revision, *, pending, audience="patient", is_permalink=False) -> ArticlePage:
     served = audience if audience == "patient" or has_professional_version(revision) else "patient"
+    history = _approved_history(article)
+    current = next((v for v in history if v.pk == revision.pk), None)
     return ArticlePage(
         article=article,
         revision=revision,
         rendered=rendered_revision(revision, served),
-        approvers=[] if pending else _approvers(revision),
+        approvers=current.approvers if current and not pending else [],
         pending=pending,
         is_permalink=is_permalink,
         audience=served,
         requested_audience=audience,
-        history=_approved_history(article),
+        history=history,
     )
 
 
 @require_GET
 @public_cache
 def home(request):
-    articles = Article.objects.public().select_related("specialty", "published_revision")
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    articles = Article.objects.public().select_related("published_revision__specialty")
+    # Printable characters only: a NUL byte would make PostgreSQL refuse the query.
+    query = " ".join("".join(c for c in request.GET.get("q", "") if c.isprintable()).split())[:200]
     if query:
         articles = search(articles, query)
     else:
         articles = articles.order_by("-published_revision__approved_at")
-    specialties = Specialty.objects.filter(articles__in=Article.objects.public()).distinct()
+    specialties = Specialty.objects.filter(pk__in=Article.objects.public().values("published_revision__specialty"))
     return render(
         request, "articles/home.html", {"articles": articles[:50], "query": query, "specialties": specialties}
     )
@@ -256,8 +295,8 @@ def specialty(request, slug):
     topic = get_object_or_404(Specialty, slug=slug)
     articles = (
         Article.objects.public()
-        .filter(specialty=topic)
-        .select_related("published_revision", "specialty")
+        .filter(published_revision__specialty=topic)
+        .select_related("published_revision__specialty")
         .order_by("published_revision__title")
     )
     return render(request, "articles/specialty.html", {"specialty": topic, "articles": articles})
@@ -270,9 +309,8 @@ def board(request):
     reviewed = {}
     approvals = (
         ReviewDecision.objects.filter(
-            decision=ReviewDecision.Decision.APPROVE,
-            article__in=Article.objects.public(),
-            revision__approved_at__isnull=False,
+            decision__in=[ReviewDecision.Decision.APPROVE, ReviewDecision.Decision.CONFIRM_CURRENT],
+            revision__in=Article.objects.public().values("published_revision"),
         )
         .select_related("article__published_revision")
         .order_by("article__published_revision__title")

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import notifications
@@ -41,6 +41,9 @@ class Transition:
     four_eyes: bool = False
 
 
+# A live article can be re-reviewed whatever its editors are doing with the next draft.
+LIVE_STATES = frozenset({Status.APPROVED, Status.DRAFT, Status.CHANGES_REQUESTED})
+
 TRANSITIONS = {
     t.name: t
     for t in [
@@ -50,7 +53,7 @@ TRANSITIONS = {
         Transition("withdraw", "Withdraw to draft", frozenset({Status.SUBMITTED, Status.IN_REVIEW}), EDITOR_PERMISSION),
         Transition("start_review", "Start review", frozenset({Status.SUBMITTED}), BOARD_PERMISSION, four_eyes=True),
         # Claiming a live article for its periodic re-review; the status does not change.
-        Transition("claim", "Claim re-review", frozenset({Status.APPROVED}), BOARD_PERMISSION, four_eyes=True),
+        Transition("claim", "Claim re-review", LIVE_STATES, BOARD_PERMISSION, four_eyes=True),
         Transition("approve", "Approve", frozenset({Status.IN_REVIEW}), BOARD_PERMISSION, four_eyes=True),
         # From Approved: a re-review (or a safety concern) sends a live article back to its
         # editors; the approved version stays live until an update is approved.
@@ -61,9 +64,7 @@ TRANSITIONS = {
             BOARD_PERMISSION,
             four_eyes=True,
         ),
-        Transition(
-            "confirm_current", "Confirm still accurate", frozenset({Status.APPROVED}), BOARD_PERMISSION, four_eyes=True
-        ),
+        Transition("confirm_current", "Confirm still accurate", LIVE_STATES, BOARD_PERMISSION, four_eyes=True),
         Transition("archive", "Archive", frozenset(set(Status) - {Status.ARCHIVED}), ARCHIVE_PERMISSION),
         Transition("restore", "Restore to draft", frozenset({Status.ARCHIVED}), ARCHIVE_PERMISSION),
     ]
@@ -113,6 +114,8 @@ def check(name: str, article: Article, user) -> None:
             raise PermissionDenied("Approving needs a board profile with your public name and credentials.")
         if article.pending_revision.approvals().filter(reviewer=user).exists():
             raise WorkflowError("You have already approved this version.")
+    if name in ("confirm_current", "claim") and article.published_revision_id is None:
+        raise WorkflowError("Only a published article can be re-reviewed.")
     if name == "confirm_current":
         if not hasattr(user, "board_profile"):
             raise PermissionDenied("Confirming needs a board profile with your public name and credentials.")
@@ -185,9 +188,7 @@ def _content_authors(article: Article, since) -> set[int]:
     else:
         previous = None
     for record in records:
-        changed = previous is None or any(
-            getattr(record, f) != getattr(previous, f) for f in Article.CONTENT_FIELDS + ("specialty_id",)
-        )
+        changed = previous is None or any(getattr(record, f) != getattr(previous, f) for f in Article.CONTENT_FIELDS)
         if changed and record.history_user_id:
             authors.add(record.history_user_id)
         previous = record
@@ -198,11 +199,36 @@ def _content_authors(article: Article, since) -> set[int]:
     return authors
 
 
+def _status_after_edit(article: Article) -> str:
+    """Approved while the working copy equals the live version, a draft as soon as it differs."""
+    if article.status in (Status.APPROVED, Status.DRAFT) and article.published_revision_id:
+        unchanged = snapshot_hash_equal(article.content_snapshot(), article.published_revision)
+        return Status.APPROVED if unchanged else Status.DRAFT
+    return article.status
+
+
 def validate_for_review(snapshot: dict) -> None:
     """Refuse content whose citations and references do not match (the citation gate)."""
     problems = citation_problems(snapshot)
     if problems:
         raise ValidationError(problems, code="citations")
+
+
+def _record_decision(*, user, **fields) -> ReviewDecision:
+    """Store a decision with the reviewer's public attribution as it stands today."""
+    profile = getattr(user, "board_profile", None)
+    try:
+        with transaction.atomic():
+            return ReviewDecision.objects.create(
+                reviewer=user,
+                reviewer_name=profile.display_name if profile else (user.get_full_name() or user.get_username()),
+                reviewer_credentials=profile.credentials if profile else "",
+                reviewer_slug=profile.slug if profile else "",
+                **fields,
+            )
+    except IntegrityError:
+        # A second click racing the first: the database kept one approval per reviewer.
+        raise WorkflowError("You have already approved this version.") from None
 
 
 # --- Editing --------------------------------------------------------------------
@@ -228,27 +254,27 @@ def save_content(article: Article, *, user, reason: str = "") -> Article:
         # Workflow fields always come from the stored row, never from a stale form instance.
         for field in WORKFLOW_FIELDS:
             setattr(article, field, getattr(current, field))
-        if current.status == Status.APPROVED and not snapshot_hash_equal(
-            article.content_snapshot(), current.published_revision
-        ):
-            article.status = Status.DRAFT
+        if current.published_revision_id and article.slug != current.slug:
+            raise ValidationError(
+                {"slug": "The address of a published article cannot change: its versions are cited by it."},
+                code="slug_frozen",
+            )
+        article.status = _status_after_edit(article)
         _save(article, user=user, reason=reason or "Edited")
     return article
 
 
 def references_changed(article: Article, *, user, reason: str = "") -> None:
-    """Record that the reference list changed, moving an approved article to draft."""
+    """Record a change to the reference list in the article's history (who, when, why).
+
+    Like a text edit, it turns an approved article into a draft, or back when undone.
+    """
     with transaction.atomic():
         _locked(article)
         if article.status not in EDITABLE_STATES:
             raise WorkflowError("References of content under review are read-only.")
-        if (
-            article.status == Status.APPROVED
-            and article.published_revision
-            and not snapshot_hash_equal(article.content_snapshot(), article.published_revision)
-        ):
-            article.status = Status.DRAFT
-            _save(article, user=user, reason=reason or "References edited")
+        article.status = _status_after_edit(article)
+        _save(article, user=user, reason=reason or "References edited")
 
 
 # --- Transitions ----------------------------------------------------------------
@@ -272,7 +298,10 @@ def submit(article: Article, *, user, reason: str = "") -> Revision:
             submitted_by=user,
             **{k: v for k, v in snapshot.items()},
         )
-        authors = _content_authors(article, since=last.submitted_at if last else None)
+        # Everyone who changed the text since the last approved version is an author, however
+        # many times it was withdrawn, sent back or resubmitted in between (four-eyes rule).
+        approved = article.revisions.filter(approved_at__isnull=False).order_by("-number").first()
+        authors = _content_authors(article, since=approved.submitted_at if approved else None)
         revision.authors.set(authors | {user.pk})
         article.pending_revision = revision
         article.status = Status.SUBMITTED
@@ -321,10 +350,10 @@ def approve(article: Article, *, user, comment: str = "") -> ReviewDecision:
         if not snapshot_hash_equal(article.content_snapshot(), revision):
             raise WorkflowError("The content changed after it was submitted; it must be resubmitted.")
         validate_for_review(revision.snapshot())
-        decision = ReviewDecision.objects.create(
+        decision = _record_decision(
             article=article,
             revision=revision,
-            reviewer=user,
+            user=user,
             decision=ReviewDecision.Decision.APPROVE,
             comment=comment,
         )
@@ -360,10 +389,10 @@ def request_changes(
     with transaction.atomic():
         article = _locked(article)
         check("request_changes", article, user)
-        decision = ReviewDecision.objects.create(
+        decision = _record_decision(
             article=article,
             revision=_revision_under_decision("request_changes", article),
-            reviewer=user,
+            user=user,
             decision=ReviewDecision.Decision.REQUEST_CHANGES,
             reason=reason,
             comment=comment.strip(),
@@ -402,17 +431,21 @@ def restore_version(article: Article, revision: Revision, *, user) -> Article:
         if article.status not in EDITABLE_STATES:
             raise WorkflowError(f"This article is {article.get_status_display().lower()}; it cannot be edited now.")
         for field in Article.CONTENT_FIELDS:
+            if field == "specialty_id" and getattr(revision, field) is None:
+                continue  # versions frozen before topics were part of the review
             setattr(article, field, getattr(revision, field))
-        if article.status == Status.APPROVED:
-            article.status = Status.DRAFT
-        _save(article, user=user, reason=f"Restored the text of version {revision.number}")
+        reason = f"Restored the text of version {revision.number}"
         for reference in article.references.all():
             reference._history_user = user
+            reference._change_reason = reason
             reference.delete()
         for data in revision.references:
             reference = Reference(article=article, **data)
             reference._history_user = user
+            reference._change_reason = reason
             reference.save()
+        article.status = _status_after_edit(article)
+        _save(article, user=user, reason=reason)
     return article
 
 
@@ -422,10 +455,10 @@ def confirm_current(article: Article, *, user, comment: str = "") -> ReviewDecis
         article = _locked(article)
         check("confirm_current", article, user)
         now = timezone.now()
-        decision = ReviewDecision.objects.create(
+        decision = _record_decision(
             article=article,
             revision=article.published_revision,
-            reviewer=user,
+            user=user,
             decision=ReviewDecision.Decision.CONFIRM_CURRENT,
             comment=comment,
         )

@@ -259,14 +259,100 @@ def test_changing_references_of_an_approved_article_starts_a_draft(published, au
     assert Article.objects.get(pk=published.pk).status == S.DRAFT
 
 
-def test_submitting_an_unchanged_approved_article_is_refused(published, author):
+def test_undoing_every_edit_returns_an_approved_article_to_approved(published, author):
     original = published.body
     published.body = "A change [1]."
     workflow.save_content(published, user=author)
+    assert Article.objects.get(pk=published.pk).status == S.DRAFT
     published.body = original
     workflow.save_content(published, user=author)
+    assert Article.objects.get(pk=published.pk).status == S.APPROVED
+
+
+def test_resubmitting_the_live_text_unchanged_is_refused(published, author, second_reviewer):
+    workflow.request_changes(published, user=second_reviewer, comment="Check the new guideline", reason="accuracy")
     with pytest.raises(workflow.WorkflowError, match="Nothing has changed"):
         workflow.submit(published, user=author)
+
+
+def test_withdrawn_and_resubmitted_text_keeps_all_its_authors(author, other_editor, reviewer):
+    """Four-eyes: an author cannot launder their text through a withdraw and resubmit."""
+    reviewer.groups.add(*other_editor.groups.all())
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)
+    article = factories.make_article(author=author)
+    article.body = "A paragraph by the reviewer [1]."
+    workflow.save_content(article, user=reviewer)
+    workflow.submit(article, user=author)
+    workflow.withdraw(article, user=author)
+    revision = workflow.submit(article, user=author)
+    assert set(revision.authors.all()) == {author, reviewer}
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        workflow.start_review(article, user=reviewer)
+
+
+def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(author, other_editor, reviewer, db):
+    board_editor = factories.reviewer(username="board_editor")
+    board_editor.groups.add(*author.groups.all())
+    board_editor = type(board_editor).objects.get(pk=board_editor.pk)
+    article = factories.make_article(author=board_editor)
+    workflow.submit(article, user=board_editor)
+    workflow.start_review(article, user=reviewer)
+    workflow.request_changes(article, user=reviewer, comment="Fix a word", reason="clarity")
+    article.body = "One word fixed [1]."
+    workflow.save_content(article, user=other_editor)
+    revision = workflow.submit(article, user=other_editor)
+    assert board_editor in revision.authors.all()
+    workflow.start_review(article, user=reviewer)
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        workflow.approve(article, user=board_editor)
+
+
+def test_slug_of_a_published_article_cannot_change(published, author):
+    published.slug = "new-address"
+    with pytest.raises(ValidationError, match="cannot change"):
+        workflow.save_content(published, user=author)
+
+
+def test_moving_an_article_to_another_topic_is_reviewed(published, author, second_reviewer):
+    old_topic = published.published_revision.specialty
+    published.specialty = factories.SpecialtyFactory()
+    workflow.save_content(published, user=author)
+    published.refresh_from_db()
+    assert published.status == S.DRAFT
+    assert published.published_revision.specialty == old_topic
+    workflow.submit(published, user=author)
+    workflow.start_review(published, user=second_reviewer)
+    workflow.approve(published, user=second_reviewer)
+    published.refresh_from_db()
+    assert published.published_revision.specialty == published.specialty
+
+
+def test_reference_edits_are_in_the_article_history_with_who_and_why(draft, author):
+    ref = draft.references.get()
+    ref.title = "Better title"
+    ref.save()
+    workflow.references_changed(draft, user=author, reason="Fixed a reference title")
+    record = draft.history.first()
+    assert (record.history_user, record.history_change_reason) == (author, "Fixed a reference title")
+
+
+def test_a_live_article_with_a_draft_can_still_be_confirmed_on_re_review(published, author, second_reviewer):
+    published.body = "Work in progress [1]."
+    workflow.save_content(published, user=author)
+    workflow.confirm_current(published, user=second_reviewer)
+    published.refresh_from_db()
+    assert published.status == S.DRAFT
+    assert published.body == "Work in progress [1]."
+
+
+def test_decisions_keep_the_reviewers_public_name_as_it_was(published, reviewer):
+    decision = published.published_revision.approvals().get()
+    profile = reviewer.board_profile
+    profile.display_name = "Renamed Later"
+    profile.save()
+    decision.refresh_from_db()
+    assert decision.reviewer_name != "Renamed Later"
+    assert decision.reviewer_credentials == "MD"
 
 
 def test_restored_article_can_be_resubmitted_unchanged(published, author):

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var KEY = "editorial.audience";
-  var article = document.querySelector("article[data-professional-url]");
+  var article = document.querySelector("article[data-audience]");
   if (!article) return;
   var store;
   try { store = window.localStorage; } catch (e) { return; }
@@ -17,7 +17,8 @@
   var saved = null;
   try { saved = store.getItem(KEY); } catch (e) { return; }
   var current = article.getAttribute("data-audience");
-  if (saved === "professional" && current === "patient") {
-    window.location.replace(article.getAttribute("data-professional-url") + window.location.hash);
+  var professionalUrl = article.getAttribute("data-professional-url");
+  if (saved === "professional" && current === "patient" && professionalUrl) {
+    window.location.replace(professionalUrl + window.location.hash);
   }
 })();

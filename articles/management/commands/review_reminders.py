@@ -1,6 +1,6 @@
 """Email the board what is due or overdue for review. Run daily from cron."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles import notifications
@@ -25,7 +25,11 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: no email sent ({len(items)} item(s)).")
             return
-        sent = notifications.reminders(items, now=now)
+        sent, intended = notifications.reminders(items, now=now)
+        if intended == 0:
+            raise CommandError("No active board member has an email address; nobody was reminded.")
+        if sent < intended:
+            raise CommandError(f"Sent {sent} of {intended} reminder emails; see the log for the mail error.")
         self.stdout.write(
             self.style.SUCCESS(f"Sent the reminder about {len(items)} item(s) to {sent} board member(s).")
         )
