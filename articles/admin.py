@@ -233,6 +233,11 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
+                "<int:object_id>/preview-draft/",
+                self.admin_site.admin_view(partial(review_screen.draft_preview_view, self)),
+                name="{}_{}_preview_draft".format(*info),
+            ),
+            path(
                 "<int:object_id>/restore-version/<int:number>/",
                 self.admin_site.admin_view(self.restore_version_view),
                 name="{}_{}_restore_version".format(*info),

@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from . import workflow
 from .diffing import diff_snapshots
 from .forms import DecisionForm
-from .models import Article, Revision
+from .models import Article, Revision, hash_content
 from .rendering import citation_problems
 from .views import make_page, render_article
 
@@ -97,3 +97,15 @@ def preview_view(model_admin, request, object_id, number):
     audience = "professional" if request.GET.get("audience") == "professional" else "patient"
     page = make_page(article, revision, pending=not revision.is_approved, audience=audience)
     return render_article(request, page, preview=True)
+
+
+@xframe_options_sameorigin
+def draft_preview_view(model_admin, request, object_id):
+    """Render the editors' working copy as readers would see it, before it is submitted."""
+    if not _may_review_screens(request.user):
+        raise PermissionDenied
+    article = get_object_or_404(Article.objects.select_related("specialty", "published_revision"), pk=object_id)
+    snapshot = article.content_snapshot()
+    draft = Revision(article=article, number=0, content_hash=hash_content(snapshot), **snapshot)
+    audience = "professional" if request.GET.get("audience") == "professional" else "patient"
+    return render_article(request, make_page(article, draft, pending=True, audience=audience), preview=True)

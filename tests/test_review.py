@@ -292,3 +292,20 @@ def test_public_page_marks_an_overdue_article(client, author, reviewer):
         html = client.get("/articles/old/").content.decode()
     assert "Review overdue" in html
     assert "Next review due" in html
+
+
+def test_editors_can_preview_their_working_copy_before_submitting(client, author):
+    article = factories.make_article(author=author, title="Draft in progress", body="Fresh words [1].")
+    client.force_login(author)
+    response = client.get(reverse("admin:articles_article_preview_draft", args=[article.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This is how the working draft will look" in html
+    assert "Fresh words" in html
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_draft_preview_is_staff_only(client, author):
+    article = factories.make_article(author=author)
+    response = client.get(reverse("admin:articles_article_preview_draft", args=[article.pk]))
+    assert response.status_code == 302

@@ -8,11 +8,16 @@ from django.test.utils import override_settings
 
 from articles import workflow
 from articles.demo_content import ARTICLES, BOARD, SPECIALTIES
-from articles.models import Article, BoardMember, Reference, Specialty
+from articles.models import Article, BoardMember, FollowUpQuestion, Reference, Specialty
 
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
 REVIEWER_PASSWORD = "reviewer-demo-pass"
+
+DEMO_QUESTIONS = [
+    "My daughter was told her dystonia might be genetic. Should the rest of the family be tested too?",
+    "Does the advice on home blood pressure readings apply if I have an irregular heartbeat?",
+]
 
 # Which state each demo article (by position in ARTICLES) ends in.
 PLAN = [
@@ -70,6 +75,11 @@ class Command(BaseCommand):
 
         for data, state in zip(ARTICLES, PLAN, strict=False):
             self._create_article(data, state, specialties, editor, reviewers)
+
+        # A few readers' questions so the editors' inbox is not empty.
+        live = list(Article.objects.public().order_by("pk")[:2])
+        for article, question, email in zip(live, DEMO_QUESTIONS, ["", "reader@example.org"], strict=False):
+            FollowUpQuestion.objects.create(article=article, question=question, email=email)
 
     def _create_article(self, data, state, specialties, editor, reviewers):
         article = Article(
