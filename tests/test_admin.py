@@ -540,3 +540,25 @@ def test_history_page_lists_each_change_with_user_and_reason(client, author, rev
     html = response.content.decode()
     for text in ["Ready for the board", "First draft", "Review started by reviewer"]:
         assert text in html
+
+
+def test_admin_home_tells_a_reviewer_what_waits_for_the_board(client, db):
+    from articles import workflow as wf
+
+    author = factories.editor(username="dash_author")
+    board = factories.reviewer(username="dash_reviewer")
+    wf.submit(factories.make_article(author=author), user=author)
+    client.force_login(board)
+    html = client.get("/admin/").content.decode()
+    assert "<strong>1</strong> in the review queue" in html
+    assert "new reader question" not in html
+
+
+def test_admin_home_tells_an_editor_about_sent_back_work_and_questions(client, db):
+    author = factories.editor(username="dash_editor")
+    factories.make_article(author=author)
+    client.force_login(author)
+    html = client.get("/admin/").content.decode()
+    assert "1 draft" in html
+    assert "new reader question" in html
+    assert "in the review queue" not in html
