@@ -78,6 +78,19 @@ class ReferenceInline(admin.TabularInline):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """For records written only by the workflow: viewable, never added, edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class WorkflowAdminMixin:
     """Workflow buttons and the confirmation view shared by the article and queue admins."""
 
@@ -342,7 +355,7 @@ QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "
 
 
 @admin.register(ReviewQueueItem)
-class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Everything waiting for the board, oldest first; each row opens the review screen."""
 
     list_display = [
@@ -385,15 +398,6 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # Annotate first: the ordering refers to the annotations.
         return self.model._default_manager.review_queue().order_by(*self.get_ordering(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Article", ordering="title")
     def review_link(self, obj):
@@ -445,7 +449,7 @@ class ReviewQueueAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReviewDecision)
-class ReviewDecisionAdmin(admin.ModelAdmin):
+class ReviewDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only log: decisions are made through the workflow, never edited."""
 
     list_display = ["article", "revision", "decision", "reason", "reviewer", "created_at"]
@@ -454,33 +458,15 @@ class ReviewDecisionAdmin(admin.ModelAdmin):
     search_fields = ["article__title", "comment"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Submitted versions, read-only: what was reviewed is what stays on record."""
 
     list_display = ["article", "number", "kind", "submitted_by", "submitted_at", "approved_at"]
     list_filter = ["kind"]
     list_select_related = ["article", "submitted_by"]
     search_fields = ["article__title", "title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Page)

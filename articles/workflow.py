@@ -167,6 +167,12 @@ def _locked(article: Article) -> Article:
     return article
 
 
+def _set_claim(article: Article, user) -> None:
+    """Record who is handling the article for the board now (``None`` releases it)."""
+    article.claimed_by = user
+    article.claimed_at = timezone.now() if user is not None else None
+
+
 def _save(article: Article, *, user, reason: str) -> None:
     # Set the history user explicitly so commands and tests record who acted, not only requests.
     article._history_user = user
@@ -305,8 +311,7 @@ def submit(article: Article, *, user, reason: str = "") -> Revision:
         revision.authors.set(authors | {user.pk})
         article.pending_revision = revision
         article.status = Status.SUBMITTED
-        article.claimed_by = None
-        article.claimed_at = None
+        _set_claim(article, None)
         _save(article, user=user, reason=reason or f"Submitted version {revision.number} for review")
     transaction.on_commit(lambda: notifications.submitted(article, revision))
     return revision
@@ -323,8 +328,7 @@ def withdraw(article: Article, *, user, reason: str = "") -> Article:
         check("withdraw", article, user)
         article.status = Status.DRAFT
         article.pending_revision = None
-        article.claimed_by = None
-        article.claimed_at = None
+        _set_claim(article, None)
         _save(article, user=user, reason=reason or "Withdrawn to draft")
     return article
 
@@ -335,8 +339,7 @@ def start_review(article: Article, *, user) -> Article:
         article = _locked(article)
         check("start_review", article, user)
         article.status = Status.IN_REVIEW
-        article.claimed_by = user
-        article.claimed_at = timezone.now()
+        _set_claim(article, user)
         _save(article, user=user, reason=f"Review started by {user.get_username()}")
     return article
 
@@ -366,8 +369,7 @@ def approve(article: Article, *, user, comment: str = "") -> ReviewDecision:
             article.published_revision = revision
             article.pending_revision = None
             article.status = Status.APPROVED
-            article.claimed_by = None
-            article.claimed_at = None
+            _set_claim(article, None)
             article.last_reviewed_at = now
             article.next_review_due = now + review_interval()
             reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
@@ -399,8 +401,7 @@ def request_changes(
         )
         article.status = Status.CHANGES_REQUESTED
         article.pending_revision = None
-        article.claimed_by = None
-        article.claimed_at = None
+        _set_claim(article, None)
         _save(article, user=user, reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}")
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
@@ -411,8 +412,7 @@ def claim(article: Article, *, user) -> Article:
     with transaction.atomic():
         article = _locked(article)
         check("claim", article, user)
-        article.claimed_by = user
-        article.claimed_at = timezone.now()
+        _set_claim(article, user)
         _save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
     return article
 
@@ -464,8 +464,7 @@ def confirm_current(article: Article, *, user, comment: str = "") -> ReviewDecis
         )
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
-        article.claimed_by = None
-        article.claimed_at = None
+        _set_claim(article, None)
         _save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate")
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
@@ -481,8 +480,7 @@ def archive(article: Article, *, user, reason: str) -> Article:
         article.status = Status.ARCHIVED
         article.published_revision = None
         article.pending_revision = None
-        article.claimed_by = None
-        article.claimed_at = None
+        _set_claim(article, None)
         _save(article, user=user, reason=f"Archived: {reason.strip()}")
     return article
 

@@ -4,46 +4,17 @@ Run: .venv/bin/python benchmarks/history_admin.py [rows]   (uses a throwaway tes
 Prints queries and time per page for a small and a large history.
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.test_settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-
-import django  # noqa: E402
-
-django.setup()
-
-
-class QueryCounter:
-    """Count queries through an execute wrapper (the test client resets connection.queries)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from _bootstrap import count_queries, test_database
+from django.test import Client
+from django.urls import reverse
 
 
 def main(rows: int) -> None:
-    from django.conf import settings
-    from django.test import Client
-    from django.test.utils import get_runner
-
-    setup_test_environment()
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
-    try:
+    with test_database():
         from articles.models import Article
         from tests import factories
 
@@ -72,15 +43,11 @@ def main(rows: int) -> None:
             timings, queries = [], 0
             for page in (1, 2, max(1, rows // 100)):
                 start = time.perf_counter()
-                counter = QueryCounter()
-                with connection.execute_wrapper(counter):
-                    response = client.get(url, {"p": page})
+                response, count = count_queries(lambda url=url, page=page: client.get(url, {"p": page}))
                 timings.append((time.perf_counter() - start) * 1000)
-                queries = max(queries, counter.count)
+                queries = max(queries, count)
                 assert response.status_code == 200
             print(f"{label:>22}: {queries} queries per page, median {statistics.median(timings):.1f} ms per page")
-    finally:
-        runner.teardown_databases(old_config)
 
 
 if __name__ == "__main__":

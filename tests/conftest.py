@@ -88,20 +88,23 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+def _browser_page(chromium, **context_options):
+    context = chromium.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(chromium):
+    context, page = _browser_page(chromium, viewport={"width": 1280, "height": 900})
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone_page(chromium):
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = _browser_page(chromium, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     yield page
     context.close()
 

@@ -337,3 +337,20 @@ def test_article_page_queries_do_not_grow_with_history(client, dual, author, rev
     with count_queries() as later:
         client.get("/articles/gout/")
     assert 0 < later.count == first.count
+
+
+def test_home_and_topic_queries_do_not_grow_with_articles(client, dual, author, reviewer, count_queries):
+    topic_url = dual.specialty.get_absolute_url()
+
+    def counts():
+        with count_queries() as home:
+            client.get("/")
+        with count_queries() as topic:
+            client.get(topic_url)
+        return home.count, topic.count
+
+    before = counts()
+    for i in range(4):
+        extra = factories.make_article(author=author, slug=f"extra-{i}", specialty=dual.specialty)
+        factories.publish(extra, author=author, reviewers=[reviewer])
+    assert counts() == before
