@@ -11,15 +11,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    # The fallback only works for local runs; deployments must set a real key.
-    default="insecure-local-development-key-change-me" if DEBUG else "",
-)
-if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local runs).")
+# The fallback only works for local runs. Without DJANGO_SECRET_KEY outside debug the key is
+# empty: commands that need no key (migrate, makemigrations, check) still run, and anything
+# that signs (sessions, CSRF, serving requests) stops with Django's "SECRET_KEY must not be empty".
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me" if DEBUG else "")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
