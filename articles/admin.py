@@ -8,7 +8,7 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.humanize.templatetags.humanize import naturalday
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -115,14 +115,10 @@ class WorkflowAdminMixin:
         # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
         form = DecisionForm(request.POST if request.method == "POST" else None, action=action)
         if request.method == "POST" and form.is_valid():
-            try:
-                workflow.run(action, article, user=request.user, **form.transition_kwargs())
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-            except (PermissionDenied, workflow.WorkflowError) as error:
-                messages.error(request, str(error) or "You may not do that.")
-            else:
+            refusals = form.run(article, request.user)
+            for message in refusals:
+                messages.error(request, message)
+            if not refusals:
                 article.refresh_from_db()
                 messages.success(
                     request, f"{transition.label}: done. The article is now {article.get_status_display().lower()}."

@@ -3,8 +3,9 @@
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from . import workflow
 from .models import Article, Reference, ReviewDecision
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
@@ -104,6 +105,16 @@ class DecisionForm(forms.Form):
         if action == "archive":
             self.fields["comment"].required = True
             self.fields["comment"].label = "Why is it withdrawn from the site"
+
+    def run(self, article, user) -> list[str]:
+        """Run the step on ``article`` as ``user``; return why it was refused (empty when it ran)."""
+        try:
+            workflow.run(self.action, article, user=user, **self.transition_kwargs())
+        except ValidationError as error:
+            return error.messages
+        except (PermissionDenied, workflow.WorkflowError) as error:
+            return [str(error) or "You may not do that."]
+        return []
 
     def transition_kwargs(self) -> dict:
         comment = self.cleaned_data.get("comment", "")

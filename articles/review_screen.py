@@ -1,7 +1,7 @@
 """The board's review screen: what changed, how it will look, and the decision, on one page."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -43,14 +43,10 @@ def review_view(model_admin, request, object_id):
         form = DecisionForm(request.POST, action=action, prefix=action)
         forms[action] = form
         if form.is_valid():
-            try:
-                workflow.run(action, article, user=request.user, **form.transition_kwargs())
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            except (PermissionDenied, workflow.WorkflowError) as error:
-                form.add_error(None, str(error))
-            else:
+            refusals = form.run(article, request.user)
+            for message in refusals:
+                form.add_error(None, message)
+            if not refusals:
                 article.refresh_from_db()
                 label = workflow.TRANSITIONS[action].label
                 messages.success(

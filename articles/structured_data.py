@@ -16,7 +16,8 @@ def _date(value):
 
 def medical_web_page(page, *, url: str, site_name: str, board_url: str) -> dict:
     article, revision = page.article, page.revision
-    first_approved = article.revisions.filter(approved_at__isnull=False).order_by("number").first()
+    # page.history holds the approved versions, newest first: the last one was published first.
+    first_approved = page.history[-1] if page.history else None
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",

@@ -188,16 +188,19 @@ def _public_article(slug: str):
 def render_article(request, page: ArticlePage, *, preview=False):
     canonical_path = page.url_for(page.audience) if not page.is_permalink else page.article.get_absolute_url()
     canonical = request.build_absolute_uri(canonical_path)
-    json_ld = structured_data.medical_web_page(
-        page,
-        url=canonical,
-        site_name=settings.EDITORIAL_SITE_NAME,
-        board_url=request.build_absolute_uri(reverse("articles:board")),
-    )
+    json_ld = ""
+    if not page.pending:  # unreviewed content makes no machine-readable claim of review
+        data = structured_data.medical_web_page(
+            page,
+            url=canonical,
+            site_name=settings.EDITORIAL_SITE_NAME,
+            board_url=request.build_absolute_uri(reverse("articles:board")),
+        )
+        json_ld = structured_data.to_script(data)
     context = {
         "page": page,
         "canonical": canonical,
-        "json_ld": structured_data.to_script(json_ld) if not page.pending else "",
+        "json_ld": json_ld,
         "noindex": page.pending or page.is_permalink or page.fell_back or preview,
         "preview": preview,
     }

@@ -150,6 +150,13 @@ def is_author(user, revision: Revision | None) -> bool:
     return revision is not None and revision.authors.filter(pk=user.pk).exists()
 
 
+def _require_editable(stored: Article) -> None:
+    """Refuse changes to content the board has, or that was archived, saying how to edit it."""
+    if stored.status not in EDITABLE_STATES:
+        hint = "withdraw it to draft to edit it" if stored.is_locked else "restore it to draft to edit it"
+        raise WorkflowError(f"This article is {stored.get_status_display().lower()} and read-only; {hint}.")
+
+
 def can_edit_content(article: Article, user) -> bool:
     return user.has_perm("articles.change_article") and article.status in EDITABLE_STATES
 
@@ -254,9 +261,7 @@ def save_content(article: Article, *, user, reason: str = "") -> Article:
             _save(article, user=user, reason=reason or "Created")
             return article
         current = Article.objects.select_for_update().get(pk=article.pk)
-        if current.status not in EDITABLE_STATES:
-            hint = "withdraw it to draft to edit it" if current.is_locked else "restore it to draft to edit it"
-            raise WorkflowError(f"This article is {current.get_status_display().lower()} and read-only; {hint}.")
+        _require_editable(current)
         # Workflow fields always come from the stored row, never from a stale form instance.
         for field in WORKFLOW_FIELDS:
             setattr(article, field, getattr(current, field))
@@ -277,8 +282,7 @@ def references_changed(article: Article, *, user, reason: str = "") -> None:
     """
     with transaction.atomic():
         _locked(article)
-        if article.status not in EDITABLE_STATES:
-            raise WorkflowError("References of content under review are read-only.")
+        _require_editable(article)
         article.status = _status_after_edit(article)
         _save(article, user=user, reason=reason or "References edited")
 
@@ -428,8 +432,7 @@ def restore_version(article: Article, revision: Revision, *, user) -> Article:
         _locked(article)
         if not user.has_perm("articles.change_article"):
             raise PermissionDenied("You do not have permission to edit articles.")
-        if article.status not in EDITABLE_STATES:
-            raise WorkflowError(f"This article is {article.get_status_display().lower()}; it cannot be edited now.")
+        _require_editable(article)
         for field in Article.CONTENT_FIELDS:
             if field == "specialty_id" and getattr(revision, field) is None:
                 continue  # versions frozen before topics were part of the review
