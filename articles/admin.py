@@ -13,15 +13,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import review_screen, workflow
-from .forms import ArticleAdminForm, DecisionForm, ReferenceForm
+from . import admin_assignments, admin_editor, presence, renumbering, review_screen, workflow
+from .forms import ArticleAdminForm, BoardMemberForm, DecisionForm, PageAdminForm, ReferenceForm, ReferenceFormSet
 from .models import (
     Article,
+    AuthorProfile,
     BoardMember,
     FollowUpQuestion,
     Page,
@@ -30,10 +32,17 @@ from .models import (
     ReviewQueueItem,
     Revision,
     Specialty,
+    max_reference_number,
 )
 
 # Actions that need words from the user get a confirmation page; others run from a button.
-ACTIONS_WITH_FORM = {"request_changes", "archive"}
+# Approving and confirming ask for the reviewer's conflicts with the article.
+ACTIONS_WITH_FORM = {"request_changes", "archive", "approve", "confirm_current"}
+
+
+def actions_with_form(article) -> set:
+    """The steps that open a form for ``article``: submitting an update asks for its change note."""
+    return ACTIONS_WITH_FORM | ({"submit"} if article.published_revision_id else set())
 
 
 @admin.register(Specialty)
@@ -45,7 +54,9 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 @admin.register(BoardMember)
 class BoardMemberAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "credentials", "specialty", "user", "is_active"]
+    form = BoardMemberForm
+    list_display = ["display_name", "credentials", "specialty", "user", "declared_at", "is_active"]
+    readonly_fields = ["declared_at"]
     list_filter = ["is_active", "specialty"]
     search_fields = ["display_name", "credentials", "user__username"]
     prepopulated_fields = {"slug": ["display_name"]}
@@ -55,15 +66,38 @@ class BoardMemberAdmin(admin.ModelAdmin):
         # Approvals credit members publicly; members who leave are made inactive, never deleted.
         return False
 
+    def save_model(self, request, obj, form, change):
+        if form.declaration_changed():
+            # A new declaration is dated today; clearing it leaves the member unable to approve.
+            obj.declared_at = timezone.now() if obj.has_declaration_text() else None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AuthorProfile)
+class AuthorProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["display_name", "role", "credentials", "user", "is_public"]
+    list_filter = ["is_public"]
+    search_fields = ["display_name", "role", "user__username"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    autocomplete_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Bylines on published articles point here: hide a profile (not public) instead.
+        return False
+
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
     form = ReferenceForm
+    formset = ReferenceFormSet
     extra = 0
     fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return max_reference_number()
 
     def _editable(self, request, obj):
         return obj is None or obj.status in workflow.EDITABLE_STATES
@@ -76,6 +110,18 @@ class ReferenceInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History pages for reading: simple-history's history form view saves on POST after checking
+    only view permission, so writes through it are refused (restoring goes through the workflow)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the lookup: guessed record ids learn nothing
+        if request.method == "POST" and (self.revert_disabled(request) or not self.has_change_permission(request)):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyAdminMixin:
@@ -108,12 +154,20 @@ class WorkflowAdminMixin:
         ] + super().get_urls()
 
     def workflow_view(self, request, object_id, action):
-        article = get_object_or_404(Article, pk=object_id)
-        if action not in workflow.TRANSITIONS:
+        # Before anything is loaded: the same 403 whether the article exists or not.
+        if not request.user.has_perm("articles.view_article") or action not in workflow.TRANSITIONS:
             raise PermissionDenied
+        article = get_object_or_404(Article, pk=object_id)
         transition = workflow.TRANSITIONS[action]
         # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
-        form = DecisionForm(request.POST if request.method == "POST" else None, action=action)
+        seen = request.GET.get("seen", "")[:64]  # from the article page's button, if any
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            action=action,
+            initial={"seen": seen} if seen else None,
+            article=None if seen else article,
+            subject=article,
+        )
         if request.method == "POST" and form.is_valid():
             refusals = form.run(article, request.user)
             for message in refusals:
@@ -124,7 +178,7 @@ class WorkflowAdminMixin:
                     request, f"{transition.label}: done. The article is now {article.get_status_display().lower()}."
                 )
                 return redirect(_next_url(request, article))
-            if action not in ACTIONS_WITH_FORM:
+            if action not in actions_with_form(article):
                 return redirect(_next_url(request, article))
         context = {
             **self.admin_site.each_context(request),
@@ -143,11 +197,12 @@ class WorkflowAdminMixin:
         pending = article.pending_revision
         return {
             "workflow_transitions": transitions,
-            "actions_with_form": ACTIONS_WITH_FORM,
+            "actions_with_form": actions_with_form(article),
             "pending_revision": pending,
             "pending_approvals": pending.approvals().select_related("reviewer__board_profile") if pending else [],
             "required_approvals": workflow.required_approvals(),
             "is_author_of_pending": workflow.is_author(request.user, pending),
+            "workflow_seen": workflow.state_token(article),
         }
 
 
@@ -166,14 +221,16 @@ def _next_url(request, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     inlines = [ReferenceInline]
     list_display = ["title", "status_badge", "specialty", "live_version", "updated_at"]
-    list_filter = ["status", "specialty"]
+    # A date filter, not a date hierarchy: the hierarchy's distinct years/months read every row.
+    list_filter = ["status", "specialty", "updated_at"]
     list_select_related = ["specialty", "published_revision"]
     search_fields = ["title", "slug", "summary"]
-    date_hierarchy = "updated_at"
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT per page, not two, over thousands of articles
     history_list_display = ["status"]
     history_list_per_page = 50
     fieldsets = [
@@ -186,13 +243,19 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
                 "description": "A separately reviewed version for healthcare professionals.",
             },
         ),
-        ("Why", {"fields": ["change_reason"]}),
+        ("Why", {"fields": ["change_reason", "edit_base"]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
+
+    def get_view_on_site_url(self, obj=None):
+        # Never published: the public URL is a 404, so "View on site" opens the staff preview.
+        if obj is not None and obj.published_revision_id is None:
+            return reverse("admin:articles_article_preview_draft", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status not in workflow.EDITABLE_STATES:
@@ -217,16 +280,33 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         rev = obj.published_revision
         if rev is None:
             return "—"
-        return format_html('<a href="{}">v{}</a>', rev.get_absolute_url(), rev.number)
+        # From the row's own slug: ``rev.get_absolute_url()`` would fetch the article once per row.
+        return format_html('<a href="{}">v{}</a>', reverse("articles:version", args=[obj.slug, rev.number]), rev.number)
 
     def save_model(self, request, obj, form, change):
-        workflow.save_content(obj, user=request.user, reason=form.cleaned_data.get("change_reason", ""))
+        workflow.save_content(
+            obj,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+            base=form.cleaned_data.get("edit_base") or None,
+        )
+        if change:
+            presence.leave(obj, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change and any(formset.has_changed() for formset in formsets):
             workflow.references_changed(
                 form.instance, user=request.user, reason=form.cleaned_data.get("change_reason", "")
+            )
+        moved = renumbering.renumber_references(form.instance, user=request.user)
+        if moved:
+            changes = ", ".join(f"{old} → {new}" for old, new in sorted(moved.items()) if old != new)
+            self.message_user(
+                request,
+                f"References renumbered in the order the text first cites them ({changes}); "
+                "the citations in the text were updated to match.",
+                messages.INFO,
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -236,11 +316,27 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             extra_context.update(self.workflow_context(request, article))
             extra_context["revisions"] = article.revisions.select_related("submitted_by")
             extra_context["can_restore"] = workflow.can_edit_content(article, request.user)
+            if request.method == "GET" and workflow.can_edit_content(article, request.user):
+                presence.touch(article, request.user)
+            extra_context["editing_now"] = presence.others(article, request.user)
+            if article.status not in workflow.EDITABLE_STATES:
+                # With the board (or archived) the content is read-only: a Save button would only answer an error.
+                extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "live-preview/",
+                self.admin_site.admin_view(partial(admin_editor.live_preview_view, self)),
+                name="{}_{}_live_preview".format(*info),
+            ),
+            path(
+                "reference-lookup/",
+                self.admin_site.admin_view(partial(admin_editor.reference_lookup_view, self)),
+                name="{}_{}_reference_lookup".format(*info),
+            ),
             path(
                 "<int:object_id>/preview-draft/",
                 self.admin_site.admin_view(partial(review_screen.draft_preview_view, self)),
@@ -254,6 +350,9 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def history_view(self, request, object_id, extra_context=None):
+        # Before anything is loaded: the same 403 whether the article exists or not.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if not str(object_id).isdigit():
             raise Http404("No such article.")
         extra_context = {**(extra_context or {}), "reference_history": self._reference_history(object_id)}
@@ -275,14 +374,10 @@ class ArticleAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
             inline_form.instance._history_user = request.user
         super().save_formset(request, form, formset, change)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Old records are for reading; restoring goes through "Restore as new draft" and review.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
     def restore_version_view(self, request, object_id, number):
         """Copy an earlier version's text into a new draft; it is reviewed like any change."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the lookup: guessed ids learn nothing
         if request.method != "POST":
             return redirect(_change_url(get_object_or_404(Article, pk=object_id)))
         article = get_object_or_404(Article, pk=object_id)
@@ -362,13 +457,15 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         "author",
         "specialty",
         "claimed_by",
+        admin_assignments.assigned_reviewers,
         "approvals",
     ]
     list_display_links = None
-    list_filter = [QueueStateFilter, "specialty", ClaimFilter, OverdueFilter]
+    list_filter = [QueueStateFilter, "specialty", admin_assignments.AssignedFilter, ClaimFilter, OverdueFilter]
     list_select_related = ["specialty", "pending_revision__submitted_by", "claimed_by"]
     search_fields = ["title"]
     list_per_page = 50
+    show_full_result_count = False
     # Only for the column sort marker (no column is the default); rows come oldest first.
     ordering = ["pk"]
 
@@ -393,7 +490,8 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     def get_queryset(self, request):
         # Annotate first: the ordering refers to the annotations.
-        return self.model._default_manager.review_queue().order_by(*self.get_ordering(request))
+        queue = self.model._default_manager.review_queue().order_by(*self.get_ordering(request))
+        return admin_assignments.with_open_assignments(queue)
 
     @admin.display(description="Article", ordering="title")
     def review_link(self, obj):
@@ -449,10 +547,10 @@ class ReviewDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only log: decisions are made through the workflow, never edited."""
 
     list_display = ["article", "revision", "decision", "reason", "reviewer", "created_at"]
-    list_filter = ["decision", "reason"]
     list_select_related = ["article", "revision", "reviewer"]
     search_fields = ["article__title", "comment"]
-    date_hierarchy = "created_at"
+    list_filter = ["decision", "reason", "created_at"]
+    show_full_result_count = False
 
 
 @admin.register(Revision)
@@ -466,36 +564,18 @@ class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(SimpleHistoryAdmin):
+class PageAdmin(HistoryAdmin):
     """Editable public pages such as the editorial policy (Markdown, sanitised when shown)."""
 
+    form = PageAdminForm
     list_display = ["title", "slug", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
 
 
+# The inbox lives in its own module; registered here with the history guard above.
+from .admin_questions import QuestionInboxMixin  # noqa: E402
+
+
 @admin.register(FollowUpQuestion)
-class FollowUpQuestionAdmin(SimpleHistoryAdmin):
-    """The editors' inbox of readers' follow-up questions."""
-
-    list_display = ["created_at", "article", "short_question", "audience", "has_email", "status"]
-    list_filter = ["status", "audience", "created_at"]
-    list_editable = ["status"]
-    list_select_related = ["article"]
-    search_fields = ["question", "article__title", "email"]
-    readonly_fields = ["article", "question", "email", "audience", "created_at"]
-    fields = ["article", "question", "email", "audience", "created_at", "status", "editor_notes"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Question")
-    def short_question(self, obj):
-        return obj.question if len(obj.question) <= 90 else obj.question[:90] + "…"
-
-    @admin.display(description="Reply by email", boolean=True)
-    def has_email(self, obj):
-        return bool(obj.email)
+class FollowUpQuestionAdmin(QuestionInboxMixin, HistoryAdmin):
+    """The editors' inbox of readers' follow-up questions (articles/admin_questions.py)."""

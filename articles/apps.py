@@ -5,3 +5,11 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = "Editorial"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import caching, search
+
+        caching.connect_signals()
+        post_migrate.connect(search.ensure_sqlite_index, sender=self)

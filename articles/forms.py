@@ -1,15 +1,27 @@
 """Forms: admin editing forms with their validation, and the workflow decision forms."""
 
+import copy
 import re
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.renderers import Jinja2
 
 from . import workflow
-from .models import Article, Reference, ReviewDecision
+from .admin_editor import MarkdownEditor
+from .models import Article, BoardMember, Page, Reference, ReviewDecision, Revision, max_reference_number
+from .rendering import markdown_problems
+from .validators import DOI_RE, strip_control_characters, validate_no_control_characters
 
-DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s\"<>]+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_markdown(text: str) -> str:
+    """Refuse Markdown the site will not render (see ``rendering.markdown_problems``)."""
+    problems = markdown_problems(text)
+    if problems:
+        raise ValidationError(problems, code="markdown")
+    return text
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -19,16 +31,53 @@ class ArticleAdminForm(forms.ModelForm):
         label="Reason for this change",
         help_text="Kept in the article's history, e.g. “Added 2024 guideline update”.",
     )
+    # The version of the working copy this form was loaded from (workflow.edit_version):
+    # a save over someone else's newer changes is refused, the typed text kept on screen.
+    edit_base = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["edit_base"] = workflow.edit_version(self.instance)
 
     class Meta:
         model = Article
         fields = ["title", "slug", "specialty", "summary", "body", "professional_summary", "professional_body"]
+        widgets = {
+            "summary": MarkdownEditor(attrs={"rows": 4}),
+            "body": MarkdownEditor(preview="patient"),
+            "professional_summary": MarkdownEditor(attrs={"rows": 4}),
+            "professional_body": MarkdownEditor(preview="professional"),
+        }
 
     def clean_title(self):
         title = self.cleaned_data["title"]
         if CONTROL_CHARS.search(title):
             raise ValidationError("A title is one line of text: remove line breaks and tabs.", code="invalid")
         return title
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        # A form error here; the workflow refuses the same change from any other caller.
+        stored = Article.objects.filter(pk=self.instance.pk).values("slug", "published_revision_id").first()
+        if stored and stored["published_revision_id"] and slug != stored["slug"]:
+            raise ValidationError(
+                "The address of a published article cannot change: its versions are cited by it.",
+                code="slug_frozen",
+            )
+        return slug
+
+    def clean_summary(self):
+        return clean_markdown(self.cleaned_data["summary"])
+
+    def clean_body(self):
+        return clean_markdown(self.cleaned_data["body"])
+
+    def clean_professional_summary(self):
+        return clean_markdown(self.cleaned_data["professional_summary"])
+
+    def clean_professional_body(self):
+        return clean_markdown(self.cleaned_data["professional_body"])
 
     def clean(self):
         cleaned = super().clean()
@@ -45,6 +94,16 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(
                 "This article is archived and read-only. Restore it to draft to edit it.", code="locked"
             )
+        base = cleaned.get("edit_base")
+        if self.instance.pk and base:
+            try:
+                # Inside the admin's transaction: the row stays locked until this save commits.
+                workflow.check_edit_base(self.instance, base)
+            except workflow.EditConflict as conflict:
+                # Saving again after reading the message is a deliberate choice to keep these words.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_base")] = conflict.current_version
+                raise ValidationError(str(conflict), code="conflict") from None
         has_body = bool(cleaned.get("professional_body", "").strip())
         has_summary = bool(cleaned.get("professional_summary", "").strip())
         if has_body and not has_summary:
@@ -60,11 +119,21 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 class ReferenceForm(forms.ModelForm):
+    # An article may have up to 200 references, 8 widgets each: Jinja2 renders those widgets
+    # several times faster than the Django template engine (the same built-in widget templates).
+    default_renderer = Jinja2()
+
     url = forms.URLField(required=False, max_length=500, label="URL", assume_scheme="https")
 
     class Meta:
         model = Reference
         fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each input names its column: on a phone the table stacks and the header row is gone.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
 
     def clean_doi(self):
         doi = self.cleaned_data["doi"].strip()
@@ -86,15 +155,115 @@ class ReferenceForm(forms.ModelForm):
         return year
 
 
+class PageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Page
+        fields = ["slug", "title", "body"]
+
+    def clean_body(self):
+        return clean_markdown(self.cleaned_data["body"])
+
+
+class ReferenceFormSet(forms.BaseInlineFormSet):
+    """An article's references, at most ``EDITORIAL_MAX_REFERENCES`` of them."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        if len(kept) > max_reference_number():
+            raise ValidationError(
+                "An article can have at most %(max)d references; this one would have %(count)d. "
+                "Remove some, or split the article.",
+                code="too_many_references",
+                params={"max": max_reference_number(), "count": len(kept)},
+            )
+
+
+class ChangeNoteForm(forms.Form):
+    """The public note and kind of an update: asked when it is submitted, editable at approval.
+
+    Reusable: the decision forms below mix its fields in; any other submit path can too.
+    """
+
+    change_kind = forms.ChoiceField(
+        label="Kind of change",
+        choices=[("", "---------"), *Revision.ChangeKind.choices],
+        required=False,
+        help_text="A correction of an error is flagged prominently at the top of the page for a while.",
+    )
+    change_note = forms.CharField(
+        label="Public change note",
+        max_length=workflow.CHANGE_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        validators=[validate_no_control_characters],
+        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
+    )
+
+    @classmethod
+    def add_fields_to(cls, form, *, initial=None, required=False) -> None:
+        for name, field in cls.base_fields.items():
+            form.fields[name] = copy.deepcopy(field)
+            form.fields[name].required = required
+            if initial is not None:
+                form.initial.setdefault(name, initial.get(name, ""))
+
+
+class BoardMemberForm(forms.ModelForm):
+    """A board profile; the conflicts declaration is a statement or the "no conflicts" box, dated."""
+
+    class Meta:
+        model = BoardMember
+        fields = [
+            "user",
+            "display_name",
+            "slug",
+            "credentials",
+            "specialty",
+            "bio",
+            "conflicts_of_interest",
+            "no_conflicts",
+            "is_active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        statement = (cleaned.get("conflicts_of_interest") or "").strip()
+        if statement and cleaned.get("no_conflicts"):
+            raise ValidationError(
+                {"no_conflicts": "Either write a statement or tick “no conflicts”, not both."}, code="both"
+            )
+        return cleaned
+
+    def declaration_changed(self) -> bool:
+        return bool({"conflicts_of_interest", "no_conflicts"} & set(self.changed_data))
+
+
 class DecisionForm(forms.Form):
     """The comment (and reason, when sending back) that goes with a workflow step."""
 
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+        validators=[validate_no_control_characters],
+    )
     reason = forms.ChoiceField(choices=ReviewDecision.Reason.choices, required=False)
+    # The article's state as the page showed it (workflow.state_token): a decision on a
+    # state that has moved on since is refused rather than landing on something else.
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, action: str, article=None, subject=None, **kwargs):
+        if article is not None:
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), "seen": workflow.state_token(article)}
         super().__init__(*args, **kwargs)
         self.action = action
+        self._add_provenance_fields(subject or article)
         if action == "request_changes":
             self.fields["comment"].required = True
             self.fields["comment"].label = "What needs to change"
@@ -105,6 +274,35 @@ class DecisionForm(forms.Form):
         if action == "archive":
             self.fields["comment"].required = True
             self.fields["comment"].label = "Why is it withdrawn from the site"
+
+    def _add_provenance_fields(self, article) -> None:
+        """Add what a step says publicly: change notes, per-article declarations, a replacement."""
+        if self.action == "submit":
+            # Required for updates only; the workflow names what is missing either way.
+            update = article is None or article.published_revision_id is not None
+            ChangeNoteForm.add_fields_to(self, required=bool(article is not None and update))
+        if self.action == "approve":
+            pending = article.pending_revision if article is not None else None
+            if pending is None or pending.kind == Revision.Kind.UPDATE:
+                initial = {"change_note": pending.change_note, "change_kind": pending.change_kind} if pending else None
+                ChangeNoteForm.add_fields_to(self, initial=initial)
+        if self.action in ("approve", "confirm_current"):
+            self.fields["conflicts"] = forms.CharField(
+                label="Conflicts of interest with this article",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[validate_no_control_characters],
+                help_text="Shown beside your name on this article. Leave blank if you have none with it.",
+            )
+        if self.action == "archive":
+            self.fields["comment"].help_text = "For a published article readers see this reason on its page."
+            self.fields["replacement"] = forms.ModelChoiceField(
+                queryset=Article.objects.public().exclude(pk=getattr(article, "pk", None)).order_by("title"),
+                required=False,
+                label="Replacement article (optional)",
+                help_text="Readers of the withdrawn article are pointed to it.",
+            )
 
     def run(self, article, user) -> list[str]:
         """Run the step on ``article`` as ``user``; return why it was refused (empty when it ran)."""
@@ -118,13 +316,22 @@ class DecisionForm(forms.Form):
 
     def transition_kwargs(self) -> dict:
         comment = self.cleaned_data.get("comment", "")
+        kwargs = {"seen": self.cleaned_data.get("seen") or None}
+        data = self.cleaned_data
         if self.action == "request_changes":
-            return {"comment": comment, "reason": self.cleaned_data["reason"]}
-        if self.action in ("approve", "confirm_current"):
-            return {"comment": comment}
-        if self.action in ("archive", "submit", "withdraw"):
-            return {"reason": comment}
-        return {}
+            kwargs.update(comment=comment, reason=data["reason"])
+        elif self.action in ("approve", "confirm_current"):
+            kwargs.update(comment=comment, conflicts=data.get("conflicts", ""))
+        elif self.action in ("archive", "submit", "withdraw"):
+            kwargs.update(reason=comment)
+        if self.action == "submit":
+            kwargs.update(change_note=data.get("change_note", ""), change_kind=data.get("change_kind", ""))
+        if self.action == "approve" and "change_note" in self.fields:
+            # Blank keeps the editors' note; the board only ever replaces it with another.
+            kwargs.update(change_note=data.get("change_note") or None, change_kind=data.get("change_kind") or None)
+        if self.action == "archive" and data.get("replacement") is not None:
+            kwargs.update(replacement=data["replacement"])
+        return kwargs
 
 
 class FollowUpQuestionForm(forms.Form):
@@ -146,6 +353,10 @@ class FollowUpQuestionForm(forms.Form):
         widget=forms.HiddenInput,
     )
     website = forms.CharField(required=False, label="Leave this field empty")
+
+    def clean_question(self):
+        # Readers paste from anywhere; invisible control characters are dropped, not refused.
+        return strip_control_characters(self.cleaned_data["question"])
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))

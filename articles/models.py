@@ -10,15 +10,19 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .rendering import MAX_CITABLE_NUMBER, http_url
+from .validators import CleanTextMixin
 
-class Specialty(models.Model):
+
+class Specialty(CleanTextMixin, models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
@@ -33,7 +37,7 @@ class Specialty(models.Model):
         return reverse("articles:specialty", args=[self.slug])
 
 
-class BoardMember(models.Model):
+class BoardMember(CleanTextMixin, models.Model):
     """The public profile of a Medical Advisory Board reviewer."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="board_profile")
@@ -43,8 +47,14 @@ class BoardMember(models.Model):
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, null=True, blank=True)
     bio = models.TextField(blank=True)
     conflicts_of_interest = models.TextField(
-        blank=True, help_text="Public statement; write “None declared.” if there are none."
+        blank=True,
+        help_text="Public statement of conflicts of interest; if there are none, tick the box below instead.",
     )
+    no_conflicts = models.BooleanField(
+        default=False, verbose_name="I have no conflicts of interest to declare", help_text="An explicit statement."
+    )
+    # When the member last made their declaration; a blank statement is never a declaration.
+    declared_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -53,8 +63,29 @@ class BoardMember(models.Model):
     def __str__(self):
         return self.name_with_credentials
 
+    def save(self, *args, **kwargs):
+        # Whatever writes the row (admin, seed, shell), a declaration carries the date it was made.
+        if self.has_declaration_text() and self.declared_at is None:
+            self.declared_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:board") + f"#{self.slug}"
+
+    def has_declaration_text(self) -> bool:
+        return bool(self.conflicts_of_interest.strip()) or self.no_conflicts
+
+    @property
+    def has_current_declaration(self) -> bool:
+        """Whether the member has made an explicit conflicts declaration (statement or "none")."""
+        return self.declared_at is not None and self.has_declaration_text()
+
+    @property
+    def declaration(self) -> str:
+        """The declaration as published; empty when none was made (never "None declared")."""
+        if self.conflicts_of_interest.strip():
+            return self.conflicts_of_interest.strip()
+        return "No conflicts of interest to declare." if self.has_current_declaration else ""
 
     @property
     def name_with_credentials(self):
@@ -65,6 +96,15 @@ class ArticleQuerySet(models.QuerySet):
     def public(self):
         """Return articles a reader may see: those with a live approved version."""
         return self.filter(published_revision__isnull=False).exclude(status=Article.Status.ARCHIVED)
+
+    def withdrawn(self):
+        """Return articles taken off the site after being published (their address answers 410)."""
+        return self.filter(status=Article.Status.ARCHIVED, withdrawals__isnull=False).distinct()
+
+    def with_readable_versions(self):
+        """Return articles whose approved versions readers may open: public ones and withdrawn ones."""
+        public = Q(published_revision__isnull=False) & ~Q(status=Article.Status.ARCHIVED)
+        return self.filter(public | Q(status=Article.Status.ARCHIVED, withdrawals__isnull=False)).distinct()
 
     def pending_public(self):
         """Return never-approved articles shown under ``EDITORIAL_SHOW_PENDING``."""
@@ -98,10 +138,17 @@ class ArticleQuerySet(models.QuerySet):
             self.filter(with_board | rereview)
             .annotate(
                 waiting_since=Coalesce("pending_revision__submitted_at", "next_review_due"),
-                approval_count=Count(
-                    "pending_revision__decisions",
-                    filter=Q(pending_revision__decisions__decision="approve"),
-                    distinct=True,
+                # A subquery, not Count(): a GROUP BY over every article column would sort
+                # the whole queue, text included, before the first row is shown.
+                approval_count=Coalesce(
+                    Subquery(
+                        ReviewDecision.objects.filter(revision=OuterRef("pending_revision"), decision="approve")
+                        .order_by()
+                        .values("revision")
+                        .annotate(people=Count("reviewer", distinct=True))
+                        .values("people")
+                    ),
+                    Value(0),
                 ),
                 queue_kind=Case(
                     When(with_board & Q(published_revision__isnull=False), then=Value("update")),
@@ -119,7 +166,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(CleanTextMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
@@ -179,7 +226,16 @@ class Article(models.Model):
             ("review_article", "Can review articles (Medical Advisory Board)"),
             ("archive_article", "Can archive and restore articles"),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            # The admin lists articles by title, then newest first (its tie-breaker is -pk).
+            models.Index(fields=["title", "-id"], name="article_title_idx"),
+            models.Index(fields=["status", "title", "-id"], name="article_status_title_idx"),
+            # Counting public articles (the sitemap) from the index alone.
+            models.Index(fields=["published_revision", "status"], name="article_public_idx"),
+            # The review queue finds live articles coming due without reading every article.
+            models.Index(fields=["next_review_due"], name="article_review_due_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -189,6 +245,14 @@ class Article(models.Model):
 
     def is_public(self):
         return self.published_revision_id is not None and self.status != self.Status.ARCHIVED
+
+    def is_pending_public(self):
+        """Whether ``EDITORIAL_SHOW_PENDING`` would show it: never approved, with the board now."""
+        return (
+            self.published_revision_id is None
+            and self.pending_revision_id is not None
+            and self.status in (self.Status.SUBMITTED, self.Status.IN_REVIEW)
+        )
 
     @property
     def is_locked(self):
@@ -202,7 +266,12 @@ class Article(models.Model):
         return data
 
 
-class Reference(models.Model):
+def max_reference_number() -> int:
+    """The most references an article may have, and so the highest number one may carry."""
+    return min(settings.EDITORIAL_MAX_REFERENCES, MAX_CITABLE_NUMBER)
+
+
+class Reference(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         GUIDELINE = "guideline", "Guideline"
         RESEARCH = "research", "Research"
@@ -233,6 +302,20 @@ class Reference(models.Model):
     def __str__(self):
         return f"[{self.number}] {self.title}"
 
+    def clean(self):
+        errors = {}
+        # Stored URLs become links on public pages: only web addresses, whatever wrote the row.
+        if self.url and not http_url(self.url):
+            errors["url"] = ValidationError("Enter a web address starting with http:// or https://.", code="scheme")
+        if self.number and self.number > max_reference_number():
+            errors["number"] = ValidationError(
+                "Reference numbers go up to %(max)d: an article has at most %(max)d references.",
+                code="max_number",
+                params={"max": max_reference_number()},
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def as_dict(self):
         return {
             "number": self.number,
@@ -250,12 +333,17 @@ def hash_content(snapshot: dict) -> str:
     return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
 
 
-class Revision(models.Model):
+class Revision(CleanTextMixin, models.Model):
     """An immutable snapshot of an article's content, made when it is submitted."""
 
     class Kind(models.TextChoices):
         FIRST = "first", "First version"
         UPDATE = "update", "Update"
+
+    class ChangeKind(models.TextChoices):
+        CORRECTION = "correction", "Correction of an error"
+        CLINICAL = "clinical", "Clinical update"
+        EDITORIAL = "editorial", "Editorial or wording change"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -277,13 +365,23 @@ class Revision(models.Model):
         help_text="Everyone who changed the content in this revision; none of them may approve it.",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # What changed, for readers: required for updates (the board may edit it when approving).
+    change_kind = models.CharField(max_length=20, choices=ChangeKind.choices, blank=True)
+    change_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["article", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number"),
         ]
-        indexes = [models.Index(fields=["article", "approved_at"])]
+        indexes = [
+            models.Index(fields=["article", "approved_at"]),
+            # The sitemap's latest approval overall and per topic: newest first, stop at the first.
+            models.Index(fields=["-approved_at"], name="revision_approved_idx"),
+            models.Index(fields=["specialty", "-approved_at"], name="revision_topic_approved_idx"),
+            # The few versions with a professional text (the professional sitemap).
+            models.Index(fields=["id"], condition=~Q(professional_body=""), name="revision_professional_idx"),
+        ]
 
     def __str__(self):
         return f"{self.article} (version {self.number})"
@@ -304,7 +402,7 @@ class Revision(models.Model):
         return self.decisions.filter(decision=ReviewDecision.Decision.APPROVE)
 
 
-class ReviewDecision(models.Model):
+class ReviewDecision(CleanTextMixin, models.Model):
     """A board member's decision on one revision; decisions are never edited."""
 
     class Decision(models.TextChoices):
@@ -330,6 +428,8 @@ class ReviewDecision(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     comment = models.TextField(blank=True)
+    # The reviewer's conflicts declaration for this article, shown beside their name.
+    conflicts = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -365,7 +465,7 @@ class ReviewQueueItem(Article):
         verbose_name_plural = "review queue"
 
 
-class Page(models.Model):
+class Page(CleanTextMixin, models.Model):
     """A simple editable public page, such as the editorial policy."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -382,7 +482,7 @@ class Page(models.Model):
         return self.title
 
 
-class FollowUpQuestion(models.Model):
+class FollowUpQuestion(CleanTextMixin, models.Model):
     """A reader's follow-up question about an article, for the editors' inbox."""
 
     class Status(models.TextChoices):
@@ -398,12 +498,24 @@ class FollowUpQuestion(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     editor_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The one-time token of the form it came from: a double click or a resend stores it once.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The inbox, newest first (the admin's tie-breaker is -pk).
+            models.Index(fields=["-created_at", "-id"], name="question_newest_idx"),
+        ]
 
     def __str__(self):
         return f"Question about “{self.article}” ({self.created_at:%d %b %Y})"
+
+
+# Models kept in their own modules by concern; imported here so Django registers them.
+from .provenance_models import AuthorProfile, Withdrawal  # noqa: E402, F401
+from .question_models import QuestionReply  # noqa: E402, F401
+from .review_models import ReviewAssignment  # noqa: E402, F401

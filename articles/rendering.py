@@ -6,6 +6,8 @@ link to its reference and each reference linking back to every place it is cited
 All HTML, including raw HTML an editor typed, goes through nh3's allow-list.
 """
 
+import functools
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -15,10 +17,28 @@ import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from .validators import strip_control_characters
+
 # [1], [1, 2], [1-3], [1–3]; not a Markdown link "[1](...)" or "[1][x]" (definitions
 # "[1]: url" are consumed by the block parser before inline patterns run).
 CITATION_RE = r"\[(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\](?![(\[])"
 MAX_RANGE = 50
+# The highest reference number the citation pattern can cite (three digits); the reference
+# cap (EDITORIAL_MAX_REFERENCES) never goes beyond it.
+MAX_CITABLE_NUMBER = 999
+
+# Limits on Markdown structure. Python-Markdown recurses once per nesting level (deep lists
+# raise RecursionError) and, for every "[", "(" or "<", scans ahead to its partner or to the
+# end of the paragraph (quadratic: 4,000 unclosed "[" take seconds). Real articles stay far
+# below these.
+MAX_MARKDOWN_CHARS = 100_000
+MAX_NESTING = 10
+MAX_SCAN_COST = 300_000  # characters rescanned for openers (about 0.3 s of rendering)
+MAX_RUN = 50
+_BLOCK_MARKER = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)|>[ \t]?)")
+_RUN = re.compile(rf"([\[\]()<>*_`~!\\])\1{{{MAX_RUN},}}")
+_OPENERS = {"[": "]", "(": ")", "<": ">"}
+_CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
 
 ALLOWED_TAGS = {
     "p",
@@ -89,6 +109,77 @@ def sanitize(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def markdown_problems(text: str) -> list[str]:
+    """Return why ``text`` is not Markdown we render: too long, nested too deep, pathological runs.
+
+    Checked when editors save and submit, and again before rendering, so that whatever is
+    stored (an import, a shell) can never hang a page or crash it.
+    """
+    text = text or ""
+    problems = []
+    if len(text) > MAX_MARKDOWN_CHARS:
+        # Nothing else is worth scanning (or reporting) in text this long.
+        return [f"The text is {len(text):,} characters long; the most is {MAX_MARKDOWN_CHARS:,}."]
+    deepest = 0
+    for line in text.splitlines():
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        markers, position = 0, 0
+        while match := _BLOCK_MARKER.match(expanded, position):
+            if match.end() == position:
+                break
+            markers, position = markers + 1, match.end()
+        if markers:
+            deepest = max(deepest, indent // 4 + markers)
+    if deepest > MAX_NESTING:
+        problems.append(f"Lists and quotes are nested {deepest} levels deep; the most is {MAX_NESTING}.")
+    run = _RUN.search(text)
+    if run:
+        length = len(run.group(0))
+        problems.append(f"“{run.group(1)}” is repeated {length:,} times in a row; the most is {MAX_RUN}.")
+    if _bracket_scan_cost(text) > MAX_SCAN_COST:
+        problems.append(
+            "Too many “[”, “(” or “<” are left open across long stretches of text; "
+            "close each one or remove the stray ones."
+        )
+    return problems
+
+
+def _bracket_scan_cost(text: str) -> int:
+    """Estimate the characters Markdown scans for openers: each one's distance to its partner or paragraph end."""
+    cost = 0
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        stacks = {opener: [] for opener in _OPENERS}
+        for position, char in enumerate(paragraph):
+            if char in stacks:
+                stacks[char].append(position)
+            elif char in _CLOSERS and stacks[_CLOSERS[char]]:
+                cost += position - stacks[_CLOSERS[char]].pop()
+        end = len(paragraph)
+        cost += sum(end - start for stack in stacks.values() for start in stack)
+        if cost > MAX_SCAN_COST:
+            break
+    return cost
+
+
+def _fallback_html(text: str) -> str:
+    """Show text we will not render as Markdown as escaped plain paragraphs."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def http_url(value: str) -> str:
+    """Return ``value`` if it is an http(s) URL fit for an ``href``, else an empty string."""
+    value = (value or "").strip()
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() in ("http", "https") and rest.startswith("//") and not CONTROL_OR_SPACE.search(value):
+        return value
+    return ""
+
+
+CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 def parse_citation(text: str) -> list[int]:
@@ -188,6 +279,11 @@ class RenderedReference:
     backlinks: list
 
     @property
+    def link_url(self):
+        """The reference's URL if it may be a link (http or https only); stored values are not trusted."""
+        return http_url(self.data.get("url", ""))
+
+    @property
     def kind_label(self):
         return {"guideline": "Guideline", "research": "Research"}.get(self.data.get("kind"), "Other")
 
@@ -211,12 +307,51 @@ class RenderedText:
         return [(label, groups[label]) for label in order if label in groups]
 
 
-def render(summary: str, body: str, references: list[dict]) -> RenderedText:
-    """Render one version's summary and body against its reference list."""
-    state = CitationState(known={ref["number"] for ref in references})
-    summary_html = _markdown(state, inline=True).convert(summary or "")
+def _convert(md: markdown.Markdown, text: str) -> str:
+    """Convert within the limits of ``markdown_problems``; beyond them, show the text escaped."""
+    if markdown_problems(text):
+        return _fallback_html(text)
+    try:
+        return md.convert(text or "")
+    except RecursionError:
+        return _fallback_html(text)
+
+
+# A rendered citation link, as ``CitationProcessor`` writes it: the display number it carries.
+_RENDERED_CITATION = re.compile(r'\bid="cite-(\d+)-\d+"')
+
+
+def _reading_order(state: CitationState, *html: str) -> dict | None:
+    """Return editor number -> display number in reading order, or None if already in it.
+
+    Markdown numbers citations as it processes inline text, which is not the page's order
+    (list items and tables come after the paragraphs around them); the HTML is.
+    """
+    editor_number = {display: number for number, display in state.order.items()}
+    first_seen = dict.fromkeys(int(d) for d in _RENDERED_CITATION.findall("".join(html)))
+    reading = {editor_number[d]: position for position, d in enumerate(first_seen, 1) if d in editor_number}
+    return None if reading == state.order else reading
+
+
+def _render_html(summary: str, body: str, known: set, order: dict | None = None) -> tuple:
+    state = CitationState(known=known, order=dict(order or {}))
+    summary_html = _convert(_markdown(state, inline=True), summary)
     md = _markdown(state)
-    body_html = md.convert(body or "")
+    body_html = _convert(md, body)
+    return state, md, summary_html, body_html
+
+
+def render(summary: str, body: str, references: list[dict]) -> RenderedText:
+    """Render one version's summary and body against its reference list.
+
+    References are numbered by first citation in reading order: a second pass renders with
+    that numbering when Markdown's processing order differed from it.
+    """
+    known = {ref["number"] for ref in references}
+    state, md, summary_html, body_html = _render_html(summary, body, known)
+    reading = _reading_order(state, summary_html, body_html)
+    if reading is not None:
+        state, md, summary_html, body_html = _render_html(summary, body, known, reading)
     by_number = {ref["number"]: ref for ref in references}
     rendered_refs = sorted(
         (
@@ -256,8 +391,14 @@ def citation_problems(snapshot: dict) -> list[str]:
     return problems
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_text(markdown_text: str) -> str:
-    """Return Markdown as one line of plain text without citation markers (for lists, feeds, meta)."""
+    """Return Markdown as one line of plain text without citation markers (for lists, feeds, meta).
+
+    Memoised per process: lists show the same summaries over and over, and a fresh Markdown
+    parser per summary made a 50-result search page cost 50 parses.
+    """
     without_citations = re.sub(CITATION_RE, "", markdown_text or "")
-    html = markdown.markdown(without_citations)
-    return " ".join(nh3.clean(html, tags=set()).split()).replace(" .", ".").replace(" ,", ",")
+    converted = _convert(markdown.Markdown(), without_citations)
+    text = " ".join(nh3.clean(converted, tags=set()).split()).replace(" .", ".").replace(" ,", ",")
+    return strip_control_characters(html.unescape(text))

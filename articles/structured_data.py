@@ -4,6 +4,8 @@ import json
 
 from django.utils.safestring import mark_safe
 
+from .rendering import http_url
+
 AUDIENCE_TYPES = {"patient": "Patient", "professional": "Clinician"}
 
 # Characters that could end the <script> element or open a comment inside it.
@@ -14,10 +16,43 @@ def _date(value):
     return value.date().isoformat() if value else None
 
 
-def medical_web_page(page, *, url: str, site_name: str, board_url: str) -> dict:
-    article, revision = page.article, page.revision
+def _person(member, board_url: str) -> dict:
+    return {
+        "@type": "Person",
+        "name": member.display_name,
+        **({"honorificSuffix": member.credentials} if member.credentials else {}),
+        **({"url": f"{board_url}#{member.slug}"} if member.on_board else {}),
+        **({"knowsAbout": member.specialty} if member.specialty else {}),
+    }
+
+
+def _authors(byline, base_url: str, site_name: str) -> list:
+    authors = [
+        {
+            "@type": "Person",
+            "name": profile.display_name,
+            "url": base_url + profile.get_absolute_url(),
+            **({"honorificSuffix": profile.credentials} if profile.credentials else {}),
+            **({"jobTitle": profile.role} if profile.role else {}),
+        }
+        for profile in (byline.authors if byline else [])
+    ]
+    if byline and byline.editorial_team:
+        authors.append({"@type": "Organization", "name": f"{site_name} editorial team"})
+    return authors
+
+
+def medical_web_page(page, *, url: str, site_name: str, board_url: str, base_url: str = "") -> dict:
+    revision = page.revision
     # page.history holds the approved versions, newest first: the last one was published first.
     first_approved = page.history[-1] if page.history else None
+    # Whoever vouched for this text: its approvers, then anyone who later confirmed it still accurate.
+    reviewers, seen = [], set()
+    for member in [*page.approvers, *page.confirmations]:
+        if (member.display_name, member.slug) not in seen:
+            seen.add((member.display_name, member.slug))
+            reviewers.append(_person(member, board_url))
+    confirmed = page.confirmations[-1].decided_at if page.confirmations else None
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -30,21 +65,29 @@ def medical_web_page(page, *, url: str, site_name: str, board_url: str) -> dict:
         "medicalAudience": {"@type": "MedicalAudience", "audienceType": AUDIENCE_TYPES[page.audience]},
         "datePublished": _date(first_approved.approved_at if first_approved else revision.approved_at),
         "dateModified": _date(revision.approved_at),
-        "lastReviewed": _date(article.last_reviewed_at if not page.is_permalink else revision.approved_at),
-        "reviewedBy": [
-            {
-                "@type": "Person",
-                "name": member.display_name,
-                "honorificSuffix": member.credentials,
-                **({"url": f"{board_url}#{member.slug}"} if member.on_board else {}),
-                **({"knowsAbout": member.specialty} if member.specialty else {}),
-            }
-            for member in page.approvers
-        ],
+        "lastReviewed": _date(confirmed or revision.approved_at),
+        "reviewedBy": reviewers,
+        "author": _authors(page.byline, base_url, site_name),
+        **({"creativeWorkStatus": "Withdrawn"} if page.withdrawal else {}),
         "publisher": {"@type": "Organization", "name": site_name},
         "citation": [_citation(ref.data) for ref in page.rendered.references],
     }
     return {key: value for key, value in data.items() if value not in (None, [], "")}
+
+
+def withdrawn_page(withdrawal, *, url: str, site_name: str) -> dict:
+    """JSON-LD for a withdrawn article's address: what it was, that it is withdrawn, when and why."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "url": url,
+        "name": withdrawal.revision.title,
+        "creativeWorkStatus": "Withdrawn",
+        "dateModified": _date(withdrawal.withdrawn_at),
+        "description": f"Withdrawn: {withdrawal.reason}",
+        "publisher": {"@type": "Organization", "name": site_name},
+    }
+    return data
 
 
 def _citation(ref: dict) -> dict:
@@ -58,8 +101,8 @@ def _citation(ref: dict) -> dict:
         same_as.append(f"https://doi.org/{ref['doi']}")
     if ref.get("pmid"):
         same_as.append(f"https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/")
-    if ref.get("url"):
-        work["url"] = ref["url"]
+    if http_url(ref.get("url", "")):
+        work["url"] = http_url(ref["url"])
     if same_as:
         work["sameAs"] = same_as
     return work

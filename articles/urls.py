@@ -1,7 +1,6 @@
 from django.urls import path
-from django.views.decorators.cache import cache_control
 
-from . import views
+from . import provenance_views, views
 from .feeds import LatestArticlesFeed
 
 app_name = "articles"
@@ -26,6 +25,7 @@ urlpatterns = [
     path("articles/<slug:slug>/ask/thanks/", views.ask_thanks, name="ask_thanks"),
     path("topics/<slug:slug>/", views.specialty, name="specialty"),
     path("board/", views.board, name="board"),
+    path("authors/<slug:slug>/", provenance_views.author, name="author"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
-    path("feeds/articles/", cache_control(public=True, max_age=300)(LatestArticlesFeed()), name="feed"),
+    path("feeds/articles/", LatestArticlesFeed(), name="feed"),
 ]

@@ -1,36 +1,35 @@
 """Public pages. Every one starts from ``Article.objects.public()`` (or the pending policy)."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
-from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from . import structured_data
+from . import caching, provenance, provenance_views, questions, structured_data
 from .forms import FollowUpQuestionForm
-from .models import Article, BoardMember, FollowUpQuestion, Page, ReviewDecision, Revision, Specialty
+from .models import Article, BoardMember, Page, ReviewDecision, Revision, Specialty
 from .ratelimit import client_key, hit
-from .rendering import RenderedText
+from .rendering import RenderedText, plain_text
 from .rendering import render as render_text
-from .search import search
+from .search import clean_query, highlighted, search
 
-RENDER_CACHE_VERSION = 3
+logger = logging.getLogger(__name__)
 
-
-def public_cache(view):
-    """Let browsers and CDNs keep public pages briefly; approvals show up within the max age."""
-    return cache_control(public=True, max_age=settings.EDITORIAL_PUBLIC_MAX_AGE)(view)
+RENDER_CACHE_VERSION = 4  # 4: citations numbered in reading order
 
 
 AUDIENCES = ("patient", "professional")
+SEARCH_RESULTS_PER_PAGE = 10
 
 
 def has_professional_version(revision: Revision) -> bool:
@@ -41,14 +40,20 @@ def rendered_revision(revision: Revision, audience: str = "patient") -> Rendered
     """Render one audience's text of a revision; revisions never change, so the cache never goes stale."""
     professional = audience == "professional" and has_professional_version(revision)
     key = f"rendered:{RENDER_CACHE_VERSION}:{revision.pk}:{revision.content_hash}:{int(professional)}"
-    rendered = cache.get(key)
+    try:
+        rendered = cache.get(key)
+    except Exception:  # the cache is down: render, as if it were empty
+        rendered = None
     if rendered is None:
         if professional:
             summary = revision.professional_summary or revision.summary
             rendered = render_text(summary, revision.professional_body, revision.references)
         else:
             rendered = render_text(revision.summary, revision.body, revision.references)
-        cache.set(key, rendered, timeout=None)
+        try:
+            cache.set(key, rendered, timeout=None)
+        except Exception:
+            logger.warning("render cache unavailable; rendered revision %s without it", revision.pk)
     return rendered
 
 
@@ -63,6 +68,12 @@ class ArticlePage:
     audience: str = "patient"
     requested_audience: str = "patient"
     history: list = field(default_factory=list)
+    # Provenance (articles/provenance.py): re-review credit, byline, change notes, withdrawal.
+    confirmations: list = field(default_factory=list)
+    byline: object = None
+    latest_update: object = None
+    correction: object = None
+    withdrawal: object = None
 
     @property
     def specialty(self):
@@ -80,7 +91,11 @@ class ArticlePage:
 
     @property
     def plain_summary(self):
-        return " ".join(strip_tags(self.rendered.summary_html).split())
+        """The summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)."""
+        revision = self.revision
+        if self.audience == "professional":
+            return plain_text(revision.professional_summary or revision.summary)
+        return plain_text(revision.summary)
 
     @property
     def review_overdue(self):
@@ -96,9 +111,23 @@ class ArticlePage:
         """Return (label, state) for Submitted → Under review → Approved."""
         if not self.pending:
             return [("Submitted", "done"), ("Under review", "done"), ("Approved", "done")]
-        if self.article.status == Article.Status.SUBMITTED:
+        # Only the version with the board is at a step; a working draft (or a superseded
+        # version) has not been submitted at all.
+        with_the_board = self.revision.pk is not None and self.revision.pk == self.article.pending_revision_id
+        if with_the_board and self.article.status == Article.Status.SUBMITTED:
             return [("Submitted", "current"), ("Under review", "todo"), ("Approved", "todo")]
-        return [("Submitted", "done"), ("Under review", "current"), ("Approved", "todo")]
+        if with_the_board and self.article.status == Article.Status.IN_REVIEW:
+            return [("Submitted", "done"), ("Under review", "current"), ("Approved", "todo")]
+        return [("Submitted", "todo"), ("Under review", "todo"), ("Approved", "todo")]
+
+    @property
+    def preview_state(self):
+        """What a staff preview is of: the working "draft", a version "with_board", "live" or "earlier"."""
+        if self.revision.pk is None:
+            return "draft"
+        if not self.revision.is_approved:
+            return "with_board" if self.revision.pk == self.article.pending_revision_id else "earlier"
+        return "live" if self.revision.pk == self.article.published_revision_id else "earlier"
 
     @property
     def patient_url(self):
@@ -117,71 +146,18 @@ class ArticlePage:
         return url + "professional/" if audience == "professional" else url
 
 
-@dataclass
-class Approver:
-    """A reviewer as publicly credited on a version: name and credentials as they were then."""
-
-    display_name: str
-    credentials: str
-    slug: str
-    specialty: str
-    on_board: bool
-
-    def __str__(self):
-        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
-
-    def get_absolute_url(self):
-        return f"{reverse('articles:board')}#{self.slug}" if self.on_board else None
-
-
-def _approvers_by_revision(revisions) -> dict:
-    """Map revision id to its approvers, in approval order, in two queries."""
-    decisions = list(
-        ReviewDecision.objects.filter(revision__in=revisions, decision=ReviewDecision.Decision.APPROVE).order_by(
-            "created_at"
-        )
-    )
-    members = {
-        m.slug: m
-        for m in BoardMember.objects.filter(
-            slug__in={d.reviewer_slug for d in decisions if d.reviewer_slug}
-        ).select_related("specialty")
-    }
-    result = {}
-    for d in decisions:
-        member = members.get(d.reviewer_slug)
-        result.setdefault(d.revision_id, []).append(
-            Approver(
-                display_name=d.reviewer_name or "A board member",
-                credentials=d.reviewer_credentials,
-                slug=d.reviewer_slug,
-                specialty=member.specialty.name if member and member.specialty else "",
-                on_board=bool(member and member.is_active),
-            )
-        )
-    return result
-
-
-def _approved_history(article: Article) -> list:
-    """Every approved version, newest first, with its approvers."""
-    versions = list(article.revisions.filter(approved_at__isnull=False).order_by("-number"))
-    approvers = _approvers_by_revision(versions)
-    for version in versions:
-        version.approvers = approvers.get(version.pk, [])
-    return versions
-
-
 def _public_article(slug: str):
     """Return (article, revision, pending) for a slug a reader may see, or raise 404."""
     related = ("published_revision__specialty", "pending_revision__specialty", "specialty")
-    article = Article.objects.public().select_related(*related).filter(slug=slug).first()
-    if article is not None:
+    article = Article.objects.select_related(*related).filter(slug=slug).first()
+    if article is not None and article.is_public():
         return article, article.published_revision, False
-    if settings.EDITORIAL_SHOW_PENDING:
-        article = Article.objects.pending_public().select_related(*related).filter(slug=slug).first()
-        if article is not None:
-            return article, article.pending_revision, True
-    # Same answer for unknown, draft, archived and in-review slugs: nothing leaks.
+    if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
+        return article, article.pending_revision, True
+    withdrawal = provenance.current_withdrawal(article) if article is not None else None
+    if withdrawal is not None:
+        raise provenance.Withdrawn(withdrawal)
+    # Same answer for unknown, draft, never-published archived and in-review slugs: nothing leaks.
     raise Http404("No article found.")
 
 
@@ -195,6 +171,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
             url=canonical,
             site_name=settings.EDITORIAL_SITE_NAME,
             board_url=request.build_absolute_uri(reverse("articles:board")),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         json_ld = structured_data.to_script(data)
     context = {
@@ -207,13 +184,19 @@ def render_article(request, page: ArticlePage, *, preview=False):
     response = render(request, "articles/article_detail.html", context)
     if context["noindex"]:
         response["X-Robots-Tag"] = "noindex"
+    if not page.is_permalink:
+        # The page turns "review overdue" when the review falls due, and drops a correction's
+        # notice when its period ends: store it no longer than the first of those.
+        changes_at = [page.article.next_review_due, provenance.correction_notice_until(page.correction)]
+        caching.expire_at(response, min((t for t in changes_at if t), default=None))
     return response
 
 
-def make_page(article, revision, *, pending, audience="patient", is_permalink=False) -> ArticlePage:
+def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
     served = audience if audience == "patient" or has_professional_version(revision) else "patient"
-    history = _approved_history(article)
+    history = provenance.approved_history(article) if history is None else history
     current = next((v for v in history if v.pk == revision.pk), None)
+    reviewed = current is not None and not pending
     return ArticlePage(
         article=article,
         revision=revision,
@@ -224,46 +207,65 @@ def make_page(article, revision, *, pending, audience="patient", is_permalink=Fa
         audience=served,
         requested_audience=audience,
         history=history,
+        confirmations=current.confirmations if reviewed else [],
+        byline=provenance.byline(history, revision) if reviewed else None,
+        latest_update=provenance.latest_update(history, revision) if reviewed else None,
+        correction=provenance.active_correction(history, revision) if reviewed else None,
+        withdrawal=provenance.current_withdrawal(article) if is_permalink else None,
     )
 
 
-@require_GET
-@public_cache
+@require_safe
 def home(request):
     articles = Article.objects.public().select_related("published_revision__specialty")
-    # Printable characters only: a NUL byte would make PostgreSQL refuse the query.
-    query = " ".join("".join(c for c in request.GET.get("q", "") if c.isprintable()).split())[:200]
+    query = clean_query(request.GET.get("q", ""))
+    context = {"query": query}
     if query:
-        articles = search(articles, query)
+        page = Paginator(search(articles, query), SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context |= {"page": page, "results": highlighted(page.object_list, query)}
     else:
-        articles = articles.order_by("-published_revision__approved_at")
-    specialties = Specialty.objects.filter(pk__in=Article.objects.public().values("published_revision__specialty"))
-    return render(
-        request, "articles/home.html", {"articles": articles[:50], "query": query, "specialties": specialties}
-    )
+        context["articles"] = articles.order_by("-published_revision__approved_at")[:50]
+        context["specialties"] = Specialty.objects.filter(
+            pk__in=Article.objects.public().values("published_revision__specialty")
+        )
+    return render(request, "articles/home.html", context)
 
 
-@require_GET
-@public_cache
+@require_safe
 def article_detail(request, slug, audience="patient"):
-    article, revision, pending = _public_article(slug)
+    try:
+        article, revision, pending = _public_article(slug)
+    except provenance.Withdrawn as withdrawn:
+        return provenance_views.withdrawn(request, withdrawn.withdrawal)
     return render_article(request, make_page(article, revision, pending=pending, audience=audience))
 
 
-@require_GET
-@public_cache
+@require_safe
 def article_version(request, slug, number, audience="patient"):
-    article = get_object_or_404(Article.objects.public(), slug=slug)
-    revision = get_object_or_404(article.revisions.filter(approved_at__isnull=False), number=number)
-    return render_article(request, make_page(article, revision, pending=False, audience=audience, is_permalink=True))
+    # Versions of a withdrawn article stay readable (citations point to them), marked withdrawn.
+    revision = get_object_or_404(
+        Revision.objects.select_related("specialty", "article__specialty").filter(
+            article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
+        ),
+        article__slug=slug,
+        number=number,
+    )
+    article = revision.article
+    page = make_page(article, revision, pending=False, audience=audience, is_permalink=True)
+    return render_article(request, page)
 
 
+@never_cache  # Back after sending fetches a fresh, empty form rather than offering the old one again
 def ask(request, slug):
     """Take a reader's follow-up question about a public article into the editors' inbox."""
     article, revision, _ = _public_article(slug)
     audience = request.GET.get("audience") if request.GET.get("audience") in AUDIENCES else "patient"
     form = FollowUpQuestionForm(request.POST or None, initial={"audience": audience})
     limited = False
+    # Each form carries a one-time token: a double click or a resend of the same form is not a new question.
+    token = questions.valid_token(request.POST.get("token", "")) if request.method == "POST" else None
+    if questions.already_received(token):
+        return redirect(reverse("articles:ask_thanks", args=[article.slug]))
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             # Bots that fill the hidden field get the same thank-you page; nothing is stored.
@@ -274,26 +276,32 @@ def ask(request, slug):
             window=3600,
         )
         if not limited:
-            FollowUpQuestion.objects.create(
+            questions.receive(
                 article=article,
                 question=form.cleaned_data["question"],
                 email=form.cleaned_data["email"],
                 audience=form.cleaned_data.get("audience") or "",
+                token=token,
             )
             return redirect(reverse("articles:ask_thanks", args=[article.slug]))
     status = 429 if limited else 200
-    context = {"article": article, "revision": revision, "form": form, "limited": limited}
+    context = {
+        "article": article,
+        "revision": revision,
+        "form": form,
+        "limited": limited,
+        "token": token or questions.new_token(),
+    }
     return render(request, "articles/ask.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def ask_thanks(request, slug):
     article, revision, _ = _public_article(slug)
     return render(request, "articles/ask_thanks.html", {"article": article, "revision": revision})
 
 
-@require_GET
-@public_cache
+@require_safe
 def specialty(request, slug):
     topic = get_object_or_404(Specialty, slug=slug)
     articles = (
@@ -305,8 +313,7 @@ def specialty(request, slug):
     return render(request, "articles/specialty.html", {"specialty": topic, "articles": articles})
 
 
-@require_GET
-@public_cache
+@require_safe
 def board(request):
     members = list(BoardMember.objects.filter(is_active=True).select_related("specialty"))
     reviewed = {}
@@ -327,17 +334,16 @@ def board(request):
     return render(request, "articles/board.html", {"members": members})
 
 
-@require_GET
-@public_cache
+@require_safe
 def editorial_policy(request):
     policy = Page.objects.filter(slug="editorial-policy").first()
     if policy is None:
         raise Http404("No editorial policy has been published.")
-    body_html = render_text("", policy.body, []).body_html
+    body_html = render_text("", policy.body, []).body_html  # rendered once per change: the page is cached
     return render(request, "articles/editorial_policy.html", {"policy": policy, "body_html": body_html})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -348,13 +354,45 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-@never_cache
-def healthz(request):
-    """Answer 200 when the database answers, 503 when it does not (for load balancers)."""
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+def _cache_ok() -> bool:
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        return cache.get("healthz") == "ok"
+    except Exception:
+        return False
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer: 200 while the database answers, 503 when it does not.
+
+    A cache outage is reported ("degraded") without taking the node out: pages are then
+    served uncached, which is slower but correct.
+    """
+    database = _database_ok()
+    body = {
+        "status": "ok" if database else "unavailable",
+        "database": "ok" if database else "down",
+        "cache": "ok" if _cache_ok() else "degraded",
+    }
+    return JsonResponse(body, status=200 if database else 503)
+
+
+@never_cache
+def readyz(request):
+    """For deploys and orchestrators: 200 only when the database and the cache both answer."""
+    checks = {"database": _database_ok(), "cache": _cache_ok()}
+    body = {name: "ok" if ok else "down" for name, ok in checks.items()}
+    ready = all(checks.values())
+    body["status"] = "ready" if ready else "not ready"
+    return JsonResponse(body, status=200 if ready else 503)

@@ -1,5 +1,6 @@
 """Settings for the editorial site, read from the environment (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,13 +30,23 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "simple_history",
+    "csp",
+    "axes",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in an admin filter or search would be a DataError on PostgreSQL: 400 instead.
+    "articles.security.RejectNulInAdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.middleware.RequestSizeLimitMiddleware",
+    # As early as possible: a cached public page skips sessions, CSRF, auth and the database.
+    "articles.middleware.PublicPageCacheMiddleware",
+    # Inside the page cache: the policy is the same for everyone, so cached pages carry it.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -43,6 +54,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed admin logins and locks the username from that address for a while.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "editorial.urls"
@@ -64,11 +82,32 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "editorial.wsgi.application"
+# Widgets render through the project's template settings, so templates/ can hold widget
+# templates (the article editor's toolbar and preview).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent editors on the embedded database: readers never block the writer (WAL), a
+    # write transaction takes the lock when it starts rather than failing half-way through
+    # (IMMEDIATE), and a busy database is waited for instead of answering "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4) models spinning disks; on SSD storage (1.1 is
+    # the usual value) the planner reads the trigram and full-text indexes instead of scanning
+    # 10,000 articles' text for an admin search. Empty leaves the server's own setting (set it
+    # there instead behind a pooler such as PgBouncer, which refuses startup options).
+    if page_cost := env.str("EDITORIAL_PG_RANDOM_PAGE_COST", default="1.1"):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", f"-c random_page_cost={float(page_cost)}")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -76,13 +115,27 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache_backend.CircuitBreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "editorial",
+            # Fail fast when Redis is down or hangs: pages are then rendered uncached.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+            },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, a cache directory shared by every worker process on this machine, so an
+    # approval handled by one gunicorn worker makes pages fresh in all of them. (A local-memory
+    # cache is per process; several machines need Redis.)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("EDITORIAL_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -99,6 +152,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site root by whitenoise (favicon.ico, which browsers ask for unprompted).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -123,12 +178,47 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# Ask browsers' HSTS preload lists to include the domain (only with subdomains and a long max-age).
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 
+# No inline script or style anywhere (site or admin), so none is allowed; JSON-LD data blocks
+# are not scripts. Previews are framed by the review screen of the same site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Admin login throttling (django-axes): after 5 failures a username is locked for that client
+# address for 15 minutes. The address is read as the rate limit reads it, from the proxies
+# configured in EDITORIAL_TRUSTED_PROXIES (articles/ratelimit.py).
+AXES_FAILURE_LIMIT = env.int("EDITORIAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("EDITORIAL_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.client_address"
+AXES_VERBOSE = False
+
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # The level on the handler too: records propagated from Django's loggers skip the root's level.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own "django" logger prints to the console in debug; sending its records only to
+    # the root handler prints each line once (runserver printed every line twice).
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # --- Editorial policy -------------------------------------------------------
@@ -138,10 +228,21 @@ EDITORIAL_REQUIRED_APPROVALS = env.int("EDITORIAL_REQUIRED_APPROVALS", default=1
 EDITORIAL_SHOW_PENDING = env.bool("EDITORIAL_SHOW_PENDING", default=False)
 # Days between an approval and the next periodic re-review.
 EDITORIAL_REVIEW_INTERVAL_DAYS = env.int("EDITORIAL_REVIEW_INTERVAL_DAYS", default=365)
+# Days a correction of an error stays flagged at the top of the article page.
+EDITORIAL_CORRECTION_NOTICE_DAYS = env.int("EDITORIAL_CORRECTION_NOTICE_DAYS", default=30)
 # Re-reviews enter the board's queue this many days before they fall due.
 EDITORIAL_REVIEW_DUE_SOON_DAYS = env.int("EDITORIAL_REVIEW_DUE_SOON_DAYS", default=30)
 # A submission waiting longer than this many days is shown as overdue in the queue.
 EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
+# References one article may have (and so the highest reference number); at most 999, the
+# highest number a citation can carry.
+EDITORIAL_MAX_REFERENCES = env.int("EDITORIAL_MAX_REFERENCES", default=200)
+# Fill a reference from its DOI or PubMed ID in the admin: off by default (it asks outside services).
+EDITORIAL_REFERENCE_LOOKUP = env.bool("EDITORIAL_REFERENCE_LOOKUP", default=False)
+EDITORIAL_CROSSREF_URL = env.str("EDITORIAL_CROSSREF_URL", default="https://api.crossref.org/works/")
+EDITORIAL_PUBMED_URL = env.str(
+    "EDITORIAL_PUBMED_URL", default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
+)
 # History is restored through the workflow (a new draft), never by simple-history's revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Reasons carry reviewers' comments, which can be long; the default column holds 100 characters.
@@ -150,8 +251,19 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # whose X-Forwarded-For entries are trusted (0: use the connection's address).
 EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)
 EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
-# Seconds browsers and CDNs may cache public pages (0 turns shared caching off).
+# Editors paste long texts: a 10 MB body must come back as a form error with the text kept,
+# not as a bare "400 Bad Request". Public forms are held to EDITORIAL_PUBLIC_MAX_POST_BYTES
+# (articles.middleware.RequestSizeLimitMiddleware) before anything reads them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+EDITORIAL_PUBLIC_MAX_POST_BYTES = env.int("EDITORIAL_PUBLIC_MAX_POST_BYTES", default=64 * 1024)
+# Seconds browsers and CDNs may cache public pages (0 turns shared caching off), and may go on
+# serving a stale copy while they revalidate it in the background.
 EDITORIAL_PUBLIC_MAX_AGE = env.int("EDITORIAL_PUBLIC_MAX_AGE", default=60)
+EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE = env.int("EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE", default=60)
+# Whole-page cache of anonymous public pages (articles/caching.py); events make pages fresh at
+# once, the timeout only bounds how long an unvisited page occupies the cache.
+EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
+EDITORIAL_PAGE_CACHE_TIMEOUT = env.int("EDITORIAL_PAGE_CACHE_TIMEOUT", default=24 * 3600)
 # Public name of the site and absolute base URL used in emails and feeds.
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")

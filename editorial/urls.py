@@ -1,9 +1,12 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
 from articles import views
 from articles.sitemaps import SITEMAPS
+
+# A database outage answers 503 with one log line, not a 500 with a traceback per request.
+handler500 = "articles.outages.server_error"
 
 admin.site.site_header = "Editorial admin"
 admin.site.site_title = "Editorial admin"
@@ -12,7 +15,15 @@ admin.site.index_title = "Articles, reviews and the board"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # A sitemap index pointing at one sitemap per section, each paginated (?p=2) per the protocol.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("", include("articles.urls")),
 ]

@@ -13,8 +13,9 @@ fi
 REQUIREMENTS="${1:-requirements.txt}"
 STAMP=".venv/.installed-$(basename "$REQUIREMENTS")"
 if [ ! -f "$STAMP" ] || [ "$REQUIREMENTS" -nt "$STAMP" ] || [ requirements.txt -nt "$STAMP" ]; then
-    echo "==> Installing $REQUIREMENTS"
+    echo "==> Installing $REQUIREMENTS (a few minutes on a fresh clone; pip shows its progress)"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    # Not quiet: pip's own "Collecting ..." lines and download bars show it is not hung.
+    .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on -r "$REQUIREMENTS"
     touch "$STAMP"
 fi

@@ -12,11 +12,18 @@ def _site_settings(settings):
     settings.EDITORIAL_REQUIRED_APPROVALS = 1
     settings.EDITORIAL_SHOW_PENDING = False
     settings.EDITORIAL_REVIEW_INTERVAL_DAYS = 365
+    # Most tests act inside one transaction whose on_commit hooks never run, so the events
+    # that make cached pages fresh never fire; the page cache's own tests (test_caching.py)
+    # turn it on and let the hooks run.
+    settings.EDITORIAL_PAGE_CACHE = False
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from articles import caching
+
     cache.clear()
+    caching.local_pages.clear()
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ from articles import workflow
 from articles.models import Article, BoardMember, Reference, Specialty
 
 _policy = importlib.import_module("articles.migrations.0004_policy_page_and_inbox_permissions")
+_assignments = importlib.import_module("articles.migrations.0010_review_assignments")
 GROUPS = {
-    name: codenames + {"Editors": _policy.EDITOR_PERMISSIONS}.get(name, _policy.BOARD_PERMISSIONS)
+    name: codenames
+    + {"Editors": _policy.EDITOR_PERMISSIONS}.get(name, _policy.BOARD_PERMISSIONS + _assignments.BOARD_PERMISSIONS)
     for name, codenames in importlib.import_module("articles.migrations.0002_groups").GROUPS.items()
 }
 
@@ -108,10 +110,16 @@ def make_article(*, author, title="What causes headaches?", slug=None, body="Som
 
 
 def publish(article, *, author, reviewers):
-    """Take a draft through submit, review and enough approvals to publish."""
-    workflow.submit(article, user=author)
+    """Take a draft through submit, review and enough approvals to publish (an update with a change note)."""
+    workflow.submit(article, user=author, **change_note_for(article))
     workflow.start_review(article, user=reviewers[0])
     for user in reviewers[: workflow.required_approvals()]:
         workflow.approve(article, user=user)
     article.refresh_from_db()
     return article
+
+
+def change_note_for(article, *, kind="editorial", note="Wording clarified.") -> dict:
+    """The change note ``workflow.submit`` needs for an update of a published article; none for a first version."""
+    article.refresh_from_db()
+    return {"change_note": note, "change_kind": kind} if article.published_revision_id else {}

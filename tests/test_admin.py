@@ -37,7 +37,7 @@ def message_texts(response, level_tag=None):
 
 
 def submitted(article, *, author):
-    workflow.submit(article, user=author)
+    workflow.submit(article, user=author, **factories.change_note_for(article))
     article.refresh_from_db()
     return article
 

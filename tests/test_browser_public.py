@@ -19,11 +19,11 @@ def test_reader_follows_a_citation_to_its_reference_and_back(page, live_server, 
     page.goto(f"{live_server.url}/articles/headaches/")
     assert page.locator("h1").inner_text() == "What causes headaches?"
     page.locator("sup.citation a").first.click()
-    assert page.url.endswith("#ref-1")
+    page.wait_for_url("**#ref-1")
     target = page.locator("#ref-1")
     assert "A study" in target.inner_text()
     target.locator(".backlinks a").first.click()
-    assert page.url.endswith("#cite-1-1")
+    page.wait_for_url("**#cite-1-1")
     page.screenshot(path=screenshot_dir / "article-desktop.png", full_page=True)
 
 

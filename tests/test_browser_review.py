@@ -27,7 +27,7 @@ def submitted_update(article, *, author, body):
     article.refresh_from_db()
     article.body = body
     workflow.save_content(article, user=author, reason="Clearer wording")
-    return workflow.submit(article, user=author)
+    return workflow.submit(article, user=author, **factories.change_note_for(article))
 
 
 def test_reviewer_works_through_the_queue_and_publishes_a_first_version(page, live_server, author, reviewer):
@@ -39,7 +39,7 @@ def test_reviewer_works_through_the_queue_and_publishes_a_first_version(page, li
     )
     submitted_update(update, author=author, body="Coffee is fine for most adults [1].")
     first = factories.make_article(author=author, title="What causes headaches?", slug="headaches")
-    revision = workflow.submit(first, user=author)
+    revision = workflow.submit(first, user=author, **factories.change_note_for(first))
     revision.submitted_at = timezone.now() - timedelta(days=2)
     revision.save(update_fields=["submitted_at"])
 
@@ -91,6 +91,9 @@ def test_update_review_shows_a_word_diff_with_screen_reader_labels(
     page.wait_for_url(f"{live_server.url}{review_path(published)}")
     diff = page.locator("section.review-diff")
     expect(diff.locator("#diff-heading")).to_contain_text("What changed since the live version 1")
+    # The rendered diff comes first (test_browser_review_diff); the word diff of the source is one click away.
+    diff.get_by_role("link", name="Markdown source").click()
+    page.wait_for_url(f"{live_server.url}{review_path(published)}?diff=source#diff-heading")
 
     body = diff.locator(".diff-changed", has=page.locator("h3", has_text="Body")).locator(".diff-text")
     added = " ".join(body.locator("ins").all_text_contents())
@@ -116,7 +119,7 @@ def test_update_review_shows_a_word_diff_with_screen_reader_labels(
 def test_request_changes_needs_a_comment_then_sends_the_article_back(
     page, live_server, author, reviewer, draft, mailoutbox
 ):
-    workflow.submit(draft, user=author)
+    workflow.submit(draft, user=author, **factories.change_note_for(draft))
     workflow.start_review(draft, user=reviewer)
     mailoutbox.clear()
 
@@ -159,7 +162,7 @@ def test_author_on_the_board_sees_the_four_eyes_note_and_no_approve(page, live_s
     board_author = factories.UserFactory(username="board_author", groups=["Editors", "Medical Advisory Board"])
     factories.BoardMemberFactory(user=board_author)
     article = factories.make_article(author=board_author, title="Do antibiotics help a cold?")
-    workflow.submit(article, user=board_author)
+    workflow.submit(article, user=board_author, **factories.change_note_for(article))
     workflow.start_review(article, user=reviewer)
 
     admin_login(page, live_server, "board_author")

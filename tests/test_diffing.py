@@ -68,3 +68,68 @@ def test_reference_added_removed_and_changed():
 
 def test_identical_snapshots_report_no_change():
     assert not diff_snapshots(snapshot(references=[ref(1)]), snapshot(references=[ref(1)]))["changed"]
+
+
+# --- The rendered diff: what readers will see ------------------------------------------
+
+from articles.diffing import RenderedTexts, folded, passage_diff, passages, rendered_diff  # noqa: E402
+from articles.rendering import render  # noqa: E402
+
+
+def html(body, references=()):
+    return render("", body, list(references)).body_html
+
+
+def test_passages_follow_the_rendered_blocks_not_the_markdown():
+    found = passages(html("## Causes\n\nMost headaches are *tension* headaches.\n\n- Stress\n- Poor sleep"))
+    assert [(p.kind, p.text) for p in found] == [
+        ("heading", "Causes"),
+        ("text", "Most headaches are tension headaches."),
+        ("item", "Stress"),
+        ("item", "Poor sleep"),
+    ]
+
+
+def test_rendered_diff_shows_no_markdown_syntax():
+    items = passage_diff(html("## Causes\n\n- Stress"), html("## Causes\n\n- Stress and worry"))
+    text = "".join(str(p.html) for p in items)
+    assert "##" not in text and "- " not in text
+    assert [p.changed for p in items] == [False, True]
+    assert "<ins>" in str(items[1].html) and "worry" in str(items[1].html)
+
+
+def test_citations_show_the_numbers_readers_see():
+    refs = [ref(1), ref(2)]
+    before = html("First claim [2]. Second claim [1].", refs)
+    assert passages(before)[0].text == "First claim [1]. Second claim [2]."
+
+
+def test_added_and_removed_passages_are_marked_whole():
+    items = passage_diff(html("One.\n\nTwo."), html("One.\n\nThree.\n\nTwo."))
+    assert [(p.changed, "[added:" in str(p.html)) for p in items] == [(False, False), (True, True), (False, False)]
+    items = passage_diff(html("One.\n\nTwo."), html("Two."))
+    assert "[removed:" in str(items[0].html)
+
+
+def test_markup_in_a_passage_is_escaped():
+    items = passage_diff(html("Safe."), html("Safe. &lt;img src=x onerror=alert(1)&gt;"))
+    assert "<img" not in "".join(str(p.html) for p in items)
+
+
+def test_unchanged_passages_fold_away_around_changes_with_one_of_context():
+    old = "\n\n".join(f"Paragraph {n}." for n in range(10))
+    new = old.replace("Paragraph 5.", "Paragraph five.")
+    segments = folded(passage_diff(html(old), html(new)))
+    assert [(s.folded, len(s.passages)) for s in segments] == [(True, 4), (False, 3), (True, 3)]
+
+
+def test_rendered_diff_reports_only_parts_with_text():
+    old = RenderedTexts(summary="<p>Short.</p>", body="<p>Body.</p>")
+    new = RenderedTexts(summary="<p>Short.</p>", body="<p>Body changed.</p>")
+    fields = rendered_diff(old, new)
+    assert [(f.label, f.changed) for f in fields] == [("Summary", False), ("Body", True)]
+
+
+def test_paragraphs_inside_list_items_read_as_items():
+    found = passages(html("- Sleep well\n\n- Drink water"))
+    assert [p.kind for p in found] == ["item", "item"]

@@ -17,7 +17,7 @@ from . import factories
 def test_search_with_control_characters_is_harmless(client, published):
     response = client.get("/", {"q": "coffee\x00\x07"})
     assert response.status_code == 200
-    assert "Is coffee bad for you?" in response.content.decode()
+    assert "Is <mark>coffee</mark> bad for you?" in response.content.decode()
 
 
 @pytest.mark.parametrize(

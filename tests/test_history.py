@@ -89,7 +89,7 @@ def test_restoring_an_old_version_makes_a_new_draft_and_keeps_the_live_one(clien
 
 def test_restored_version_must_be_reviewed_to_go_live(two_versions, author, reviewer):
     workflow.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
-    revision = workflow.submit(two_versions, user=author)
+    revision = workflow.submit(two_versions, user=author, **factories.change_note_for(two_versions))
     assert revision.number == 3
     assert list(revision.authors.all()) == [author]
     workflow.start_review(two_versions, user=reviewer)
@@ -101,7 +101,7 @@ def test_restored_version_must_be_reviewed_to_go_live(two_versions, author, revi
 def test_restoring_is_refused_while_the_board_has_it(two_versions, author):
     two_versions.body = "Third [1]."
     workflow.save_content(two_versions, user=author)
-    workflow.submit(two_versions, user=author)
+    workflow.submit(two_versions, user=author, **factories.change_note_for(two_versions))
     with pytest.raises(workflow.WorkflowError):
         workflow.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
 

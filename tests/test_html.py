@@ -21,7 +21,7 @@ def site(author, reviewer):
     factories.publish(article, author=author, reviewers=[reviewer])
     article.body = "Update [1]."
     workflow.save_content(article, user=author)
-    workflow.submit(article, user=author)
+    workflow.submit(article, user=author, **factories.change_note_for(article))
     return article
 
 

@@ -235,7 +235,7 @@ def test_editing_an_approved_article_starts_a_draft_and_keeps_the_approved_versi
     assert published.is_public()
     assert Revision.objects.get(pk=live.pk).body == "Some text [1]."
 
-    workflow.submit(published, user=author)
+    workflow.submit(published, user=author, **factories.change_note_for(published))
     workflow.start_review(published, user=reviewer)
     published.refresh_from_db()
     assert published.published_revision == live
@@ -272,7 +272,7 @@ def test_undoing_every_edit_returns_an_approved_article_to_approved(published, a
 def test_resubmitting_the_live_text_unchanged_is_refused(published, author, second_reviewer):
     workflow.request_changes(published, user=second_reviewer, comment="Check the new guideline", reason="accuracy")
     with pytest.raises(workflow.WorkflowError, match="Nothing has changed"):
-        workflow.submit(published, user=author)
+        workflow.submit(published, user=author, **factories.change_note_for(published))
 
 
 def test_withdrawn_and_resubmitted_text_keeps_all_its_authors(author, other_editor, reviewer):
@@ -320,7 +320,7 @@ def test_moving_an_article_to_another_topic_is_reviewed(published, author, secon
     published.refresh_from_db()
     assert published.status == S.DRAFT
     assert published.published_revision.specialty == old_topic
-    workflow.submit(published, user=author)
+    workflow.submit(published, user=author, **factories.change_note_for(published))
     workflow.start_review(published, user=second_reviewer)
     workflow.approve(published, user=second_reviewer)
     published.refresh_from_db()
@@ -359,7 +359,7 @@ def test_restored_article_can_be_resubmitted_unchanged(published, author):
     workflow.archive(published, user=author, reason="x")
     workflow.restore(published, user=author)
     # Restored articles have no live version, so resubmitting the same content is allowed.
-    workflow.submit(published, user=author)
+    workflow.submit(published, user=author, **factories.change_note_for(published))
     assert Article.objects.get(pk=published.pk).status == S.SUBMITTED
 
 

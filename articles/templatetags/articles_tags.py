@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from articles.rendering import plain_text
 
@@ -29,3 +30,31 @@ def editorial_dashboard(user):
     if user.has_perm("articles.change_followupquestion"):
         dashboard["new_questions"] = FollowUpQuestion.objects.filter(status=FollowUpQuestion.Status.NEW).count()
     return dashboard
+
+
+# Characters that already end a sentence: a title ending in one gets no second full stop.
+_SENTENCE_ENDS = (".", "?", "!", "…")
+
+
+def _with_full_stop(text: str) -> str:
+    return "" if text.rstrip().endswith(_SENTENCE_ENDS) else "."
+
+
+@register.simple_tag
+def reference_line(ref):
+    """Return a reference as "Title. Source, 2023." with no stray punctuation for missing parts."""
+    data = ref.data
+    title = (data.get("title") or "").strip()
+    if ref.link_url:
+        title_html = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', ref.link_url, title)
+    else:
+        title_html = format_html("{}", title)
+    source = (data.get("source") or "").strip()
+    year = str(data.get("year") or "").strip()
+    parts = [format_html('<span class="ref-title">{}</span>{}', title_html, _with_full_stop(title))]
+    if source or year:
+        source_html = format_html('<span class="ref-source">{}</span>', source) if source else ""
+        separator = ", " if source and year else ""
+        last = year or source
+        parts.append(format_html("{}{}{}{}", source_html, separator, year, _with_full_stop(last)))
+    return format_html_join(" ", "{}", ((part,) for part in parts))

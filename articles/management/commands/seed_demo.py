@@ -121,7 +121,12 @@ class Command(BaseCommand):
         elif state == "approved_update_in_review":
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
             workflow.save_content(article, user=editor, reason="Clarified treatment targets")
-            workflow.submit(article, user=editor)
+            workflow.submit(
+                article,
+                user=editor,
+                change_kind="editorial",
+                change_note="Added a sentence on agreeing treatment targets with your doctor.",
+            )
             workflow.start_review(article, user=reviewers[1])
 
     def _print_logins(self):

@@ -1,0 +1,69 @@
+"""Shared by the server benchmarks: manage.py, a throwaway database, gunicorn on a free loopback port."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env, *args, input_text=None) -> str:
+    """Run a management command with ``env``; return what it printed (fail loudly if it fails)."""
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, input=input_text
+    ).stdout
+
+
+@contextmanager
+def throwaway_postgres(url: str, suffix: str):
+    """Create ``<name>_<suffix>`` on the server of ``url``, yield its URL, drop it afterwards."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'editorial'}_{suffix}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def gunicorn(env, *, workers: int, extra_args=(), stdout=None):
+    """Start editorial/gunicorn.conf.py on a free loopback port; yield (base URL, process) once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "-c", "editorial/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "-w", str(workers), *extra_args, "editorial.wsgi"],
+        cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - loopback only
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("gunicorn did not start")
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

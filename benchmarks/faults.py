@@ -1,0 +1,469 @@
+"""Load and fault runs against the production server (gunicorn on loopback); prints figures.
+
+Run: ``./scripts/faults`` (full) or ``./scripts/faults --short`` (CI). Three runs:
+
+1. **Concurrent admin writers on the default SQLite setup**: 10 signed-in editors save
+   articles in the admin for a fixed time (each its own article, and every fifth save on one
+   shared article, so real edit conflicts happen). Counts saves, conflicts refused with the
+   editor's text kept, and errors (any 500 or 503 is a failure).
+2. **Redis blinks**: readers load article pages and send follow-up questions while the
+   cache goes down (connections refused), then hangs (accepts, never answers), then returns.
+   Every page must still answer 200 and every question must be stored.
+3. **The database goes down**: PostgreSQL (when ``DATABASE_URL`` points at it) disappears
+   for a few seconds under load. Pages must answer 200 (cached or stale copies) or 503
+   with a maintenance page, never 500; the log gets one line per failed request and no
+   traceback; the time to the first fresh page after the database returns is printed.
+
+Outages are made with a small TCP proxy on loopback in front of the real Redis and
+PostgreSQL, so the shared servers themselves are never stopped.
+"""
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from html.parser import HTMLParser
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from _server import gunicorn, manage, throwaway_postgres
+
+ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
+EDITORS = 10
+FAILED = []
+
+
+# --- A loopback TCP proxy that can refuse or black-hole connections -----------------
+
+
+class FaultProxy:
+    """Forward 127.0.0.1:<port> to a real server; ``mode`` is "up", "down" (refuse) or "hang"."""
+
+    def __init__(self, target_host, target_port):
+        self.target = (target_host, target_port)
+        self.mode = "up"
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def set(self, mode):
+        self.mode = mode
+        if mode != "up":
+            with self.lock:
+                for sock in self.connections:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    sock.close()
+                self.connections.clear()
+
+    def _accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            if self.mode == "down":
+                client.close()
+                continue
+            with self.lock:
+                self.connections.append(client)
+            if self.mode == "hang":
+                continue  # accepted, never answered: the client's socket timeout must save it
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections.append(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+
+# --- HTTP helpers -----------------------------------------------------------------------
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A cookie-keeping client that reports redirects instead of following them."""
+
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect)
+
+    def request(self, path, data=None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback http only
+            self.base + path, data=body, headers={"Referer": self.base + path}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+        except OSError as error:
+            return f"connection error ({error.__class__.__name__})", ""
+
+    def login(self, username, password):
+        status, html = self.request("/admin/login/")
+        token = FormFields.parse(html)["csrfmiddlewaretoken"]
+        status, _ = self.request(
+            "/admin/login/?next=/admin/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"},
+        )
+        assert status == 302, f"login {username}: {status}"
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would post from a page's main form."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._textarea, self._select = {}, None, None
+
+    @classmethod
+    def parse(cls, html):
+        parser = cls()
+        parser.feed(html)
+        return parser.fields
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields[name] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+# --- Servers ----------------------------------------------------------------------------
+
+
+@contextmanager
+def logged_gunicorn(env, log_path, workers=2):
+    with open(log_path, "w") as log, gunicorn(env, workers=workers, stdout=log) as (base, _):
+        yield base
+
+
+def base_env(tmp):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_COOKIES": "0",
+        "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
+        "EDITORIAL_QUESTIONS_PER_HOUR": "100000",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
+SETUP_EDITORS = """
+from django.contrib.auth.models import Group, User
+from articles import workflow
+from articles.models import Article, Specialty
+editors = Group.objects.get(name="Editors")
+topic = Specialty.objects.first()
+for i in range({count}):
+    user = User.objects.create_user(f"load-editor-{{i}}", password="load-pass", is_staff=True)
+    user.groups.add(editors)
+    user = User.objects.get(pk=user.pk)
+    workflow.save_content(Article(title=f"Load article {{i}}", slug=f"load-article-{{i}}", specialty=topic,
+        summary="A summary.", body="A body."), user=user, reason="Load test")
+workflow.save_content(Article(title="Shared article", slug="shared-article", specialty=topic,
+    summary="A summary.", body="A body."), user=user, reason="Load test")
+print("IDS", " ".join(str(a.pk) for a in Article.objects.filter(slug__startswith="load-article-").order_by("slug")),
+      Article.objects.get(slug="shared-article").pk)
+"""
+
+
+def prepare(env, *, editors=False):
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    manage(env, "collectstatic", "--noinput")
+    if editors:
+        output = manage(env, "shell", input_text=SETUP_EDITORS.format(count=EDITORS))
+        line = next(line for line in output.splitlines() if line.startswith("IDS "))
+        return [int(i) for i in line.split()[1:]]
+    return None
+
+
+def last_int(output):
+    return int(output.strip().splitlines()[-1])
+
+
+def check(condition, message):
+    print(f"  {'ok  ' if condition else 'FAIL'} {message}")
+    if not condition:
+        FAILED.append(message)
+
+
+# --- 1. Concurrent admin writers on SQLite -------------------------------------------------
+
+
+def concurrent_writers(tmp, seconds):
+    env = {**base_env(tmp), "DATABASE_URL": f"sqlite:///{tmp}/writers.sqlite3"}
+    *own, shared = prepare(env, editors=True)
+    print(f"\n1. {EDITORS} admin editors saving concurrently for {seconds} s (SQLite, gunicorn 2 workers)")
+    counts, lock = Counter(), threading.Lock()
+
+    def editor(i):
+        browser = Browser(base)
+        browser.login(f"load-editor-{i}", "load-pass")
+        deadline = time.monotonic() + seconds
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            article = shared if n % 5 == 0 else own[i]
+            path = f"/admin/articles/article/{article}/change/"
+            status, html = browser.request(path)
+            if status != 200:
+                with lock:
+                    counts[f"form load {status}"] += 1
+                continue
+            fields = FormFields.parse(html)
+            fields.update(body=f"Edited by editor {i}, save {n}.", change_reason=f"Load save {n}", _save="Save")
+            status, html = browser.request(path, fields)
+            if status == 302:
+                outcome = "saved"
+            elif status == 200 and "Someone else saved this article" in html:
+                outcome = "conflict refused, text kept" if f"save {n}." in html else "conflict, TEXT LOST"
+            else:
+                outcome = f"HTTP {status}"
+            with lock:
+                counts[outcome] += 1
+
+    with logged_gunicorn(env, f"{tmp}/writers.log") as base:
+        threads = [threading.Thread(target=editor, args=(i,)) for i in range(EDITORS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    writes = sum(counts.values())
+    for outcome, count in sorted(counts.items()):
+        print(f"     {outcome:32} {count:6}")
+    errors = sum(c for o, c in counts.items() if o.startswith(("HTTP", "form load", "conflict, TEXT")))
+    print(f"     {'writes':32} {writes:6}   errors: {errors}")
+    check(writes > 0 and errors == 0, f"{writes} admin writes, {errors} errors (500, 503 or lost text)")
+
+
+# --- 2. Redis down, then hanging ----------------------------------------------------------
+
+
+def redis_blink(tmp, seconds, redis_url):
+    parts = urlsplit(redis_url)
+    proxy = FaultProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    env = {**base_env(tmp), "DATABASE_URL": f"sqlite:///{tmp}/redis.sqlite3"}
+    prepare(env)
+    count_questions = "from articles.models import FollowUpQuestion as Q; print(Q.objects.count())"
+    questions_before = last_int(manage(env, "shell", "-c", count_questions))
+    env["REDIS_URL"] = f"redis://127.0.0.1:{proxy.port}/13"
+    phases = [("up", seconds / 4), ("down", seconds / 4), ("hang", seconds / 4), ("up", seconds / 4)]
+    print(f"\n2. Redis up, down (refused), hanging (no answer), up again: {seconds / 4:.0f} s each, 4 readers")
+    counts, lock, sent = Counter(), threading.Lock(), Counter()
+    phase = {"name": "up"}
+
+    def reader(i):
+        browser = Browser(base)
+        n = 0
+        while phase["name"] != "done":
+            n += 1
+            current = phase["name"]
+            if n % 5 == 0:
+                status, html = browser.request(ARTICLE + "ask/")
+                token = FormFields.parse(html).get("csrfmiddlewaretoken", "") if status == 200 else ""
+                question = f"Reader {i} question {n}: does this apply to teenagers?"
+                status, _ = browser.request(
+                    ARTICLE + "ask/", {"csrfmiddlewaretoken": token, "question": question, "audience": "patient"}
+                )
+                with lock:
+                    sent["sent"] += 1
+                    counts[(current, "question", status)] += 1
+            else:
+                path = [ARTICLE, "/", "/board/", ARTICLE + "professional/"][n % 4]
+                status, _ = browser.request(path)
+                with lock:
+                    counts[(current, "page", status)] += 1
+
+    with logged_gunicorn(env, f"{tmp}/redis.log") as base:
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        health = []
+        for name, duration in phases:
+            phase["name"] = name
+            proxy.set(name)
+            time.sleep(duration / 2)
+            status, body = Browser(base).request("/healthz")
+            health.append((name, status, body.strip()))
+            time.sleep(duration / 2)
+        phase["name"] = "done"
+        for thread in threads:
+            thread.join()
+    stored = last_int(manage(env, "shell", "-c", count_questions)) - questions_before
+    for (name, kind, status), count in sorted(counts.items(), key=str):
+        print(f"     redis {name:5} {kind:9} HTTP {status}: {count}")
+    for name, status, body in health:
+        print(f"     /healthz while redis {name}: {status} {body}")
+    bad = sum(c for (_, _, status), c in counts.items() if status not in (200, 302))
+    check(bad == 0, f"{sum(counts.values())} requests across the blink, {bad} not answered 200/302")
+    check(stored == sent["sent"], f"{sent['sent']} questions sent, {stored} stored")
+
+
+# --- 3. The database goes down ------------------------------------------------------------
+
+
+def database_outage(tmp, seconds, database_url):
+    cleanup = ExitStack()
+    name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, "faults"))).path.lstrip("/")
+    parts = urlsplit(database_url)
+    proxy = FaultProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    user = f"{parts.username}@" if parts.username else ""
+    env = {
+        **base_env(tmp),
+        "DATABASE_URL": f"postgres://{user}127.0.0.1:{proxy.port}/{name}",
+        "DJANGO_CONN_MAX_AGE": "0",
+    }
+    try:
+        prepare(env)
+        outage = seconds / 2
+        print(f"\n3. PostgreSQL down for {outage:.0f} s under load (4 readers, 1 signed-in editor)")
+        counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
+        recovered = {}
+
+        def reader(i, editor=False):
+            browser = Browser(base)
+            if editor:
+                browser.login("editor", "editor-demo-pass")
+            n = 0
+            while phase["name"] != "done":
+                n += 1
+                current = phase["name"]
+                if editor:
+                    path = "/admin/articles/article/"
+                else:
+                    path = [ARTICLE, "/", f"/?q=dystonia+{n % 50}", "/board/"][n % 4]
+                status, _ = browser.request(path)
+                with lock:
+                    counts[(current, "admin" if editor else "public", status)] += 1
+                    if current == "after" and status == 200 and "?q=" in path and "at" not in recovered:
+                        recovered["at"] = time.monotonic()
+                time.sleep(0.02)
+
+        log_path = f"{tmp}/database.log"
+        with logged_gunicorn(env, log_path) as base:
+            for path in (ARTICLE, "/", "/board/"):
+                Browser(base).request(path)  # warm the page cache
+            threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
+            threads.append(threading.Thread(target=reader, args=(99, True)))
+            for thread in threads:
+                thread.start()
+            time.sleep(seconds / 4)
+            log_before = Path(log_path).read_text().count("\n")
+            phase["name"] = "down"
+            proxy.set("down")
+            time.sleep(outage)
+            phase["name"] = "after"
+            proxy.set("up")
+            back = time.monotonic()
+            time.sleep(seconds / 4)
+            phase["name"] = "done"
+            for thread in threads:
+                thread.join()
+        log = Path(log_path).read_text()
+        lines = log.splitlines()[log_before:]
+        outage_lines = sum("database unavailable" in line for line in lines)
+        # gunicorn's own start and stop lines are not about requests.
+        others = [line for line in lines if "database unavailable" not in line and "[INFO]" not in line]
+        for line in others[:5]:
+            print(f"     other log line: {line[:160]}")
+        # Every request that met the outage logs its line, including those answered with a stale copy;
+        # requests already in flight when the phase changed are counted in the neighbouring phases.
+        failed_requests = sum(c for (p, _, s), c in counts.items() if p == "down" or s == 503)
+        for (name, kind, status), count in sorted(counts.items(), key=str):
+            print(f"     database {name:6} {kind:6} HTTP {status}: {count}")
+        print(f"     'database unavailable' log lines: {outage_lines} for {failed_requests} requests during the outage")
+        bad = sum(c for (_, _, s), c in counts.items() if s not in (200, 503))
+        check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
+        check("Traceback" not in log, "no traceback in the log")
+        check(not others and outage_lines <= failed_requests, "at most one log line per request that met the outage")
+        if "at" in recovered:
+            print(f"     first fresh (uncached) page {recovered['at'] - back:.2f} s after the database returned")
+        check("at" in recovered, "pages fresh again after the database returned")
+    finally:
+        cleanup.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true", help="short runs for CI (8 s each instead of 30 s)")
+    args = parser.parse_args()
+    seconds = 8 if args.short else 30
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    database_url = os.environ.get("DATABASE_URL", "")
+    with tempfile.TemporaryDirectory(prefix="editorial-faults-") as tmp:
+        concurrent_writers(tmp, seconds)
+        redis_blink(tmp, seconds, redis_url)
+        if database_url.startswith(("postgres://", "postgresql://")):
+            database_outage(tmp, seconds, database_url)
+        else:
+            print("\n3. database outage: skipped (set DATABASE_URL to a PostgreSQL server)")
+    print(f"\n{'all checks passed' if not FAILED else f'{len(FAILED)} check(s) FAILED'}")
+    sys.exit(1 if FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+/* Article editor: a Markdown toolbar on the article's text fields and a live preview rendered by
+   the server with the public page's renderer. Without JavaScript the fields are plain textareas. */
+(function () {
+  "use strict";
+
+  var PREVIEW_DELAY_MS = 400;
+
+  function insertAround(textarea, before, after, placeholder) {
+    var start = textarea.selectionStart, end = textarea.selectionEnd;
+    var value = textarea.value;
+    var selected = value.slice(start, end) || placeholder;
+    textarea.setRangeText(before + selected + after, start, end, "end");
+    if (start === end) {
+      textarea.setSelectionRange(start + before.length, start + before.length + selected.length);
+    }
+    changed(textarea);
+  }
+
+  function prefixLines(textarea, prefixFor) {
+    var value = textarea.value;
+    var start = value.lastIndexOf("\n", textarea.selectionStart - 1) + 1;
+    var end = value.indexOf("\n", textarea.selectionEnd);
+    if (end === -1) end = value.length;
+    var lines = value.slice(start, end).split("\n").map(function (line, i) {
+      return prefixFor(i) + line.replace(/^(#{1,6} |[-*] |\d+\. )/, "");
+    });
+    textarea.setRangeText(lines.join("\n"), start, end, "select");
+    changed(textarea);
+  }
+
+  function changed(textarea) {
+    textarea.focus();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  var ACTIONS = {
+    heading: function (t) { prefixLines(t, function () { return "## "; }); },
+    subheading: function (t) { prefixLines(t, function () { return "### "; }); },
+    bold: function (t) { insertAround(t, "**", "**", "bold text"); },
+    italic: function (t) { insertAround(t, "*", "*", "italic text"); },
+    bullets: function (t) { prefixLines(t, function () { return "- "; }); },
+    numbers: function (t) { prefixLines(t, function (i) { return (i + 1) + ". "; }); }
+  };
+
+  /* The reference rows of the inline, as "number: title" for the cite menu. */
+  function referenceRows(form) {
+    var rows = [];
+    form.querySelectorAll("#references-group tr.form-row:not(.empty-form)").forEach(function (row) {
+      var number = row.querySelector("input[name$='-number']");
+      var title = row.querySelector("input[name$='-title']");
+      var deleted = row.querySelector("input[name$='-DELETE']");
+      if (number && number.value && !(deleted && deleted.checked)) {
+        rows.push({ number: number.value, title: title ? title.value : "" });
+      }
+    });
+    return rows.sort(function (a, b) { return a.number - b.number; });
+  }
+
+  function fillCiteMenu(select, form) {
+    while (select.options.length > 1) select.remove(1);
+    referenceRows(form).forEach(function (row) {
+      var label = "[" + row.number + "] " + (row.title || "(no title yet)");
+      select.add(new Option(label.length > 80 ? label.slice(0, 79) + "…" : label, row.number));
+    });
+  }
+
+  function setUpToolbar(editor, form) {
+    var textarea = editor.querySelector("textarea");
+    var toolbar = editor.querySelector(".md-toolbar");
+    if (!textarea || !toolbar) return;
+    toolbar.hidden = false;
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-md]");
+      if (button && ACTIONS[button.dataset.md]) ACTIONS[button.dataset.md](textarea);
+    });
+    var cite = toolbar.querySelector("select[data-md='cite']");
+    if (cite) {
+      /* Kept in step with the reference rows as they are typed, added and deleted. */
+      fillCiteMenu(cite, form);
+      form.addEventListener("input", function (event) {
+        if (event.target.closest("#references-group")) fillCiteMenu(cite, form);
+      });
+      form.addEventListener("change", function (event) {
+        if (event.target.closest("#references-group")) fillCiteMenu(cite, form);
+      });
+      cite.addEventListener("focus", function () { fillCiteMenu(cite, form); });
+      cite.addEventListener("change", function () {
+        if (!cite.value) return;
+        var number = cite.value;
+        cite.selectedIndex = 0;
+        insertAround(textarea, "", "", "");
+        textarea.setRangeText(" [" + number + "]", textarea.selectionStart, textarea.selectionEnd, "end");
+        changed(textarea);
+      });
+    }
+    textarea.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      var key = event.key.toLowerCase();
+      if (key === "b" || key === "i") {
+        event.preventDefault();
+        ACTIONS[key === "b" ? "bold" : "italic"](textarea);
+      }
+    });
+  }
+
+  function setUpPreview(editor, form, previewUrl) {
+    var panel = editor.querySelector(".md-preview-panel");
+    var output = editor.querySelector("[data-preview-output]");
+    var status = editor.querySelector(".md-preview-status");
+    if (!panel || !output || !previewUrl) return;
+    panel.hidden = false;
+    var timer = null, inFlight = null, sequence = 0;
+
+    function refresh() {
+      var data = new FormData(form);
+      data.set("audience", editor.dataset.preview);
+      var mine = ++sequence;
+      if (inFlight) inFlight.abort();
+      inFlight = new AbortController();
+      status.textContent = "(updating…)";
+      fetch(previewUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+        signal: inFlight.signal
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      }).then(function (html) {
+        if (mine !== sequence) return;
+        output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
+        status.textContent = "";
+      }).catch(function (error) {
+        if (error.name === "AbortError") return;
+        status.textContent = "(could not update the preview: " + error.message + ")";
+      });
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, PREVIEW_DELAY_MS);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    refresh();
+  }
+
+  /* "Look up" beside each reference's DOI: fills the empty title, source and year from the
+     operator's lookup service (only offered when it is enabled). */
+  function setUpLookup(form, lookupUrl) {
+    function addButton(row) {
+      var doiCell = row.querySelector("td.field-doi");
+      if (!doiCell || doiCell.querySelector(".ref-lookup")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button ref-lookup";
+      button.textContent = "Look up";
+      button.setAttribute("aria-label", "Look up this reference's title, source and year from its DOI or PubMed ID");
+      var status = document.createElement("span");
+      status.className = "ref-lookup-status";
+      status.setAttribute("role", "status");
+      doiCell.append(button, status);
+      button.addEventListener("click", function () {
+        var field = function (name) { return row.querySelector("[name$='-" + name + "']"); };
+        var params = new URLSearchParams({ doi: field("doi").value, pmid: field("pmid").value });
+        status.textContent = "Looking up…";
+        button.disabled = true;
+        fetch(lookupUrl + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) {
+            return response.json().catch(function () { return { error: "The lookup failed (HTTP " + response.status + ")." }; });
+          })
+          .then(function (found) {
+            if (found.error) { status.textContent = found.error; return; }
+            var filled = [];
+            ["title", "source", "year"].forEach(function (name) {
+              var input = field(name);
+              if (input && !input.value && found[name]) { input.value = found[name]; filled.push(name); }
+            });
+            status.textContent = filled.length ? "Filled " + filled.join(", ") + "; check before saving." : "Nothing to fill: the fields already have values.";
+            form.dispatchEvent(new Event("input", { bubbles: true }));
+          })
+          .catch(function () { status.textContent = "Could not reach the lookup; enter the details by hand."; })
+          .finally(function () { button.disabled = false; });
+      });
+    }
+    form.querySelectorAll("#references-group tr.form-row:not(.empty-form)").forEach(addButton);
+    document.addEventListener("formset:added", function (event) {
+      if (event.target && event.target.closest && event.target.closest("#references-group")) addButton(event.target);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("#article_form");
+    if (!form) return;
+    form.querySelectorAll("[data-markdown-editor]").forEach(function (editor) {
+      setUpToolbar(editor, form);
+      if (editor.dataset.preview) setUpPreview(editor, form, editor.dataset.previewUrl);
+    });
+    var lookup = form.querySelector("[data-lookup-url]");
+    if (lookup) setUpLookup(form, lookup.dataset.lookupUrl);
+  });
+})();

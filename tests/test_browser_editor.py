@@ -1,0 +1,103 @@
+"""The article editor in a real browser: toolbar, cite menu and the live preview."""
+
+import pytest
+from playwright.sync_api import expect
+
+from . import factories
+from .conftest import admin_login
+from .test_reference_lookup import stub  # noqa: F401 - the stub Crossref/PubMed fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_change_form(page, live_server, article):
+    admin_login(page, live_server, "author")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+
+def test_live_preview_follows_typing_with_numbered_citations(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, title="What causes gout?", body="Uric acid [1].", references=2)
+    open_change_form(page, live_server, article)
+    preview = page.locator("[data-preview='patient'] [data-preview-output]")
+    expect(preview).to_contain_text("Uric acid")
+    body = page.locator("#id_body")
+    body.fill("## Triggers\n\nBeer and red meat [2]. Also dehydration [1].")
+    expect(preview.locator(".md-preview-body h2")).to_have_text("Triggers")
+    # Reference 2 is cited first, so readers see it as [1].
+    expect(preview.locator("sup.citation a").first).to_have_attribute("href", "#ref-1")
+    expect(preview.locator("#ref-1")).to_contain_text("A study")
+    body.fill("Cites nothing known [9].")
+    expect(preview.locator(".md-problems")).to_contain_text("there is no reference 9")
+    body.fill("## Triggers\n\nBeer and red meat [2]. Also dehydration [1].")
+    expect(preview.locator(".md-problems")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "editor-desktop.png", full_page=True)
+
+
+def test_reference_table_fits_the_form(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, references=3)
+    open_change_form(page, live_server, article)
+    group = page.locator("#references-group")
+    group.screenshot(path=screenshot_dir / "references-desktop.png")
+    box = group.bounding_box()
+    for field in ("number", "title", "url", "doi", "pmid"):
+        cell = page.locator(f"#id_references-2-{field}").bounding_box()
+        assert cell["x"] + cell["width"] <= box["x"] + box["width"], f"{field} runs off the form"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_toolbar_formats_the_selection_and_cites_from_the_reference_rows(page, live_server, author):
+    article = factories.make_article(author=author, body="Drink water", references=2)
+    open_change_form(page, live_server, article)
+    body = page.locator("#id_body")
+    body.evaluate("t => t.setSelectionRange(6, 11)")  # "water"
+    page.locator("[data-preview='patient'] button[data-md='bold']").click()
+    expect(body).to_have_value("Drink **water**")
+    body.press("End")
+    page.locator("[data-preview='patient'] select[data-md='cite']").select_option("2")
+    expect(body).to_have_value("Drink **water** [2]")
+    body.press("Control+a")
+    page.locator("[data-preview='patient'] button[data-md='heading']").click()
+    expect(body).to_have_value("## Drink **water** [2]")
+
+
+def test_toolbar_is_reachable_by_keyboard(page, live_server, author):
+    article = factories.make_article(author=author)
+    open_change_form(page, live_server, article)
+    page.locator("#id_summary").focus()
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate("document.activeElement.closest('[role=toolbar]') !== null")
+    assert focused
+    body = page.locator("#id_body")
+    body.fill("plain ")
+    body.press("End")
+    body.press("Control+b")
+    expect(body).to_have_value("plain **bold text**")
+
+
+def test_editor_fits_a_phone_screen(phone_page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, body="## Causes\n\nUric acid [1].")
+    open_change_form(phone_page, live_server, article)
+    expect(phone_page.locator("[data-preview='patient'] .md-preview-body h2")).to_have_text("Causes")
+    phone_page.screenshot(path=screenshot_dir / "editor-phone.png", full_page=True)
+    phone_page.locator("#references-group").screenshot(path=screenshot_dir / "references-phone.png")
+    width = phone_page.evaluate("window.innerWidth")
+    assert phone_page.locator("#id_references-0-pmid").bounding_box()["x"] + 10 < width
+
+
+@pytest.mark.usefixtures("stub")
+def test_look_up_fills_a_new_reference_from_its_doi(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, body="Cited [1].", references=1)
+    open_change_form(page, live_server, article)
+    page.locator("#references-group .add-row a").click()
+    row = page.locator("#references-1")  # the row just added
+    row.locator("input[name$='-doi']").fill("10.1000/gout.1")
+    row.get_by_role("button", name="Look up").click()
+    expect(row.locator("input[name$='-title']")).to_have_value("Urate-lowering therapy in gout: a randomised trial")
+    expect(row.locator("input[name$='-source']")).to_have_value("Annals of the Rheumatic Diseases")
+    expect(row.locator("input[name$='-year']")).to_have_value("2019")
+    expect(row.locator(".ref-lookup-status")).to_contain_text("check before saving")
+    row.locator("input[name$='-doi']").fill("10.1000/unknown")
+    row.locator("input[name$='-title']").fill("")
+    row.get_by_role("button", name="Look up").click()
+    expect(row.locator(".ref-lookup-status")).to_have_text("Crossref does not know this identifier.")
+    page.locator("#references-group").screenshot(path=screenshot_dir / "reference-lookup.png")
