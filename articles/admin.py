@@ -8,7 +8,7 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.humanize.templatetags.humanize import naturalday
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -265,7 +265,21 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.status not in workflow.EDITABLE_STATES:
             return self.fieldsets[:2]
+        if obj is not None and obj.published_revision_id is not None and self._may_submit(request, obj):
+            note = (
+                "Public change note",
+                {
+                    "fields": ["change_kind", "change_note"],
+                    "description": "Needed when you save and submit an update: readers see what changed.",
+                },
+            )
+            return [*self.fieldsets, note]
         return self.fieldsets
+
+    def _may_submit(self, request, obj=None) -> bool:
+        """Whether to offer "Save and submit for review": an editor, on an article editors may change."""
+        editable = obj is None or obj.status in workflow.EDITABLE_STATES
+        return editable and request.user.has_perm(workflow.EDITOR_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
         # Nothing is hard-deleted through the workflow: archive instead.
@@ -322,7 +336,48 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
             if article.status not in workflow.EDITABLE_STATES:
                 # With the board (or archived) the content is read-only: a Save button would only answer an error.
                 extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+            extra_context["show_save_and_submit"] = self._may_submit(request, article)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save_and_submit": self._may_submit(request)}
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if ArticleAdminForm.SAVE_AND_SUBMIT in request.POST:
+            return self._submit_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if ArticleAdminForm.SAVE_AND_SUBMIT in request.POST:
+            return self._submit_after_save(request, obj)
+        return super().response_change(request, obj)
+
+    def _submit_after_save(self, request, article):
+        """ "Save and submit for review": the text just saved goes to the board in the same request.
+
+        The save has happened (nothing typed is lost); if the workflow refuses the submission
+        (citation gate, permissions, state), the editor is told why and stays on the saved draft.
+        """
+        data = request.POST
+        try:
+            revision = workflow.submit(
+                article,
+                user=request.user,
+                reason=data.get("change_reason", "").strip(),
+                change_note=data.get("change_note", ""),
+                change_kind=data.get("change_kind", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, "Saved as a draft, but not submitted: " + " ".join(error.messages))
+        except (PermissionDenied, workflow.WorkflowError) as error:
+            messages.error(request, f"Saved as a draft, but not submitted: {error}")
+        else:
+            messages.success(
+                request,
+                f"Saved and submitted for review: version {revision.number} of “{article.title}” is with the board.",
+            )
+        return redirect(_change_url(article))
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -24,7 +24,39 @@ def clean_markdown(text: str) -> str:
     return text
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ChangeNoteForm(forms.Form):
+    """The public note and kind of an update: asked when it is submitted, editable at approval.
+
+    Reusable: the decision forms below mix its fields in; any other submit path can too.
+    """
+
+    change_kind = forms.ChoiceField(
+        label="Kind of change",
+        choices=[("", "---------"), *Revision.ChangeKind.choices],
+        required=False,
+        help_text="A correction of an error is flagged prominently at the top of the page for a while.",
+    )
+    change_note = forms.CharField(
+        label="Public change note",
+        max_length=workflow.CHANGE_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        validators=[validate_no_control_characters],
+        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
+    )
+
+    @classmethod
+    def add_fields_to(cls, form, *, initial=None, required=False) -> None:
+        for name, field in cls.base_fields.items():
+            form.fields[name] = copy.deepcopy(field)
+            form.fields[name].required = required
+            if initial is not None:
+                form.initial.setdefault(name, initial.get(name, ""))
+
+
+class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
+    """The article's text; the change note fields (inherited) serve "Save and submit" of an update."""
+
     change_reason = forms.CharField(
         required=False,
         max_length=300,
@@ -35,10 +67,17 @@ class ArticleAdminForm(forms.ModelForm):
     # a save over someone else's newer changes is refused, the typed text kept on screen.
     edit_base = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
+    SAVE_AND_SUBMIT = "_saveandsubmit"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["edit_base"] = workflow.edit_version(self.instance)
+
+    @property
+    def submitting(self) -> bool:
+        """Whether this post is "Save and submit for review"."""
+        return self.is_bound and self.SAVE_AND_SUBMIT in self.data
 
     class Meta:
         model = Article
@@ -104,6 +143,8 @@ class ArticleAdminForm(forms.ModelForm):
                 self.data = self.data.copy()
                 self.data[self.add_prefix("edit_base")] = conflict.current_version
                 raise ValidationError(str(conflict), code="conflict") from None
+        if self.submitting and self.instance.pk and stored is not None:
+            self._check_change_note(cleaned)
         has_body = bool(cleaned.get("professional_body", "").strip())
         has_summary = bool(cleaned.get("professional_summary", "").strip())
         if has_body and not has_summary:
@@ -116,6 +157,19 @@ class ArticleAdminForm(forms.ModelForm):
                 ValidationError("A professional version needs its text as well as its summary.", code="required"),
             )
         return cleaned
+
+    def _check_change_note(self, cleaned) -> None:
+        # Before anything is saved: an update submitted without its public note is a form error.
+        if not Article.objects.filter(pk=self.instance.pk, published_revision__isnull=False).exists():
+            return
+        try:
+            workflow.clean_change_note(
+                change_note=cleaned.get("change_note", ""), change_kind=cleaned.get("change_kind", "")
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
 
 
 class ReferenceForm(forms.ModelForm):
@@ -182,36 +236,6 @@ class ReferenceFormSet(forms.BaseInlineFormSet):
                 code="too_many_references",
                 params={"max": max_reference_number(), "count": len(kept)},
             )
-
-
-class ChangeNoteForm(forms.Form):
-    """The public note and kind of an update: asked when it is submitted, editable at approval.
-
-    Reusable: the decision forms below mix its fields in; any other submit path can too.
-    """
-
-    change_kind = forms.ChoiceField(
-        label="Kind of change",
-        choices=[("", "---------"), *Revision.ChangeKind.choices],
-        required=False,
-        help_text="A correction of an error is flagged prominently at the top of the page for a while.",
-    )
-    change_note = forms.CharField(
-        label="Public change note",
-        max_length=workflow.CHANGE_NOTE_MAX_LENGTH,
-        required=False,
-        widget=forms.TextInput(attrs={"size": 80}),
-        validators=[validate_no_control_characters],
-        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
-    )
-
-    @classmethod
-    def add_fields_to(cls, form, *, initial=None, required=False) -> None:
-        for name, field in cls.base_fields.items():
-            form.fields[name] = copy.deepcopy(field)
-            form.fields[name].required = required
-            if initial is not None:
-                form.initial.setdefault(name, initial.get(name, ""))
 
 
 class BoardMemberForm(forms.ModelForm):

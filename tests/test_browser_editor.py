@@ -101,3 +101,53 @@ def test_look_up_fills_a_new_reference_from_its_doi(page, live_server, author, s
     row.get_by_role("button", name="Look up").click()
     expect(row.locator(".ref-lookup-status")).to_have_text("Crossref does not know this identifier.")
     page.locator("#references-group").screenshot(path=screenshot_dir / "reference-lookup.png")
+
+
+def test_save_and_submit_sends_what_was_typed(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, title="What causes gout?", body="Uric acid [1].")
+    open_change_form(page, live_server, article)
+    page.locator("#id_body").fill("Typed and never saved separately [1].")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Saved and submitted for review")
+    # Submitted: read-only, showing the text that was typed.
+    expect(page.locator(".field-body .readonly")).to_contain_text("Typed and never saved separately")
+    page.screenshot(path=screenshot_dir / "save-and-submit.png", full_page=True)
+    article.refresh_from_db()
+    assert article.pending_revision.body == "Typed and never saved separately [1]."
+
+
+def test_refused_save_and_submit_keeps_the_typed_text_on_screen(page, live_server, author, reviewer):
+    article = factories.publish(factories.make_article(author=author, slug="gout"), author=author, reviewers=[reviewer])
+    open_change_form(page, live_server, article)
+    page.locator("#id_body").fill("An update typed in the browser [1].")
+    page.get_by_role("button", name="Save and submit for review").click()
+    # An update needs its public change note: a form error, and the typed text is still there.
+    expect(page.locator(".field-change_note .errorlist")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("An update typed in the browser [1].")
+
+
+def test_leaving_with_unsaved_changes_asks_first(page, live_server, author):
+    article = factories.make_article(author=author, title="What causes gout?", body="Uric acid [1].")
+    open_change_form(page, live_server, article)
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    # Nothing typed: leaving is silent.
+    page.get_by_role("link", name="Articles", exact=True).first.click()
+    page.wait_for_url(f"{live_server.url}/admin/articles/article/")
+    assert dialogs == []
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    page.locator("#id_body").fill("Words not yet saved [1].")
+    page.get_by_role("link", name="Articles", exact=True).first.click()
+    expect(page.locator("#id_body")).to_have_value("Words not yet saved [1].")
+    assert dialogs == ["beforeunload"]
+    assert page.url == f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+    # Saving is not leaving: no question asked.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert dialogs == ["beforeunload"]

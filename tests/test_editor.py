@@ -109,3 +109,102 @@ def test_change_form_has_the_toolbar_and_preview_panels(client, author):
     assert f'data-preview-url="{PREVIEW_URL}"' in html
     assert 'data-preview="patient"' in html and 'data-preview="professional"' in html
     assert "articles/editor.js" in html
+
+
+# --- Save and submit for review --------------------------------------------------------
+
+
+def change_form_post(article, **fields):
+    """What the change form posts for ``article`` with its one reference, plus ``fields``."""
+    from articles import workflow
+
+    reference = article.references.get()
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "specialty": article.specialty_id,
+        "summary": article.summary,
+        "body": article.body,
+        "professional_summary": "",
+        "professional_body": "",
+        "change_reason": "",
+        "edit_base": workflow.edit_version(article),
+        "references-TOTAL_FORMS": "1",
+        "references-INITIAL_FORMS": "1",
+        "references-MIN_NUM_FORMS": "0",
+        "references-MAX_NUM_FORMS": "1000",
+        "references-0-id": reference.pk,
+        "references-0-article": article.pk,
+        "references-0-number": reference.number,
+        "references-0-kind": reference.kind,
+        "references-0-title": reference.title,
+        "references-0-source": reference.source,
+        "references-0-year": reference.year,
+        "_saveandsubmit": "Save and submit for review",
+    }
+    return data | fields
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def test_save_and_submit_sends_the_typed_text_to_the_board(client, author):
+    draft = factories.make_article(author=author, slug="gout")
+    client.force_login(author)
+    response = client.post(change_url(draft), change_form_post(draft, body="Typed just now [1]."), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+    assert draft.pending_revision.body == "Typed just now [1]."
+    assert any("Saved and submitted for review" in str(m) for m in response.context["messages"])
+
+
+def test_save_and_submit_is_offered_to_editors_on_editable_articles_only(client, author, reviewer):
+    draft = factories.make_article(author=author, slug="gout")
+    client.force_login(author)
+    assert 'name="_saveandsubmit"' in client.get(change_url(draft)).content.decode()
+    assert 'name="_saveandsubmit"' in client.get(reverse("admin:articles_article_add")).content.decode()
+    factories.publish(draft, author=author, reviewers=[reviewer])
+    from articles import workflow
+
+    draft.body = "Next [1]."
+    workflow.save_content(draft, user=author)
+    workflow.submit(draft, user=author, **factories.change_note_for(draft))
+    assert 'name="_saveandsubmit"' not in client.get(change_url(draft)).content.decode()
+
+
+def test_an_update_without_its_change_note_is_a_form_error_and_nothing_is_saved(client, author, reviewer):
+    published = factories.publish(
+        factories.make_article(author=author, slug="gout"), author=author, reviewers=[reviewer]
+    )
+    client.force_login(author)
+    page = client.get(change_url(published)).content.decode()
+    assert 'name="change_note"' in page and 'name="change_kind"' in page
+    response = client.post(change_url(published), change_form_post(published, body="Typed update [1]."))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"change_note", "change_kind"} <= set(errors)
+    assert "Typed update [1]." in response.content.decode()  # the typed text is still on screen
+    published.refresh_from_db()
+    assert published.body == "Some text [1]." and published.status == "approved"
+
+    data = change_form_post(published, body="Typed update [1].", change_note="Clearer advice.", change_kind="editorial")
+    client.post(change_url(published), data)
+    published.refresh_from_db()
+    assert published.status == "submitted"
+    assert (published.pending_revision.change_note, published.pending_revision.change_kind) == (
+        "Clearer advice.",
+        "editorial",
+    )
+
+
+def test_a_refused_submission_keeps_the_saved_text_and_says_why(client, author):
+    draft = factories.make_article(author=author, slug="gout")
+    client.force_login(author)
+    response = client.post(change_url(draft), change_form_post(draft, body="Cites a missing one [4]."), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert draft.body == "Cites a missing one [4]."
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors and errors[0].startswith("Saved as a draft, but not submitted:") and "[4]" in errors[0]
+    assert "Cites a missing one [4]." in response.content.decode()

@@ -190,9 +190,28 @@
     });
   }
 
+  /* Warn before leaving the page (a link, the workflow buttons above the form, closing the tab)
+     while the form holds typed changes; saving the form itself is not leaving. */
+  function guardUnsavedChanges(form) {
+    var dirty = false;
+    function markDirty(event) {
+      if (event.target && event.target.closest && event.target.closest("#article_form")) dirty = true;
+    }
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty) return undefined;
+      event.preventDefault();
+      event.returnValue = "";
+      return "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("#article_form");
     if (!form) return;
+    guardUnsavedChanges(form);
     form.querySelectorAll("[data-markdown-editor]").forEach(function (editor) {
       setUpToolbar(editor, form);
       if (editor.dataset.preview) setUpPreview(editor, form, editor.dataset.previewUrl);
