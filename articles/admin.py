@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_assignments, admin_editor, presence, renumbering, review_screen, workflow
+from . import admin_assignments, admin_editor, comments, presence, renumbering, review_screen, workflow
 from .forms import ArticleAdminForm, BoardMemberForm, DecisionForm, PageAdminForm, ReferenceForm, ReferenceFormSet
 from .models import (
     Article,
@@ -27,6 +27,7 @@ from .models import (
     BoardMember,
     FollowUpQuestion,
     Page,
+    PassageComment,
     Reference,
     ReviewDecision,
     ReviewQueueItem,
@@ -90,6 +91,7 @@ class ReferenceInline(admin.TabularInline):
     model = Reference
     form = ReferenceForm
     formset = ReferenceFormSet
+    template = "admin/articles/edit_inline/references_tabular.html"
     extra = 0
     fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
 
@@ -333,6 +335,8 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
             if request.method == "GET" and workflow.can_edit_content(article, request.user):
                 presence.touch(article, request.user)
             extra_context["editing_now"] = presence.others(article, request.user)
+            extra_context["passage_comments"] = list(comments.for_article(article))
+            extra_context["may_answer_comments"] = comments.may_answer(request.user)
             if article.status not in workflow.EDITABLE_STATES:
                 # With the board (or archived) the content is read-only: a Save button would only answer an error.
                 extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
@@ -398,6 +402,11 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
                 name="{}_{}_preview_draft".format(*info),
             ),
             path(
+                "<int:object_id>/comments/<int:comment_id>/",
+                self.admin_site.admin_view(self.passage_comment_view),
+                name="{}_{}_passage_comment".format(*info),
+            ),
+            path(
                 "<int:object_id>/restore-version/<int:number>/",
                 self.admin_site.admin_view(self.restore_version_view),
                 name="{}_{}_restore_version".format(*info),
@@ -410,8 +419,40 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
             raise PermissionDenied
         if not str(object_id).isdigit():
             raise Http404("No such article.")
-        extra_context = {**(extra_context or {}), "reference_history": self._reference_history(object_id)}
+        extra_context = {
+            **(extra_context or {}),
+            "reference_history": self._reference_history(object_id),
+            "passage_comments": comments.for_article(Article(pk=int(object_id))),
+        }
         return super().history_view(request, object_id, extra_context)
+
+    def passage_comment_view(self, request, object_id, comment_id):
+        """Reply to a reviewer's passage comment, or mark it resolved (or open again)."""
+        if request.method != "POST":
+            return redirect(_change_url(get_object_or_404(Article, pk=object_id)) + "#comments")
+        if not comments.may_answer(request.user):
+            raise PermissionDenied  # before the lookup: guessed ids learn nothing
+        comment = get_object_or_404(PassageComment, pk=comment_id, article_id=object_id)
+        action = request.POST.get("action")
+        try:
+            if action == "reply":
+                comments.reply(comment, user=request.user, text=request.POST.get("text", ""))
+                messages.success(request, "Reply added.")
+            elif action in ("resolve", "reopen"):
+                comments.set_resolved(comment, user=request.user, resolved=action == "resolve")
+                messages.success(request, "Comment resolved." if action == "resolve" else "Comment open again.")
+            else:
+                messages.error(request, "Unknown comment action.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or "You may not do that.")
+        fallback = _change_url(comment.article) + f"#comment-{comment.pk}"
+        candidate = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(candidate if candidate and safe else fallback)
 
     def _reference_history(self, object_id):
         """The latest changes to the article's references, with who and why."""

@@ -181,6 +181,7 @@ class RenderedPassage:
     kind: str
     html: str
     changed: bool
+    index: int | None = None  # position in the new version's passages; None if removed
 
 
 @dataclass
@@ -205,16 +206,17 @@ def _paired(old: list[Passage], new: list[Passage]):
 
 def passage_diff(old_html: str, new_html: str) -> list[RenderedPassage]:
     """Compare two rendered texts passage by passage; changed passages are diffed word by word."""
-    out = []
+    out, index = [], 0
     for before, after in _paired(passages(old_html), passages(new_html)):
         if before is not None and after is not None and before.text == after.text:
-            out.append(RenderedPassage(after.kind, escape(after.text), False))
+            out.append(RenderedPassage(after.kind, escape(after.text), False, index))
         elif before is None:
-            out.append(RenderedPassage(after.kind, mark_safe(_ins(after.text)), True))  # noqa: S308 - escaped
+            out.append(RenderedPassage(after.kind, mark_safe(_ins(after.text)), True, index))  # noqa: S308 - escaped
         elif after is None:
             out.append(RenderedPassage(before.kind, mark_safe(_del(before.text)), True))  # noqa: S308 - escaped
         else:
-            out.append(RenderedPassage(after.kind, word_diff(before.text, after.text), True))
+            out.append(RenderedPassage(after.kind, word_diff(before.text, after.text), True, index))
+        index += after is not None
     return out
 
 
@@ -236,6 +238,7 @@ class RenderedField:
     label: str
     segments: list
     changed: bool
+    part: str = ""  # the field's name (summary, body, ...), as passage comments name it
 
 
 @dataclass
@@ -249,19 +252,19 @@ class RenderedTexts:
 
     def parts(self):
         return [
-            ("Summary", self.summary),
-            ("Body", self.body),
-            ("Professional summary", self.professional_summary),
-            ("Professional body", self.professional_body),
+            ("Summary", self.summary, "summary"),
+            ("Body", self.body, "body"),
+            ("Professional summary", self.professional_summary, "professional_summary"),
+            ("Professional body", self.professional_body, "professional_body"),
         ]
 
 
 def rendered_diff(old: RenderedTexts, new: RenderedTexts) -> list[RenderedField]:
     """Compare the rendered summary and body of each audience, as readers will see them."""
     fields = []
-    for (label, before), (_, after) in zip(old.parts(), new.parts(), strict=True):
+    for (label, before, part), (_, after, _) in zip(old.parts(), new.parts(), strict=True):
         if not before and not after:
             continue
         items = passage_diff(before, after)
-        fields.append(RenderedField(label, folded(items), any(p.changed for p in items)))
+        fields.append(RenderedField(label, folded(items), any(p.changed for p in items), part))
     return fields

@@ -221,6 +221,13 @@ class PageAdminForm(forms.ModelForm):
 class ReferenceFormSet(forms.BaseInlineFormSet):
     """An article's references, at most ``EDITORIAL_MAX_REFERENCES`` of them."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # The delete box sits in a table cell with no label of its own.
+            label = f"Delete reference {form.initial.get('number') or (index or 0) + 1}"
+            form.fields["DELETE"].widget.attrs["aria-label"] = label
+
     def clean(self):
         super().clean()
         kept = [

@@ -518,4 +518,4 @@ class FollowUpQuestion(CleanTextMixin, models.Model):
 # Models kept in their own modules by concern; imported here so Django registers them.
 from .provenance_models import AuthorProfile, Withdrawal  # noqa: E402, F401
 from .question_models import QuestionReply  # noqa: E402, F401
-from .review_models import ReviewAssignment  # noqa: E402, F401
+from .review_models import PassageComment, PassageCommentReply, ReviewAssignment  # noqa: E402, F401

@@ -53,3 +53,61 @@ class ReviewAssignment(CleanTextMixin, models.Model):
     @property
     def is_open(self):
         return self.ended_at is None
+
+
+class PassageComment(CleanTextMixin, models.Model):
+    """A reviewer's comment on one passage (or selected words) of a version under review.
+
+    Never public. Editors answer with replies and mark it resolved; nothing is deleted.
+    """
+
+    class Part(models.TextChoices):
+        SUMMARY = "summary", "Summary"
+        BODY = "body", "Body"
+        PROFESSIONAL_SUMMARY = "professional_summary", "Professional summary"
+        PROFESSIONAL_BODY = "professional_body", "Professional body"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="passage_comments")
+    revision = models.ForeignKey("articles.Revision", on_delete=models.PROTECT, related_name="passage_comments")
+    part = models.CharField(max_length=30, choices=Part.choices)
+    passage_index = models.PositiveIntegerField(help_text="Position of the passage in the rendered part, from 0.")
+    passage_text = models.TextField(help_text="The passage as the reviewer read it.")
+    quote = models.CharField(max_length=500, blank=True, help_text="The words the reviewer selected, if any.")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["article", "resolved_at"], name="comment_article_open_idx")]
+
+    def __str__(self):
+        return f"Comment on “{self.article}” ({self.get_part_display()})"
+
+    @property
+    def is_resolved(self):
+        return self.resolved_at is not None
+
+
+class PassageCommentReply(CleanTextMixin, models.Model):
+    """An answer in a passage comment's thread, by an editor or a reviewer."""
+
+    comment = models.ForeignKey(PassageComment, on_delete=models.PROTECT, related_name="replies")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "passage comment replies"
+
+    def __str__(self):
+        return f"Reply to {self.comment}"

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from . import assignments, workflow
+from . import assignments, comments, workflow
 from .diffing import RenderedTexts, diff_snapshots, rendered_diff
 from .forms import DecisionForm
 from .models import Article, Revision, hash_content
 from .rendering import citation_problems
-from .review_forms import AssignReviewersForm, refusals
+from .review_forms import AssignReviewersForm, PassageCommentForm, refusals
 from .views import has_professional_version, make_page, render_article, rendered_revision
 
 # Steps a reviewer takes from this screen; each has its own form (and form prefix).
@@ -40,7 +40,18 @@ def review_view(model_admin, request, object_id):
     )
     forms = {name: DecisionForm(action=name, prefix=name, article=article) for name in REVIEW_ACTIONS}
     assign_form = None
-    if request.method == "POST" and request.POST.get("action") in ASSIGNMENT_ACTIONS:
+    revision = revision_under_review(article)
+    comment_form = None
+    if comments.may_comment(request.user) and revision is not None:
+        comment_form = PassageCommentForm(parts=comments.parts_of(revision), prefix="comment")
+    if request.method == "POST" and request.POST.get("action") == "comment":
+        if comment_form is None:
+            raise PermissionDenied
+        comment_form = PassageCommentForm(request.POST, parts=comments.parts_of(revision), prefix="comment")
+        if comment_form.is_valid() and comment_form.run(article, revision, request.user):
+            messages.success(request, "Comment added. The article's editors see it beside the text in their form.")
+            return redirect(f"{request.path}#comments")
+    elif request.method == "POST" and request.POST.get("action") in ASSIGNMENT_ACTIONS:
         assign_form, done = _assignment_post(request, article)
         if done:
             return redirect(request.path)
@@ -68,12 +79,13 @@ def review_view(model_admin, request, object_id):
                 )
                 return redirect(request.path)
 
-    revision = revision_under_review(article)
+    revision = revision_under_review(article)  # again: a decision above may have moved it on
     is_rereview = article.pending_revision is None and article.published_revision is not None
     previous = article.published_revision if article.pending_revision and article.published_revision else None
     # Only the steps this screen offers: withdraw and archive live on the article page, and
     # counting them here would hide the "no review step" note behind an empty section.
     available = {t.name for t in workflow.available_transitions(article, request.user)} & set(REVIEW_ACTIONS)
+    thread = list(comments.for_article(article))
     context = {
         **model_admin.admin_site.each_context(request),
         **model_admin.workflow_context(request, article),
@@ -98,6 +110,10 @@ def review_view(model_admin, request, object_id):
         "now": timezone.now(),
         "decisions": article.decisions.select_related("reviewer__board_profile", "revision")[:20],
         **_assignment_context(request, article, assign_form),
+        "comment_form": comment_form,
+        "passage_comments": thread,
+        "open_comment_count": sum(1 for c in thread if not c.is_resolved),
+        "may_answer_comments": comments.may_answer(request.user),
     }
     return TemplateResponse(request, "admin/articles/review.html", context)
 
