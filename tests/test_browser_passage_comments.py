@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 from articles import workflow
 from articles.models import PassageComment
 
-from . import factories
 from .conftest import admin_login
 from .test_browser_review_diff import review_path, update  # noqa: F401 - the update fixture
 from .test_browser_site import axe_violations
