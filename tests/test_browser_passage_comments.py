@@ -42,10 +42,10 @@ def test_comment_round_trip_between_reviewer_and_editor(
     page,
     phone_page,
     live_server,
-    update,
+    update,  # noqa: F811 - the fixture imported above
     author,
     second_reviewer,
-    screenshot_dir,  # noqa: F811
+    screenshot_dir,
 ):
     admin_login(page, live_server, second_reviewer.username)
     page.goto(f"{live_server.url}{review_path(update)}")
