@@ -371,8 +371,8 @@ def render(summary: str, body: str, references: list[dict]) -> RenderedText:
     )
 
 
-def citation_problems(snapshot: dict) -> list[str]:
-    """Return messages for citations with no reference and references never cited."""
+def citation_problems(snapshot: dict, *, uncited: bool = True) -> list[str]:
+    """Return messages for citations with no reference and (``uncited``) references never cited."""
     references = snapshot.get("references", [])
     problems, cited = [], set()
     versions = [("plain-language", snapshot.get("summary", ""), snapshot.get("body", ""))]
@@ -385,7 +385,7 @@ def citation_problems(snapshot: dict) -> list[str]:
         cited |= {ref.data["number"] for ref in rendered.references}
         for number in rendered.unknown_citations:
             problems.append(f"The {label} text cites [{number}], but there is no reference {number}.")
-    for ref in references:
+    for ref in references if uncited else []:
         if ref["number"] not in cited:
             problems.append(f"Reference {ref['number']} (“{ref['title']}”) is never cited in the text.")
     return problems
