@@ -36,7 +36,7 @@ def limits() -> tuple[int, int]:
 def read_paths(paths: list[str]) -> list[Source]:
     """Read files, folders (every ``*.md`` below them, sorted) and ``.zip`` archives."""
     sources = []
-    budget = _Budget()
+    budget = Budget()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -54,14 +54,14 @@ def read_paths(paths: list[str]) -> list[Source]:
 
 def read_upload(name: str, handle, budget=None) -> list[Source]:
     """Read one uploaded file (``handle`` is a binary file object): a ``.zip`` or a Markdown file."""
-    budget = budget or _Budget()
+    budget = budget or Budget()
     if name.lower().endswith(".zip"):
         return read_zip(name, handle, budget)
     data, error = _read_capped(handle, budget)
     return [Source(name, data=data, error=error)]
 
 
-class _Budget:
+class Budget:
     """The bytes left for the whole import (``EDITORIAL_IMPORT_MAX_TOTAL_BYTES``)."""
 
     def __init__(self):
@@ -73,13 +73,13 @@ class _Budget:
         return self.left >= 0
 
 
-def _read_file(path: Path, budget: _Budget) -> Source:
+def _read_file(path: Path, budget: Budget) -> Source:
     with path.open("rb") as handle:
         data, error = _read_capped(handle, budget)
     return Source(str(path), data=data, error=error)
 
 
-def _read_capped(handle, budget: _Budget, declared: int | None = None) -> tuple[bytes | None, str | None]:
+def _read_capped(handle, budget: Budget, declared: int | None = None) -> tuple[bytes | None, str | None]:
     """Read at most the per-file cap plus one byte, so an oversized file is never read whole."""
     chunks, size = [], 0
     while size <= budget.per_file:
@@ -104,9 +104,9 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
-def read_zip(name: str, handle, budget: _Budget | None = None) -> list[Source]:
+def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
     """Read the ``.md`` members of a zip, refusing unsafe paths, symlinks and zip bombs one by one."""
-    budget = budget or _Budget()
+    budget = budget or Budget()
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
