@@ -149,7 +149,7 @@ def _refuse_duplicate_slugs(items: list[Item]) -> None:
         if len(same) > 1:
             for item in same:
                 others = ", ".join(other.name for other in same if other is not item)
-                item.action, item.line = ERROR, 3
+                item.action, item.line = ERROR, item.article.lines.get("slug")
                 item.problem = f"the slug '{slug}' is also used by {others} in this import; each article once"
 
 
@@ -162,20 +162,21 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
     topic = topics.get(article.topic)
     if topic is None:
         known = ", ".join(sorted(topics)) or "none yet; add topics in the admin first"
-        return _fail(item, f"unknown topic '{article.topic}' (known topics: {known})", 4)
+        return _fail(item, f"unknown topic '{article.topic}' (known topics: {known})", article.lines.get("topic"))
     snapshot = snapshot_of(article, topic)
+    if stored is not None:
+        item.article_id = stored.pk
+        item.live = stored.published_revision_id is not None
+        current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
+        current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
+        if hash_content(current) == hash_content(snapshot):
+            item.action = UNCHANGED
+            return
     try:
         workflow.validate_for_review(snapshot, draft=not submit)
     except ValidationError as error:
         return _fail(item, " ".join(error.messages))
     if stored is None:
-        return
-    item.article_id = stored.pk
-    item.live = stored.published_revision_id is not None
-    current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
-    current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
-    if hash_content(current) == hash_content(snapshot):
-        item.action = UNCHANGED
         return
     if stored.status not in workflow.EDITABLE_STATES:
         how = "withdraw it to draft" if stored.is_locked else "restore it to draft"
