@@ -19,7 +19,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_assignments, admin_editor, comments, presence, renumbering, review_screen, workflow
+from . import (
+    admin_assignments,
+    admin_editor,
+    admin_interchange,
+    comments,
+    presence,
+    renumbering,
+    review_screen,
+    workflow,
+)
 from .forms import ArticleAdminForm, BoardMemberForm, DecisionForm, PageAdminForm, ReferenceForm, ReferenceFormSet
 from .models import (
     Article,
@@ -249,6 +258,11 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
+    actions = [admin_interchange.export_markdown]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": admin_interchange.may_import(request.user)}
+        return super().changelist_view(request, extra_context)
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
@@ -386,6 +400,11 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path(
+                "import/",
+                self.admin_site.admin_view(partial(admin_interchange.import_view, self)),
+                name="{}_{}_import".format(*info),
+            ),
             path(
                 "live-preview/",
                 self.admin_site.admin_view(partial(admin_editor.live_preview_view, self)),

@@ -371,9 +371,11 @@ def render(summary: str, body: str, references: list[dict]) -> RenderedText:
     )
 
 
-def citation_problems(snapshot: dict) -> list[str]:
-    """Return messages for citations with no reference and references never cited."""
+def citation_problems(snapshot: dict, *, uncited: bool = True) -> list[str]:
+    """Return messages for citations with no reference and (``uncited``) references never cited."""
     references = snapshot.get("references", [])
+    if not uncited and _cites_only_known(snapshot, {ref["number"] for ref in references}):
+        return []  # nothing to report, known without rendering (the importer checks thousands of files)
     problems, cited = [], set()
     versions = [("plain-language", snapshot.get("summary", ""), snapshot.get("body", ""))]
     if snapshot.get("professional_body") or snapshot.get("professional_summary"):
@@ -385,10 +387,27 @@ def citation_problems(snapshot: dict) -> list[str]:
         cited |= {ref.data["number"] for ref in rendered.references}
         for number in rendered.unknown_citations:
             problems.append(f"The {label} text cites [{number}], but there is no reference {number}.")
-    for ref in references:
+    for ref in references if uncited else []:
         if ref["number"] not in cited:
             problems.append(f"Reference {ref['number']} (“{ref['title']}”) is never cited in the text.")
     return problems
+
+
+def _cites_only_known(snapshot: dict, numbers: set[int]) -> bool:
+    """Whether every citation-like marker in the source names a known reference.
+
+    Rendering only ever finds fewer citations than the source has markers (code spans are not
+    cited), except through character references, which this refuses to judge.
+    """
+    texts = [snapshot.get(field) or "" for field in ("summary", "body", "professional_summary", "professional_body")]
+    if any("&#" in text for text in texts):
+        return False
+    return all(
+        number in numbers
+        for text in texts
+        for match in re.finditer(CITATION_RE, text)
+        for number in parse_citation(match.group(1))
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -292,9 +292,13 @@ def _status_after_edit(article: Article) -> str:
     return article.status
 
 
-def validate_for_review(snapshot: dict) -> None:
+def validate_for_review(snapshot: dict, *, draft: bool = False) -> None:
     """Refuse content the site cannot show as written: Markdown beyond the rendering limits,
-    control characters, too many references, or citations and references that do not match."""
+    control characters, too many references, or citations and references that do not match.
+
+    A ``draft`` (the importer's check) may still hold references it does not cite yet; a
+    citation of a reference that does not exist is refused either way.
+    """
     problems = []
     for field in ("title", "summary", "body", "professional_summary", "professional_body"):
         label = field.replace("_", " ")
@@ -309,7 +313,7 @@ def validate_for_review(snapshot: dict) -> None:
         )
     if problems:
         raise ValidationError(problems, code="markdown")
-    problems = citation_problems(snapshot)
+    problems = citation_problems(snapshot, uncited=not draft)
     if problems:
         raise ValidationError(problems, code="citations")
 

@@ -267,3 +267,9 @@ EDITORIAL_PAGE_CACHE_TIMEOUT = env.int("EDITORIAL_PAGE_CACHE_TIMEOUT", default=2
 # Public name of the site and absolute base URL used in emails and feeds.
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")
+# Markdown import (articles/interchange): the largest article file accepted, and the most an
+# import may hold in all (uploads and zip archives counted expanded), in bytes.
+EDITORIAL_IMPORT_MAX_BYTES = env.int("EDITORIAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+EDITORIAL_IMPORT_MAX_TOTAL_BYTES = env.int("EDITORIAL_IMPORT_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
+# Where the admin's import page keeps an upload between its preview and the confirmation.
+EDITORIAL_IMPORT_DIR = BASE_DIR / "var" / "imports"

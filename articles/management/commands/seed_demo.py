@@ -1,5 +1,13 @@
-"""Create demo users, board profiles and articles in every workflow state."""
+"""Create demo users, board profiles and articles in every workflow state.
 
+The articles are the Markdown files in ``articles/demo/articles/``, loaded through the importer
+(so the demo also proves the interchange format); topics and the board are ``articles/demo/board.yaml``.
+"""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -7,8 +15,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from articles import workflow
-from articles.demo_content import ARTICLES, BOARD, SPECIALTIES
-from articles.models import Article, BoardMember, FollowUpQuestion, Reference, Specialty
+from articles.interchange import service
+from articles.interchange.sources import Source
+from articles.models import Article, BoardMember, FollowUpQuestion, Specialty
+
+DEMO = Path(__file__).resolve().parents[2] / "demo"
 
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
@@ -19,17 +30,22 @@ DEMO_QUESTIONS = [
     "Does the advice on home blood pressure readings apply if I have an irregular heartbeat?",
 ]
 
-# Which state each demo article (by position in ARTICLES) ends in.
+# Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
-    "approved",  # guideline/research Q&A with a professional version
-    "approved_update_in_review",  # live, with a newer draft under review
-    "approved",  # plain patient-education article, no citations
-    "in_review",
-    "submitted",
-    "changes_requested",
-    "draft",
-    "archived",
+    ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
+    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),  # live, newer draft in review
+    ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
+    ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
+    ("what-is-iron-deficiency-anaemia", "submitted"),
+    ("how-do-asthma-inhalers-work", "changes_requested"),
+    ("can-better-sleep-habits-help-with-insomnia", "draft"),
+    ("should-i-have-the-shingles-vaccine", "archived"),
 ]
+
+
+def demo_board() -> dict:
+    """The demo's topics and board members (``articles/demo/board.yaml``)."""
+    return yaml.safe_load((DEMO / "board.yaml").read_text(encoding="utf-8"))
 
 
 class Command(BaseCommand):
@@ -48,7 +64,8 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _seed(self, User):
-        specialties = {s["slug"]: Specialty.objects.create(**s) for s in SPECIALTIES}
+        demo = demo_board()
+        specialties = {s["slug"]: Specialty.objects.create(**s) for s in demo["topics"]}
         editor = User.objects.create_user(
             EDITOR[0], f"{EDITOR[0]}@example.com", EDITOR[1], first_name=EDITOR[2], last_name=EDITOR[3], is_staff=True
         )
@@ -56,7 +73,7 @@ class Command(BaseCommand):
         User.objects.create_superuser(ADMIN[0], f"{ADMIN[0]}@example.com", ADMIN[1])
         board_group = Group.objects.get(name="Medical Advisory Board")
         reviewers = []
-        for member in BOARD:
+        for member in demo["board"]:
             user = User.objects.create_user(
                 member["username"], f"{member['username']}@example.com", REVIEWER_PASSWORD, is_staff=True
             )
@@ -68,34 +85,34 @@ class Command(BaseCommand):
                 credentials=member["credentials"],
                 specialty=specialties.get(member["specialty"]),
                 bio=member["bio"],
-                conflicts_of_interest=member["conflicts_of_interest"],
+                conflicts_of_interest=member.get("conflicts_of_interest", ""),
+                no_conflicts=member.get("no_conflicts", False),
             )
             reviewers.append(User.objects.get(pk=user.pk))  # fresh instance: no cached permissions
         editor = User.objects.get(pk=editor.pk)
 
-        for data, state in zip(ARTICLES, PLAN, strict=False):
-            self._create_article(data, state, specialties, editor, reviewers)
+        self._import_articles(editor)
+        for slug, state in PLAN:
+            self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
 
         # A few readers' questions so the editors' inbox is not empty.
         live = list(Article.objects.public().order_by("pk")[:2])
         for article, question, email in zip(live, DEMO_QUESTIONS, ["", "reader@example.org"], strict=False):
             FollowUpQuestion.objects.create(article=article, question=question, email=email)
 
-    def _create_article(self, data, state, specialties, editor, reviewers):
-        article = Article(
-            title=data["title"],
-            slug=data["slug"],
-            specialty=specialties[data["specialty"]],
-            summary=data["summary"],
-            body=data["body"],
-            professional_summary=data.get("professional_summary", ""),
-            professional_body=data.get("professional_body", ""),
-        )
-        workflow.save_content(article, user=editor, reason="First draft")
-        for number, ref in enumerate(data["references"], start=1):
-            reference = Reference(article=article, number=number, **ref)
-            reference._history_user = editor
-            reference.save()
+    def _import_articles(self, editor):
+        root = Path(settings.BASE_DIR)
+        sources = []
+        for slug, _state in PLAN:
+            path = DEMO / "articles" / f"{slug}.md"
+            sources.append(Source(str(path.relative_to(root)), data=path.read_bytes()))
+        plan = service.apply(service.plan(sources), user=editor)
+        if plan.errors:
+            raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
+
+    def _drive(self, article, state, editor, reviewers):
+        """Take an imported draft through the workflow to ``state``; topic specialists review first."""
+        reviewers = sorted(reviewers, key=lambda user: user.board_profile.specialty_id != article.specialty_id)
         if state == "draft":
             return
         reviewer = reviewers[0]
@@ -132,6 +149,6 @@ class Command(BaseCommand):
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
         self.stdout.write(f"  Editor:                 {EDITOR[0]} / {EDITOR[1]}")
-        for member in BOARD:
+        for member in demo_board()["board"]:
             self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}\n")

@@ -1,0 +1,2 @@
+"""Markdown import and export: ``format`` (the file format), ``sources`` (reading files, folders
+and zips safely) and ``service`` (plan, apply and export through the workflow)."""

@@ -1,0 +1,214 @@
+"""The admin's Markdown import page (upload, report, confirm) and the "Export as Markdown" action."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles import workflow
+from articles.admin_interchange import SESSION_KEY
+from articles.interchange.format import serialise
+from articles.models import Article, Reference
+
+from . import factories
+from .test_interchange import TEN_MB, article_file
+
+URL = reverse("admin:articles_article_import")
+
+
+@pytest.fixture(autouse=True)
+def _import_dir(settings, tmp_path):
+    settings.EDITORIAL_IMPORT_DIR = tmp_path / "imports"
+
+
+@pytest.fixture
+def topic(db):
+    return factories.SpecialtyFactory(slug="neurology", name="Neurology")
+
+
+@pytest.fixture
+def editor_client(client, author):
+    client.force_login(author)
+    return client
+
+
+def upload(name, data):
+    return SimpleUploadedFile(name, data if isinstance(data, bytes) else serialise(data))
+
+
+def zipped(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def report_lines(response) -> list[str]:
+    return [line for line, _ in response.context["lines"]]
+
+
+def test_uploading_shows_the_report_and_writes_nothing(editor_client, topic, settings):
+    response = editor_client.post(
+        URL, {"files": [upload("a.md", article_file("a")), upload("b.md", article_file("b"))]}
+    )
+    assert response.status_code == 200
+    assert report_lines(response) == ["a.md: would create", "b.md: would create"]
+    assert b"Import 2 articles" in response.content
+    assert not Article.objects.exists() and not Article.history.exists()
+    assert len(list(settings.EDITORIAL_IMPORT_DIR.iterdir())) == 1  # the upload waits on the server
+
+
+def test_confirming_imports_and_deletes_the_upload(editor_client, author, topic, settings):
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a"))]})
+    token = editor_client.session[SESSION_KEY]["token"]
+    response = editor_client.post(URL, {"step": "confirm", "token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:articles_article_changelist")
+    article = Article.objects.get(slug="a")
+    assert article.status == Article.Status.DRAFT and article.references.count() == 2
+    assert article.history.get().history_user == author
+    assert article.history.get().history_change_reason == "Imported from a.md"
+    assert "a.md: created" in [str(m) for m in response.context["messages"]]
+    assert list(settings.EDITORIAL_IMPORT_DIR.iterdir()) == []
+    assert SESSION_KEY not in editor_client.session
+
+
+def test_a_zip_with_a_path_outside_the_archive_gets_an_error_line(editor_client, topic):
+    data = zipped({"ok.md": serialise(article_file("ok")), "../../x.md": serialise(article_file("x"))})
+    response = editor_client.post(URL, {"files": [upload("library.zip", data)]})
+    assert report_lines(response) == [
+        "library.zip:ok.md: would create",
+        "library.zip:../../x.md: error: refused: a path that climbs out of the archive ('..') inside the zip",
+    ]
+    token = editor_client.session[SESSION_KEY]["token"]
+    editor_client.post(URL, {"step": "confirm", "token": token})
+    assert list(Article.objects.values_list("slug", flat=True)) == ["ok"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("broken.md", b"---\ntitle: [oops\n---\n\nBody.\n", "broken.md:2: error: broken front matter"),
+        ("cites.md", serialise(article_file(body="See [7].")), "cites.md: error: The plain-language text cites [7]"),
+        ("latin.md", "---\ntitle: caf\u00e9\n".encode("latin-1"), "latin.md:2: error: not UTF-8 text"),
+        ("huge.md", serialise(article_file()) + b"x" * TEN_MB, "huge.md: error: the file is larger than"),
+        ("bad.zip", b"not a zip", "bad.zip: error: not a readable zip archive"),
+    ],
+)
+def test_bad_files_get_one_line_each_and_never_a_500(editor_client, topic, name, data, expected):
+    response = editor_client.post(URL, {"files": [upload(name, data), upload("good.md", article_file("good"))]})
+    assert response.status_code == 200
+    lines = report_lines(response)
+    assert len(lines) == 2 and lines[0].startswith(expected), lines
+    assert lines[1] == "good.md: would create"
+
+
+def test_a_duplicate_slug_in_the_upload_names_both_files(editor_client, topic):
+    response = editor_client.post(
+        URL, {"files": [upload("one.md", article_file("x")), upload("two.md", article_file("x"))]}
+    )
+    assert report_lines(response) == [
+        "one.md:3: error: the slug 'x' is also used by two.md in this import; each article once",
+        "two.md:3: error: the slug 'x' is also used by one.md in this import; each article once",
+    ]
+    assert b"Import 0" not in response.content and b"nothing to import" in response.content
+
+
+def test_all_or_nothing_offers_no_import_while_a_file_fails(editor_client, topic):
+    files = [upload("good.md", article_file("good")), upload("bad.md", b"no front matter")]
+    response = editor_client.post(URL, {"files": files, "atomic": "on"})
+    assert response.context["importable"] == 0
+    token = editor_client.session[SESSION_KEY]["token"]
+    editor_client.post(URL, {"step": "confirm", "token": token})
+    assert not Article.objects.exists()
+
+
+def test_a_file_that_is_not_markdown_or_zip_is_a_form_error(editor_client):
+    response = editor_client.post(URL, {"files": [upload("notes.txt", b"hello")]})
+    assert response.status_code == 200
+    assert "neither a .md file nor a .zip" in response.context["form"].errors["files"][0]
+
+
+def test_an_edit_between_preview_and_confirm_shows_the_report_again(editor_client, author, other_editor, topic):
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a"))]})
+    token = editor_client.session[SESSION_KEY]["token"]
+    factories.make_article(author=other_editor, slug="a", specialty=topic)  # someone else made "a" meanwhile
+    response = editor_client.post(URL, {"step": "confirm", "token": token})
+    assert response.status_code == 200 and report_lines(response) == ["a.md: would update"]
+    assert Article.objects.get(slug="a").title == "What causes headaches?"
+
+
+def test_confirming_with_a_token_from_elsewhere_is_refused(editor_client, topic):
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a"))]})
+    response = editor_client.post(URL, {"step": "confirm", "token": "x" * 32}, follow=True)
+    assert "no longer waiting" in [str(m) for m in response.context["messages"]][0]
+    assert not Article.objects.exists()
+
+
+def test_cancel_deletes_the_upload(editor_client, topic, settings):
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a"))]})
+    token = editor_client.session[SESSION_KEY]["token"]
+    editor_client.post(URL, {"step": "cancel", "token": token})
+    assert list(settings.EDITORIAL_IMPORT_DIR.iterdir()) == [] and not Article.objects.exists()
+
+
+def test_submit_needs_a_change_note_for_updates_of_published_articles(editor_client, author, reviewer, topic):
+    article = factories.make_article(author=author, slug="a", specialty=topic, body="Text [1].")
+    factories.publish(article, author=author, reviewers=[reviewer])
+    response = editor_client.post(URL, {"files": [upload("a.md", article_file("a"))], "submit": "on"})
+    assert "needs a short public change note" in report_lines(response)[0]
+    response = editor_client.post(
+        URL,
+        {
+            "files": [upload("a.md", article_file("a"))],
+            "submit": "on",
+            "change_note": "Rewritten.",
+            "change_kind": "editorial",
+        },
+    )
+    assert report_lines(response) == ["a.md: would update (new draft; the live version stays until approved)"]
+    editor_client.post(URL, {"step": "confirm", "token": editor_client.session[SESSION_KEY]["token"]})
+    article.refresh_from_db()
+    assert article.status == Article.Status.SUBMITTED and article.pending_revision.change_note == "Rewritten."
+    assert article.is_public() and article.published_revision.number == 1
+
+
+def test_a_user_who_may_not_edit_articles_gets_403_and_no_link(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"files": [upload("a.md", article_file("a"))]}).status_code == 403
+    changelist = client.get(reverse("admin:articles_article_changelist"))
+    assert URL.encode() not in changelist.content
+
+
+def test_editors_see_the_import_link_and_the_page(editor_client):
+    assert URL.encode() in editor_client.get(reverse("admin:articles_article_changelist")).content
+    page = editor_client.get(URL)
+    assert page.status_code == 200
+    assert b'type="file"' in page.content and b"multiple" in page.content
+    assert b'<label for="id_files">' in page.content
+
+
+# --- Export as Markdown --------------------------------------------------------------------
+
+
+def test_export_action_returns_a_zip_of_the_approved_versions(editor_client, author, reviewer, topic):
+    live = factories.publish(
+        factories.make_article(author=author, slug="live", specialty=topic), author=author, reviewers=[reviewer]
+    )
+    live.title = "A newer draft title"
+    workflow.save_content(live, user=author, reason="Draft")
+    draft = factories.make_article(author=author, slug="draft", specialty=topic)
+    response = editor_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "export_markdown", "_selected_action": [live.pk, draft.pk]},
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == ["live.md"]
+    text = archive.read("live.md").decode()
+    assert "title: Is coffee" not in text and "A newer draft title" not in text
+    assert f"title: {live.published_revision.title}" in text
+    assert Reference.objects.filter(article=live).count() == 1

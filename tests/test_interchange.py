@@ -1,0 +1,516 @@
+"""Markdown import and export: round trips, idempotency, updates, bad input, --atomic and --dry-run."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+
+from articles import workflow
+from articles.interchange import format as fmt
+from articles.interchange import service
+from articles.interchange.format import ArticleFile, FormatError, parse, serialise
+from articles.interchange.sources import Source
+from articles.management.commands.seed_demo import DEMO, demo_board
+from articles.models import Article, Reference, Revision, Specialty
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def topic(db):
+    return factories.SpecialtyFactory(slug="neurology", name="Neurology")
+
+
+def article_file(slug="dystonia", **fields) -> ArticleFile:
+    values = {
+        "title": "What causes dystonia?",
+        "slug": slug,
+        "topic": "neurology",
+        "summary": "Muscles tighten on their own [1].",
+        "body": "## Causes\n\nA gene change, or an injury [1, 2].",
+        "references": [
+            {"kind": "guideline", "title": "Consensus on dystonia", "source": "Mov Disord", "year": 2013},
+            {"kind": "research", "title": "A DYT1 study", "doi": "10.1038/ng0997-40", "pmid": "9288096"},
+        ],
+    }
+    return ArticleFile(**(values | fields))
+
+
+def write(folder: Path, name: str, data) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else serialise(data))
+    return path
+
+
+def run(*args, user: str):
+    """Run import_articles as ``user``; return (output, the CommandError or None)."""
+    out = io.StringIO()
+    try:
+        call_command("import_articles", f"--as={user}", *[str(a) for a in args], stdout=out)
+    except CommandError as error:
+        return out.getvalue(), error
+    return out.getvalue(), None
+
+
+def export(folder: Path, *args) -> dict:
+    call_command("export_articles", str(folder), *args, stdout=io.StringIO())
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def topics_from_demo():
+    for topic in demo_board()["topics"]:
+        Specialty.objects.get_or_create(**topic)
+
+
+# --- Round trips --------------------------------------------------------------------
+
+
+def test_the_demo_files_import_and_export_byte_identical(tmp_path, author):
+    topics_from_demo()
+    output, error = run(DEMO / "articles", user="author")
+    assert error is None, output
+    exported = export(tmp_path / "out", "--all")
+    originals = {path.name: path.read_bytes() for path in (DEMO / "articles").glob("*.md")}
+    assert len(originals) == 8
+    assert exported == originals
+
+
+def test_export_import_into_an_empty_database_and_export_again_is_byte_identical(tmp_path, db):
+    """The seeded demo's approved versions, exported, imported elsewhere and exported again."""
+    factories.ensure_groups()
+    with transaction.atomic(), override_settings(EDITORIAL_REQUIRED_APPROVALS=1):
+        call_command("seed_demo", stdout=io.StringIO())
+        first = export(tmp_path / "first")
+        transaction.set_rollback(True)
+    assert not Article.objects.exists() and len(first) == 3
+    topics_from_demo()
+    factories.editor(username="importer")
+    output, error = run(tmp_path / "first", user="importer")
+    assert error is None, output
+    assert export(tmp_path / "second", "--all") == first
+
+
+def every_field_article(n: int) -> ArticleFile:
+    return ArticleFile(
+        title=f"Question {n}: what is “this” — ünïcode & <markup>?",
+        slug=f"article-{n}",
+        topic="neurology",
+        summary=f"A summary [1] with: colons, # hashes, 'quotes' and \"double quotes\" {n}.",
+        body=f"---\nA body that starts like front matter.\n\n  indented  \ntrailing space \n\ttab\n\n[1-3] {n}\n\n",
+        professional_summary="Professional: summary [2].",
+        professional_body="- item [3]\n- yes: no\n- 'null'\n",
+        references=[
+            {
+                "kind": kind,
+                "title": f"Title {n}.{i}: a “study”",
+                "source": "N Engl J Med",
+                "year": 1999 + i,
+                "url": f"https://example.org/{n}/{i}?q=a&b=c",
+                "doi": f"10.1000/xyz.{n}.{i}",
+                "pmid": f"{31000000 + i}",
+            }
+            for i, kind in enumerate(["guideline", "research", "other"], start=1)
+        ],
+    )
+
+
+def test_generated_articles_with_every_field_round_trip_byte_identical(tmp_path, author, topic):
+    for n in range(5):
+        write(tmp_path / "in", f"a{n}.md", every_field_article(n))
+    output, error = run(tmp_path / "in", user="author")
+    assert error is None, output
+    first = export(tmp_path / "first", "--all")
+    assert first == {f"article-{n}.md": serialise(every_field_article(n)) for n in range(5)}
+    stored = Article.objects.get(slug="article-0")
+    assert stored.body == every_field_article(0).body
+    assert [r.as_dict() for r in stored.references.all()] == [
+        {"number": i, **ref} for i, ref in enumerate(every_field_article(0).references, start=1)
+    ]
+
+
+def test_windows_line_endings_in_stored_text_export_as_lf_and_round_trip(tmp_path, author, topic):
+    factories.make_article(author=author, slug="crlf", specialty=topic, body="One [1].\r\nTwo.\r\n", references=1)
+    first = export(tmp_path / "first", "--all")
+    assert b"\r" not in first["crlf.md"]
+    assert serialise(parse(first["crlf.md"], max_bytes=10**6)) == first["crlf.md"]
+
+
+def test_the_schema_lists_exactly_the_fields_the_format_reads():
+    schema = json.loads((ROOT / "articles" / "interchange" / "schema.json").read_text())
+    assert set(schema["properties"]) == set(fmt.REQUIRED + fmt.OPTIONAL)
+    assert set(schema["required"]) == set(fmt.REQUIRED)
+    assert set(schema["properties"]["references"]["items"]["properties"]) == set(fmt.REFERENCE_FIELDS)
+    assert schema["properties"]["references"]["items"]["properties"]["kind"]["enum"] == list(fmt.REFERENCE_KINDS)
+
+
+# --- Creating, updating, idempotency --------------------------------------------------
+
+
+def test_import_creates_drafts_with_references_and_history_naming_who_and_why(tmp_path, author, topic):
+    path = write(tmp_path, "dystonia.md", article_file())
+    output, error = run(path, user="author")
+    assert error is None
+    assert f"{path}: created" in output
+    article = Article.objects.get(slug="dystonia")
+    assert article.status == Article.Status.DRAFT and article.published_revision is None
+    assert [r.title for r in article.references.all()] == ["Consensus on dystonia", "A DYT1 study"]
+    record = article.history.get()
+    assert record.history_user == author and record.history_change_reason == f"Imported from {path}"
+    assert set(Reference.history.values_list("history_user__username", "history_change_reason")) == {
+        ("author", f"Imported from {path}")
+    }
+
+
+def test_importing_the_same_files_twice_changes_nothing_and_says_so(tmp_path, author, topic):
+    write(tmp_path, "a.md", article_file("a"))
+    write(tmp_path, "b.md", article_file("b", professional_body="For professionals [1]."))
+    run(tmp_path, user="author")
+    counts = Article.history.count(), Reference.history.count(), Reference.objects.count()
+    output, error = run(tmp_path, user="author")
+    assert error is None
+    assert output.count("unchanged, nothing to do") == 2
+    assert "0 created, 0 updated, 2 unchanged, 0 failed" in output
+    assert (Article.history.count(), Reference.history.count(), Reference.objects.count()) == counts
+
+
+def test_an_update_of_an_approved_article_becomes_a_draft_and_the_live_version_stays(tmp_path, author, reviewer, topic):
+    write(tmp_path, "dystonia.md", article_file())
+    run(tmp_path, user="author")
+    article = factories.publish(Article.objects.get(slug="dystonia"), author=author, reviewers=[reviewer])
+    live = article.published_revision
+    changed = article_file(summary="Muscles tighten on their own, often in one body part [1].")
+    changed.references[1]["title"] = "A DYT1 study (corrected)"
+    write(tmp_path, "dystonia.md", changed)
+    output, error = run(tmp_path, user="author")
+    assert error is None
+    assert "updated (new draft; the live version stays until approved)" in output
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert article.published_revision == live and article.is_public()
+    assert article.summary == changed.summary
+    assert article.references.get(number=2).title == "A DYT1 study (corrected)"
+    live.refresh_from_db()
+    assert live.summary == "Muscles tighten on their own [1]." and live.references[1]["title"] == "A DYT1 study"
+    assert export(tmp_path / "live")["dystonia.md"] == serialise(article_file())
+
+
+def test_an_update_that_only_changes_references_also_starts_a_draft(tmp_path, author, reviewer, topic):
+    write(tmp_path, "dystonia.md", article_file())
+    run(tmp_path, user="author")
+    factories.publish(Article.objects.get(slug="dystonia"), author=author, reviewers=[reviewer])
+    changed = article_file()
+    changed.references[0]["year"] = 2014
+    write(tmp_path, "dystonia.md", changed)
+    run(tmp_path, user="author")
+    assert Article.objects.get(slug="dystonia").status == Article.Status.DRAFT
+
+
+def test_submit_hands_articles_to_the_board_and_updates_need_a_change_note(tmp_path, author, reviewer, topic):
+    write(tmp_path, "dystonia.md", article_file())
+    output, error = run(tmp_path, "--submit", user="author")
+    assert error is None and "created; submitted for review" in output
+    article = Article.objects.get(slug="dystonia")
+    assert article.status == Article.Status.SUBMITTED
+    workflow.start_review(article, user=reviewer)
+    workflow.approve(article, user=reviewer)
+    write(tmp_path, "dystonia.md", article_file(title="What causes dystonia, and can it be treated?"))
+    output, error = run(tmp_path, "--submit", user="author")
+    assert error is not None and "needs a short public change note" in output
+    assert Article.objects.get(slug="dystonia").status == Article.Status.APPROVED
+    output, error = run(
+        tmp_path, "--submit", "--change-note=Title clarified.", "--change-kind=editorial", user="author"
+    )
+    assert error is None
+    article.refresh_from_db()
+    assert article.status == Article.Status.SUBMITTED and article.pending_revision.change_note == "Title clarified."
+    assert not Revision.objects.filter(approved_at__isnull=False, number=2).exists()  # never approved by import
+
+
+def test_an_article_with_the_board_is_not_overwritten(tmp_path, author, topic):
+    write(tmp_path, "dystonia.md", article_file())
+    run(tmp_path, "--submit", user="author")
+    write(tmp_path, "dystonia.md", article_file(title="Changed"))
+    output, error = run(tmp_path, user="author")
+    assert error is not None and "submitted and read-only; withdraw it to draft" in output
+    assert Article.objects.get(slug="dystonia").title == "What causes dystonia?"
+
+
+def test_a_save_between_planning_and_writing_is_reported_as_a_conflict_not_overwritten(
+    tmp_path, author, other_editor, topic
+):
+    write(tmp_path, "dystonia.md", article_file())
+    run(tmp_path, user="author")
+    plan = service.plan([Source("dystonia.md", data=serialise(article_file(title="Mine")))])
+    article = Article.objects.get(slug="dystonia")
+    article.title = "Theirs"
+    workflow.save_content(article, user=other_editor, reason="Edited meanwhile")
+    service.apply(plan, user=author)
+    assert "someone else changed this article" in plan.lines()[0]
+    assert Article.objects.get(slug="dystonia").title == "Theirs"
+
+
+def test_a_user_who_may_not_edit_articles_is_refused(tmp_path, topic):
+    factories.UserFactory(username="reader")
+    write(tmp_path, "dystonia.md", article_file())
+    output, error = run(tmp_path, user="reader")
+    assert error is not None and "reader may not create and edit articles" in str(error)
+    assert not Article.objects.exists()
+
+
+def test_a_board_member_cannot_import(tmp_path, reviewer, topic):
+    write(tmp_path, "dystonia.md", article_file())
+    _, error = run(tmp_path, user="reviewer")
+    assert error is not None and not Article.objects.exists()
+
+
+# --- --dry-run and --atomic -------------------------------------------------------------
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing(tmp_path, author, topic):
+    write(tmp_path, "a.md", article_file("a"))
+    run(tmp_path, user="author")
+    write(tmp_path, "a.md", article_file("a", title="Changed"))
+    write(tmp_path, "b.md", article_file("b"))
+    history = Article.history.count()
+    output, error = run(tmp_path, "--dry-run", user="author")
+    assert error is None
+    assert f"{tmp_path / 'a.md'}: would update" in output
+    assert f"{tmp_path / 'b.md'}: would create" in output
+    assert "Dry run, nothing written: 1 to create, 1 to update" in output
+    assert Article.history.count() == history and not Article.objects.filter(slug="b").exists()
+    assert Article.objects.get(slug="a").title == "What causes dystonia?"
+
+
+def test_without_atomic_the_good_files_import_and_the_exit_status_says_one_failed(tmp_path, author, topic):
+    write(tmp_path, "good.md", article_file("good"))
+    write(tmp_path, "bad.md", b"---\ntitle: [unclosed\n---\n\nBody.\n")
+    output, error = run(tmp_path, user="author")
+    assert error is not None and error.returncode == 1 and "1 of 2 files failed" in str(error)
+    assert Article.objects.filter(slug="good").exists()
+    assert "1 created, 0 updated, 0 unchanged, 1 failed" in output
+
+
+def test_atomic_writes_nothing_when_one_file_is_bad(tmp_path, author, topic):
+    write(tmp_path, "good.md", article_file("good"))
+    write(tmp_path, "bad.md", article_file("bad", body="Cites a reference that is not there [9]."))
+    output, error = run(tmp_path, "--atomic", user="author")
+    assert error is not None
+    assert f"{tmp_path / 'good.md'}: not imported (another file failed and --atomic was given" in output
+    assert not Article.objects.exists() and not Article.history.exists() and not Reference.history.exists()
+
+
+def test_atomic_rolls_back_articles_already_written_when_a_later_one_fails(tmp_path, author, other_editor, topic):
+    write(tmp_path, "a.md", article_file("a"))
+    run(tmp_path, user="author")
+    plan = service.plan(
+        [
+            Source("b.md", data=serialise(article_file("b"))),
+            Source("a.md", data=serialise(article_file("a", title="New"))),
+        ]
+    )
+    article = Article.objects.get(slug="a")
+    article.title = "Meanwhile"
+    workflow.save_content(article, user=other_editor, reason="Edited meanwhile")  # a conflict for a.md
+    service.apply(plan, user=author, atomic=True)
+    assert "nothing was written" in plan.lines()[0] and "someone else changed" in plan.lines()[1]
+    assert not Article.objects.filter(slug="b").exists()
+
+
+def test_an_article_and_its_references_go_in_together_or_not_at_all(tmp_path, author, topic, monkeypatch):
+    write(tmp_path, "a.md", article_file("a"))
+    write(tmp_path, "b.md", article_file("b"))
+    real = service._add_references
+
+    def failing(article, references, **kwargs):
+        if article.slug == "b":
+            from django.core.exceptions import ValidationError
+
+            real(article, references, **kwargs)
+            raise ValidationError("the database refused a reference")
+        real(article, references, **kwargs)
+
+    monkeypatch.setattr(service, "_add_references", failing)
+    output, error = run(tmp_path, user="author")
+    assert error is not None and "b.md: error: the database refused a reference" in output
+    assert list(Article.objects.values_list("slug", flat=True)) == ["a"]
+    assert Reference.objects.count() == 2 and not Reference.history.filter(article_id__isnull=True).exists()
+    assert set(Reference.history.values_list("article_id", flat=True)) == {Article.objects.get().pk}
+
+
+# --- Bad input: one clear line naming the file (and line) -------------------------------
+
+TEN_MB = 10 * 1024 * 1024
+
+
+def bad_files() -> dict:
+    good = serialise(article_file()).decode()
+    return {
+        "broken-yaml.md": (b"---\ntitle: What?\nslug: [a, b\ntopic: neurology\n---\n\nBody.\n", ":4: error: broken"),
+        "no-title.md": (good.replace("title: What causes dystonia?\n", "").encode(), ":2: error: the field 'title'"),
+        "missing-reference.md": (
+            serialise(article_file(body="See [3].")),
+            ": error: The plain-language text cites [3], but there is no reference 3.",
+        ),
+        "unknown-kind.md": (
+            good.replace("kind: research", "kind: blog").encode(),
+            ":11: error: reference 2 has an unknown kind 'blog'",
+        ),
+        "bad-doi.md": (
+            good.replace("10.1038/ng0997-40", "doi:ng0997").encode(),
+            ":11: error: reference 2 has a DOI that is not one ('doi:ng0997'",
+        ),
+        "latin-1.md": (good.replace("dystonia?", "dystonia\u00e9?").encode("latin-1"), ":2: error: not UTF-8 text"),
+        "huge.md": (good.encode() + b"x" * TEN_MB, ": error: the file is larger than 2,097,152 bytes"),
+        "unknown-topic.md": (
+            good.replace("topic: neurology", "topic: astrology").encode(),
+            ":4: error: unknown topic 'astrology' (known topics: neurology)",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(bad_files()))
+def test_each_bad_file_gets_one_line_naming_it_and_the_rest_still_imports(tmp_path, author, topic, name):
+    data, expected = bad_files()[name]
+    path = write(tmp_path, name, data)
+    write(tmp_path, "zz-good.md", article_file("good"))
+    output, error = run(tmp_path, user="author")
+    assert error is not None and error.returncode == 1
+    lines = [line for line in output.splitlines() if line.startswith(str(path))]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}{expected}"), output
+    assert list(Article.objects.values_list("slug", flat=True)) == ["good"]
+
+
+def test_a_duplicate_slug_within_one_batch_names_both_files(tmp_path, author, topic):
+    first = write(tmp_path, "one.md", article_file("same"))
+    second = write(tmp_path, "two.md", article_file("same", title="Another"))
+    output, error = run(tmp_path, user="author")
+    assert error is not None
+    assert f"{first}:3: error: the slug 'same' is also used by {second}" in output
+    assert f"{second}:3: error: the slug 'same' is also used by {first}" in output
+    assert not Article.objects.exists()
+
+
+def make_zip(path: Path, members: dict, *, symlink: str | None = None) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (0o120777 << 16) | 0x20
+            archive.writestr(info, "/etc/passwd")
+    return path
+
+
+def test_a_zip_imports_its_markdown_files_and_refuses_unsafe_paths_and_symlinks(tmp_path, author, topic):
+    archive = make_zip(
+        tmp_path / "library.zip",
+        {
+            "library/a.md": serialise(article_file("a")),
+            "../../x.md": serialise(article_file("x")),
+            "/etc/y.md": serialise(article_file("y")),
+            "library/notes.txt": b"not an article",
+        },
+        symlink="library/link.md",
+    )
+    output, error = run(archive, user="author")
+    assert error is not None
+    assert f"{archive}:library/a.md: created" in output
+    assert f"{archive}:../../x.md: error: refused: a path that climbs out of the archive ('..')" in output
+    assert f"{archive}:/etc/y.md: error: refused: an absolute path" in output
+    assert f"{archive}:library/link.md: error: refused: a symbolic link" in output
+    assert f"{archive}:library/notes.txt: skipped: not a .md file" in output
+    assert list(Article.objects.values_list("slug", flat=True)) == ["a"]
+    assert not (tmp_path.parent / "x.md").exists()
+
+
+def test_a_zip_bomb_is_refused_without_expanding_it(tmp_path, author, topic):
+    archive = make_zip(
+        tmp_path / "bomb.zip", {"bomb.md": b"\0" * (50 * 1024 * 1024), "a.md": serialise(article_file("a"))}
+    )
+    output, error = run(archive, user="author")
+    assert error is not None
+    assert f"{archive}:bomb.md: error:" in output and "2,097,152" in output
+    with override_settings(EDITORIAL_IMPORT_MAX_BYTES=100 * 1024 * 1024):
+        output, _ = run(archive, user="author")
+    assert f"{archive}:bomb.md: error: refused: a zip bomb" in output
+    assert Article.objects.filter(slug="a").exists()
+
+
+def test_a_zip_member_expanding_beyond_its_declared_size_is_a_zip_bomb(tmp_path, author, topic):
+    path = make_zip(tmp_path / "liar.zip", {"liar.md": b"a" * 3 * 1024 * 1024})
+    data = bytearray(path.read_bytes())
+    small = (1000).to_bytes(4, "little")
+    big = (3 * 1024 * 1024).to_bytes(4, "little")
+    data = data.replace(big, small)  # the declared sizes in both headers say 1,000 bytes
+    path.write_bytes(bytes(data))
+    output, error = run(path, user="author")
+    assert error is not None and f"{path}:liar.md: error:" in output
+
+
+def test_a_file_that_is_not_a_zip_gets_one_line(tmp_path, author):
+    path = write(tmp_path, "broken.zip", b"PK\x03\x04 this is not really a zip")
+    output, error = run(path, user="author")
+    assert error is not None
+    assert output.splitlines()[0].startswith(f"{path}: error: not a readable zip archive")
+
+
+def test_the_whole_import_is_capped(tmp_path, author, topic):
+    for n in range(3):
+        write(tmp_path, f"{n}.md", article_file(f"a{n}"))
+    size = len(serialise(article_file("a0")))
+    with override_settings(EDITORIAL_IMPORT_MAX_TOTAL_BYTES=int(size * 2.5)):
+        output, error = run(tmp_path, user="author")
+    assert error is not None and "EDITORIAL_IMPORT_MAX_TOTAL_BYTES" in output
+    assert Article.objects.count() == 2
+
+
+def test_a_path_that_does_not_exist_is_one_line(tmp_path, author):
+    output, error = run(tmp_path / "nowhere.md", user="author")
+    assert error is not None and f"{tmp_path / 'nowhere.md'}: error: no such file or folder" in output
+
+
+# --- The format on its own -----------------------------------------------------------------
+
+
+def test_parse_refuses_unknown_fields_and_unsafe_yaml_with_lines():
+    with pytest.raises(FormatError) as error:
+        parse(b"---\ntitle: T\nslug: s\ntopic: t\nsummary: S\nauthor: me\n---\n\nBody.\n", max_bytes=1000)
+    assert error.value.line == 6 and "unknown field 'author'" in error.value.message
+    with pytest.raises(FormatError) as error:
+        parse(b"---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n\nBody.\n", max_bytes=1000)
+    assert error.value.line == 2
+
+
+def test_a_reference_url_must_be_a_web_address():
+    bad = article_file()
+    bad.references[0]["url"] = "javascript:alert(1)"
+    with pytest.raises(FormatError, match="http:// or https://"):
+        parse(serialise(bad), max_bytes=10**6)
+
+
+# --- export_articles ------------------------------------------------------------------------
+
+
+def test_export_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path, author, topic):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("export_articles", str(tmp_path), stdout=io.StringIO())
+    call_command("export_articles", str(tmp_path), "--force", stdout=io.StringIO())
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_export_writes_only_approved_versions_by_default(tmp_path, author, reviewer, topic):
+    factories.make_article(author=author, slug="draft-only", specialty=topic)
+    factories.publish(
+        factories.make_article(author=author, slug="live", specialty=topic), author=author, reviewers=[reviewer]
+    )
+    assert set(export(tmp_path / "approved")) == {"live.md"}
+    assert set(export(tmp_path / "all", "--all")) == {"live.md", "draft-only.md"}
