@@ -151,3 +151,18 @@ def test_leaving_with_unsaved_changes_asks_first(page, live_server, author):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert dialogs == ["beforeunload"]
+
+
+def test_saving_renumbers_references_in_the_order_the_text_cites_them(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, body="First point [1].", references=2)
+    titles = dict(article.references.values_list("number", "title"))
+    open_change_form(page, live_server, article)
+    # The editor cites reference 2 before reference 1 and saves.
+    page.locator("#id_body").fill("Water helps [2]. Rest helps too [1].")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .info")).to_contain_text("References renumbered")
+    # The text's markers and the rows now follow the reading order.
+    expect(page.locator("#id_body")).to_have_value("Water helps [1]. Rest helps too [2].")
+    expect(page.locator("#id_references-0-title")).to_have_value(titles[2])
+    expect(page.locator("#id_references-1-title")).to_have_value(titles[1])
+    page.screenshot(path=screenshot_dir / "renumbered.png", full_page=True)
