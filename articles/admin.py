@@ -349,7 +349,13 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
             if request.method == "GET" and workflow.can_edit_content(article, request.user):
                 presence.touch(article, request.user)
             extra_context["editing_now"] = presence.others(article, request.user)
-            extra_context["passage_comments"] = list(comments.for_article(article))
+            extra_context["passage_comments"] = thread = list(comments.for_article(article))
+            # For the live preview: mark the passages open comments are about, beside the text.
+            extra_context["comment_markers"] = [
+                {"id": c.pk, "part": c.part, "text": c.passage_text, "quote": c.quote}
+                for c in thread
+                if not c.is_resolved
+            ]
             extra_context["may_answer_comments"] = comments.may_answer(request.user)
             if article.status not in workflow.EDITABLE_STATES:
                 # With the board (or archived) the content is read-only: a Save button would only answer an error.

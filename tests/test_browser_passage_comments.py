@@ -74,6 +74,12 @@ def test_comment_round_trip_between_reviewer_and_editor(
     phone_page.goto(f"{live_server.url}/admin/articles/article/{update.pk}/change/")
     panel = phone_page.locator(".change-form-comments")
     expect(panel).to_contain_text("Careful how? Name the warning signs.")
+    # Beside the text: the live preview marks the passage the comment is about, linking to it.
+    marked = phone_page.locator("[data-preview='patient'] .has-comment")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("Passage 5 now says something careful")
+    expect(marked.locator("a.comment-flag")).to_have_attribute("href", f"#comment-{comment.pk}")
+    phone_page.locator("[data-preview='patient']").screenshot(path=screenshot_dir / "passage-comment-preview-phone.png")
     expect(panel.locator("blockquote")).to_contain_text("Passage 5 now says something careful")
     panel.get_by_label("Reply").fill("Added: sudden severe pain, weakness, confusion.")
     panel.get_by_role("button", name="Send reply").click()

@@ -103,6 +103,45 @@
     });
   }
 
+  /* Reviewers' open comments (listed above the form) are marked on the passage they quote in
+     the live preview, with a link to the comment: the editor sees them beside the text. */
+  var PARTS = {
+    patient: { summary: ".md-preview-summary", body: ".md-preview-body" },
+    professional: { professional_summary: ".md-preview-summary", professional_body: ".md-preview-body" }
+  };
+
+  function squashed(text) { return (text || "").replace(/\s+/g, ""); }
+
+  function markComments(output, audience) {
+    var data = document.getElementById("passage-comment-markers");
+    if (!data) return;
+    var found = [], texts = {};
+    JSON.parse(data.textContent).forEach(function (marker) {
+      var selector = (PARTS[audience] || {})[marker.part];
+      var container = selector && output.querySelector(selector);
+      if (!container) return;
+      if (!texts[selector]) {  /* read every passage before any flag is added */
+        texts[selector] = Array.prototype.map.call(
+          container.querySelectorAll("p, li, h2, h3, h4, h5, h6, pre, td, th"),
+          function (b) { return { block: b, text: squashed(b.textContent) }; });
+      }
+      var wanted = squashed(marker.text), quote = squashed(marker.quote);
+      var hit = texts[selector].find(function (t) { return t.text === wanted; }) ||
+        (quote && texts[selector].find(function (t) { return t.text.indexOf(quote) !== -1; }));
+      /* Not found: the passage was rewritten since; the list above the form still shows it. */
+      if (hit) found.push({ block: hit.block, id: marker.id });
+    });
+    found.forEach(function (item) {
+      item.block.classList.add("has-comment");
+      var flag = document.createElement("a");
+      flag.className = "comment-flag";
+      flag.href = "#comment-" + item.id;
+      flag.textContent = "Reviewer comment";
+      item.block.appendChild(document.createTextNode(" "));
+      item.block.appendChild(flag);
+    });
+  }
+
   function setUpPreview(editor, form, previewUrl) {
     var panel = editor.querySelector(".md-preview-panel");
     var output = editor.querySelector("[data-preview-output]");
@@ -130,6 +169,7 @@
       }).then(function (html) {
         if (mine !== sequence) return;
         output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
+        markComments(output, editor.dataset.preview);
         status.textContent = "";
       }).catch(function (error) {
         if (error.name === "AbortError") return;
