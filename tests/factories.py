@@ -123,3 +123,28 @@ def change_note_for(article, *, kind="editorial", note="Wording clarified.") -> 
     """The change note ``workflow.submit`` needs for an update of a published article; none for a first version."""
     article.refresh_from_db()
     return {"change_note": note, "change_kind": kind} if article.published_revision_id else {}
+
+
+def change_form_post(article, **fields) -> dict:
+    """What the admin change form posts for ``article`` as stored (its references formset and the
+    version it was loaded from), with ``fields`` overriding any value."""
+    references = list(article.references.order_by("number"))
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "specialty": str(article.specialty_id),
+        "summary": article.summary,
+        "body": article.body,
+        "professional_summary": article.professional_summary,
+        "professional_body": article.professional_body,
+        "change_reason": "",
+        "edit_base": workflow.edit_version(article),
+        "references-TOTAL_FORMS": str(len(references)),
+        "references-INITIAL_FORMS": str(len(references)),
+        "references-MIN_NUM_FORMS": "0",
+        "references-MAX_NUM_FORMS": "1000",
+    }
+    for i, ref in enumerate(references):
+        row = {**ref.as_dict(), "id": ref.pk, "article": article.pk}
+        data.update({f"references-{i}-{key}": "" if value is None else value for key, value in row.items()})
+    return data | fields

@@ -115,34 +115,8 @@ def test_change_form_has_the_toolbar_and_preview_panels(client, author):
 
 
 def change_form_post(article, **fields):
-    """What the change form posts for ``article`` with its one reference, plus ``fields``."""
-    from articles import workflow
-
-    reference = article.references.get()
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "specialty": article.specialty_id,
-        "summary": article.summary,
-        "body": article.body,
-        "professional_summary": "",
-        "professional_body": "",
-        "change_reason": "",
-        "edit_base": workflow.edit_version(article),
-        "references-TOTAL_FORMS": "1",
-        "references-INITIAL_FORMS": "1",
-        "references-MIN_NUM_FORMS": "0",
-        "references-MAX_NUM_FORMS": "1000",
-        "references-0-id": reference.pk,
-        "references-0-article": article.pk,
-        "references-0-number": reference.number,
-        "references-0-kind": reference.kind,
-        "references-0-title": reference.title,
-        "references-0-source": reference.source,
-        "references-0-year": reference.year,
-        "_saveandsubmit": "Save and submit for review",
-    }
-    return data | fields
+    """The change form's post for ``article`` with "Save and submit for review" pressed."""
+    return factories.change_form_post(article, _saveandsubmit="Save and submit for review", **fields)
 
 
 def change_url(article):
