@@ -514,3 +514,15 @@ def test_export_writes_only_approved_versions_by_default(tmp_path, author, revie
     )
     assert set(export(tmp_path / "approved")) == {"live.md"}
     assert set(export(tmp_path / "all", "--all")) == {"live.md", "draft-only.md"}
+
+
+def test_the_readme_example_is_a_valid_article_file():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Moving content in and out") :]
+    example = section[section.index("```markdown\n") + len("```markdown\n") :]
+    example = example[: example.index("\n```\n") + 1]
+    article = parse(example.encode(), max_bytes=10**6)
+    assert article.slug == "what-causes-gout" and len(article.references) == 2
+    snapshot = article.content() | {"references": article.references}
+    workflow.validate_for_review(snapshot)  # every citation names a reference, every reference is cited
+    assert serialise(article) == example.encode()
