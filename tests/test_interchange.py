@@ -526,3 +526,9 @@ def test_the_readme_example_is_a_valid_article_file():
     snapshot = article.content() | {"references": article.references}
     workflow.validate_for_review(snapshot)  # every citation names a reference, every reference is cited
     assert serialise(article) == example.encode()
+
+
+def test_the_progress_bar_stays_quiet_when_output_is_not_a_terminal(tmp_path, author, topic, capsys):
+    write(tmp_path, "a.md", article_file("a"))
+    output, error = run(tmp_path, user="author")
+    assert error is None and capsys.readouterr().err == ""
