@@ -532,3 +532,25 @@ def test_the_progress_bar_stays_quiet_when_output_is_not_a_terminal(tmp_path, au
     write(tmp_path, "a.md", article_file("a"))
     output, error = run(tmp_path, user="author")
     assert error is None and capsys.readouterr().err == ""
+
+
+def test_a_working_copy_with_gaps_in_its_reference_numbers_exports_numbered_by_position(tmp_path, author, topic):
+    article = factories.make_article(
+        author=author,
+        slug="gaps",
+        specialty=topic,
+        summary="See [3].",
+        body="First [1], then [3] and [1, 3].",
+        references=0,
+    )
+    for number in (1, 3):
+        factories.ReferenceFactory(article=article, number=number, title=f"Reference {number}")
+    first = export(tmp_path / "first", "--all")["gaps.md"]
+    exported = parse(first, max_bytes=10**6)
+    assert exported.summary == "See [2]." and exported.body == "First [1], then [2] and [1, 2]."
+    assert [r["title"] for r in exported.references] == ["Reference 1", "Reference 3"]
+    Reference.objects.filter(article=article).delete()
+    Article.objects.filter(pk=article.pk).update(slug="old")
+    output, error = run(tmp_path / "first", user="author")
+    assert error is None, output
+    assert export(tmp_path / "second", "--all")["gaps.md"] == first
