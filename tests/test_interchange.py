@@ -9,6 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles import workflow
 from articles.interchange import format as fmt
@@ -17,6 +19,7 @@ from articles.interchange.format import ArticleFile, FormatError, parse, seriali
 from articles.interchange.sources import Source
 from articles.management.commands.seed_demo import DEMO, demo_board
 from articles.models import Article, Reference, Revision, Specialty
+from articles.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
 
 from . import factories
 
@@ -554,3 +557,34 @@ def test_a_working_copy_with_gaps_in_its_reference_numbers_exports_numbered_by_p
     output, error = run(tmp_path / "first", user="author")
     assert error is None, output
     assert export(tmp_path / "second", "--all")["gaps.md"] == first
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80).filter(
+    lambda text: text.strip() and not CONTROL_CHARACTERS.search(text)
+)
+NAME = TEXT.filter(lambda text: not BIDI_CONTROLS.search(text))
+
+
+def lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=NAME, summary=TEXT, body=TEXT, professional=st.one_of(st.just(""), TEXT), reference=NAME)
+def test_any_text_survives_the_format_exactly(title, summary, body, professional, reference):
+    article = ArticleFile(
+        title=title,
+        slug="s",
+        topic="t",
+        summary=summary,
+        body=body,
+        professional_body=professional,
+        references=[{"number": 1, "kind": "other", "title": reference, "source": reference, "year": 2020}],
+    )
+    data = serialise(article)
+    back = parse(data, max_bytes=10**6)
+    assert (back.title, back.summary, back.body, back.professional_body) == tuple(
+        lf(text) for text in (title, summary, body, professional)
+    )
+    assert back.references[0]["title"] == back.references[0]["source"] == lf(reference)
+    assert serialise(back) == data
