@@ -588,3 +588,21 @@ def test_any_text_survives_the_format_exactly(title, summary, body, professional
     )
     assert back.references[0]["title"] == back.references[0]["source"] == lf(reference)
     assert serialise(back) == data
+
+
+def test_a_folder_without_markdown_files_is_an_error(tmp_path, author):
+    (tmp_path / "notes.txt").write_text("hello")
+    _, error = run(tmp_path, user="author")
+    assert error is not None and "No .md files found" in str(error)
+
+
+def test_an_encrypted_zip_member_gets_one_line(tmp_path, author, topic):
+    path = make_zip(tmp_path / "secret.zip", {"a.md": serialise(article_file("a"))})
+    data = bytearray(path.read_bytes())
+    # Set the "encrypted" flag bit in the local header and the central directory entry.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + offset
+        data[at] |= 0x01
+    path.write_bytes(bytes(data))
+    output, error = run(path, user="author")
+    assert error is not None and f"{path}:a.md: error: the zip member cannot be read" in output
