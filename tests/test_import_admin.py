@@ -215,3 +215,13 @@ def test_export_action_returns_a_zip_of_the_approved_versions(editor_client, aut
     assert "title: Is coffee" not in text and "A newer draft title" not in text
     assert f"title: {live.published_revision.title}" in text
     assert Reference.objects.filter(article=live).count() == 1
+
+
+def test_the_exported_zip_imports_back_as_unchanged(editor_client, author, reviewer, topic, tmp_path):
+    article = factories.make_article(author=author, slug="live", specialty=topic, body="Text [1].")
+    factories.publish(article, author=author, reviewers=[reviewer])
+    response = editor_client.post(
+        reverse("admin:articles_article_changelist"), {"action": "export_markdown", "_selected_action": [article.pk]}
+    )
+    response = editor_client.post(URL, {"files": [upload("export.zip", response.content)]})
+    assert report_lines(response) == ["export.zip:live.md: unchanged, nothing to do"]
