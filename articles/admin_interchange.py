@@ -50,7 +50,7 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     files = MultipleFileField(
         label="Markdown files or a .zip",
-        help_text="One or more .md files (one article each) or one .zip of them; nothing is written until you confirm.",
+        help_text="Up to 100 .md files (one article each), or one .zip of them; nothing is written until you confirm.",
     )
     submit = forms.BooleanField(required=False, label="Submit the imported articles for review")
     change_note = forms.CharField(

@@ -13,7 +13,7 @@ from articles.interchange.format import serialise
 from articles.models import Article, Reference
 
 from . import factories
-from .test_interchange import TEN_MB, article_file
+from .test_interchange import article_file, bad_files
 
 URL = reverse("admin:articles_article_import")
 
@@ -87,22 +87,25 @@ def test_a_zip_with_a_path_outside_the_archive_gets_an_error_line(editor_client,
     assert list(Article.objects.values_list("slug", flat=True)) == ["ok"]
 
 
-@pytest.mark.parametrize(
-    ("name", "data", "expected"),
-    [
-        ("broken.md", b"---\ntitle: [oops\n---\n\nBody.\n", "broken.md:2: error: broken front matter"),
-        ("cites.md", serialise(article_file(body="See [7].")), "cites.md: error: The plain-language text cites [7]"),
-        ("latin.md", "---\ntitle: caf\u00e9\n".encode("latin-1"), "latin.md:2: error: not UTF-8 text"),
-        ("huge.md", serialise(article_file()) + b"x" * TEN_MB, "huge.md: error: the file is larger than"),
-        ("bad.zip", b"not a zip", "bad.zip: error: not a readable zip archive"),
-    ],
-)
-def test_bad_files_get_one_line_each_and_never_a_500(editor_client, topic, name, data, expected):
+@pytest.mark.parametrize("name", list(bad_files()))
+def test_each_bad_file_gets_one_line_naming_it_and_never_a_500(editor_client, topic, name):
+    data, expected = bad_files()[name]
     response = editor_client.post(URL, {"files": [upload(name, data), upload("good.md", article_file("good"))]})
     assert response.status_code == 200
     lines = report_lines(response)
-    assert len(lines) == 2 and lines[0].startswith(expected), lines
+    assert len(lines) == 2 and lines[0].startswith(f"{name}{expected}"), lines
     assert lines[1] == "good.md: would create"
+    editor_client.post(URL, {"step": "confirm", "token": editor_client.session[SESSION_KEY]["token"]})
+    assert list(Article.objects.values_list("slug", flat=True)) == ["good"]
+
+
+def test_a_file_that_is_not_a_zip_and_a_zip_bomb_get_one_line_each(editor_client, topic, settings):
+    settings.EDITORIAL_IMPORT_MAX_BYTES = 100 * 1024 * 1024
+    bomb = zipped({"bomb.md": b"\0" * (50 * 1024 * 1024)})
+    response = editor_client.post(URL, {"files": [upload("bad.zip", b"not a zip"), upload("bomb.zip", bomb)]})
+    lines = report_lines(response)
+    assert lines[0].startswith("bad.zip: error: not a readable zip archive")
+    assert lines[1] == "bomb.zip:bomb.md: error: refused: a zip bomb (it expands more than 100 times)"
 
 
 def test_a_duplicate_slug_in_the_upload_names_both_files(editor_client, topic):
@@ -212,3 +215,13 @@ def test_export_action_returns_a_zip_of_the_approved_versions(editor_client, aut
     assert "title: Is coffee" not in text and "A newer draft title" not in text
     assert f"title: {live.published_revision.title}" in text
     assert Reference.objects.filter(article=live).count() == 1
+
+
+def test_the_exported_zip_imports_back_as_unchanged(editor_client, author, reviewer, topic, tmp_path):
+    article = factories.make_article(author=author, slug="live", specialty=topic, body="Text [1].")
+    factories.publish(article, author=author, reviewers=[reviewer])
+    response = editor_client.post(
+        reverse("admin:articles_article_changelist"), {"action": "export_markdown", "_selected_action": [article.pk]}
+    )
+    response = editor_client.post(URL, {"files": [upload("export.zip", response.content)]})
+    assert report_lines(response) == ["export.zip:live.md: unchanged, nothing to do"]

@@ -9,6 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles import workflow
 from articles.interchange import format as fmt
@@ -17,6 +19,7 @@ from articles.interchange.format import ArticleFile, FormatError, parse, seriali
 from articles.interchange.sources import Source
 from articles.management.commands.seed_demo import DEMO, demo_board
 from articles.models import Article, Reference, Revision, Specialty
+from articles.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
 
 from . import factories
 
@@ -514,3 +517,92 @@ def test_export_writes_only_approved_versions_by_default(tmp_path, author, revie
     )
     assert set(export(tmp_path / "approved")) == {"live.md"}
     assert set(export(tmp_path / "all", "--all")) == {"live.md", "draft-only.md"}
+
+
+def test_the_readme_example_is_a_valid_article_file():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Moving content in and out") :]
+    example = section[section.index("```markdown\n") + len("```markdown\n") :]
+    example = example[: example.index("\n```\n") + 1]
+    article = parse(example.encode(), max_bytes=10**6)
+    assert article.slug == "what-causes-gout" and len(article.references) == 2
+    snapshot = article.content() | {"references": article.references}
+    workflow.validate_for_review(snapshot)  # every citation names a reference, every reference is cited
+    assert serialise(article) == example.encode()
+
+
+def test_the_progress_bar_stays_quiet_when_output_is_not_a_terminal(tmp_path, author, topic, capsys):
+    write(tmp_path, "a.md", article_file("a"))
+    output, error = run(tmp_path, user="author")
+    assert error is None and capsys.readouterr().err == ""
+
+
+def test_a_working_copy_with_gaps_in_its_reference_numbers_exports_numbered_by_position(tmp_path, author, topic):
+    article = factories.make_article(
+        author=author,
+        slug="gaps",
+        specialty=topic,
+        summary="See [3].",
+        body="First [1], then [3] and [1, 3].",
+        references=0,
+    )
+    for number in (1, 3):
+        factories.ReferenceFactory(article=article, number=number, title=f"Reference {number}")
+    first = export(tmp_path / "first", "--all")["gaps.md"]
+    exported = parse(first, max_bytes=10**6)
+    assert exported.summary == "See [2]." and exported.body == "First [1], then [2] and [1, 2]."
+    assert [r["title"] for r in exported.references] == ["Reference 1", "Reference 3"]
+    Reference.objects.filter(article=article).delete()
+    Article.objects.filter(pk=article.pk).update(slug="old")
+    output, error = run(tmp_path / "first", user="author")
+    assert error is None, output
+    assert export(tmp_path / "second", "--all")["gaps.md"] == first
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80).filter(
+    lambda text: text.strip() and not CONTROL_CHARACTERS.search(text)
+)
+NAME = TEXT.filter(lambda text: not BIDI_CONTROLS.search(text))
+
+
+def lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=NAME, summary=TEXT, body=TEXT, professional=st.one_of(st.just(""), TEXT), reference=NAME)
+def test_any_text_survives_the_format_exactly(title, summary, body, professional, reference):
+    article = ArticleFile(
+        title=title,
+        slug="s",
+        topic="t",
+        summary=summary,
+        body=body,
+        professional_body=professional,
+        references=[{"number": 1, "kind": "other", "title": reference, "source": reference, "year": 2020}],
+    )
+    data = serialise(article)
+    back = parse(data, max_bytes=10**6)
+    assert (back.title, back.summary, back.body, back.professional_body) == tuple(
+        lf(text) for text in (title, summary, body, professional)
+    )
+    assert back.references[0]["title"] == back.references[0]["source"] == lf(reference)
+    assert serialise(back) == data
+
+
+def test_a_folder_without_markdown_files_is_an_error(tmp_path, author):
+    (tmp_path / "notes.txt").write_text("hello")
+    _, error = run(tmp_path, user="author")
+    assert error is not None and "No .md files found" in str(error)
+
+
+def test_an_encrypted_zip_member_gets_one_line(tmp_path, author, topic):
+    path = make_zip(tmp_path / "secret.zip", {"a.md": serialise(article_file("a"))})
+    data = bytearray(path.read_bytes())
+    # Set the "encrypted" flag bit in the local header and the central directory entry.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + offset
+        data[at] |= 0x01
+    path.write_bytes(bytes(data))
+    output, error = run(path, user="author")
+    assert error is not None and f"{path}:a.md: error: the zip member cannot be read" in output

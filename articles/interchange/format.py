@@ -102,7 +102,7 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
     except StopIteration:
         raise FormatError("the front matter block is never closed by a line '---'", 1) from None
     try:
-        node, meta = _load("\n".join(lines[1:closing]))
+        node, meta = _load("\n".join(lines[1:closing]) + "\n")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "it is not valid YAML"

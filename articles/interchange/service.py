@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from articles import workflow
+from articles import renumbering, workflow
 from articles.models import Article, Reference, Specialty, hash_content
 
 from .format import ArticleFile, FormatError, parse, serialise
@@ -299,16 +299,18 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
     else:
         source, references = article, [reference.as_dict() for reference in article.references.all()]
         topic = article.specialty
-    return ArticleFile(
-        title=source.title,
-        slug=article.slug,
-        topic=topic.slug,
-        summary=source.summary,
-        body=source.body,
-        professional_summary=source.professional_summary,
-        professional_body=source.professional_body,
-        references=sorted(references, key=lambda reference: reference["number"]),
-    )
+    texts = {name: getattr(source, name) for name in renumbering.TEXT_FIELDS}
+    references = sorted(references, key=lambda reference: reference["number"])
+    numbers = [reference["number"] for reference in references]
+    cited = renumbering.citation_order(list(texts.values()))
+    if numbers != list(range(1, len(numbers) + 1)) and set(cited) <= set(numbers):
+        # The file numbers references by position: close gaps (1, 3 → 1, 2) and rewrite the
+        # citations to match, so the file says what the article says. Not while a citation
+        # names a missing reference: rewriting would point it at another one.
+        mapping = {old: new for new, old in enumerate(numbers, start=1)}
+        texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
+        references = [reference | {"number": mapping[reference["number"]]} for reference in references]
+    return ArticleFile(title=source.title, slug=article.slug, topic=topic.slug, **texts, references=references)
 
 
 def export(articles, *, approved: bool = True):

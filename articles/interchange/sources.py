@@ -17,6 +17,8 @@ CHUNK = 64 * 1024
 # well, 5-10:1; a bomb compresses 1000:1). Small members are let through whatever their ratio.
 MAX_RATIO = 100
 RATIO_CHECK_ABOVE = 1024 * 1024
+# More entries than any library has articles: a directory listing this long is an attack.
+MAX_MEMBERS = 20_000
 
 
 @dataclass
@@ -113,6 +115,8 @@ def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
         return [Source(name, error=f"not a readable zip archive ({error})")]
     sources = []
     with archive:
+        if len(archive.infolist()) > MAX_MEMBERS:
+            return [Source(name, error=f"refused: the zip lists more than {MAX_MEMBERS:,} entries")]
         for info in archive.infolist():
             label = f"{name}:{info.filename}"
             if info.is_dir():
@@ -137,7 +141,8 @@ def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
             try:
                 with archive.open(info) as member:
                     data, error = _read_capped(member, budget)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
+                # RuntimeError: an encrypted member (no password is ever asked for).
                 sources.append(Source(label, error=f"the zip member cannot be read ({error})"))
                 continue
             if error and "larger than" in error:

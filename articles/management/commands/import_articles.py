@@ -46,6 +46,8 @@ class Command(BaseCommand):
             change_note=options["change_note"],
             change_kind=options["change_kind"],
         )
+        if not plan.items:
+            raise CommandError("No .md files found in " + ", ".join(options["paths"]) + ".")
         dry_run = options["dry_run"]
         if not dry_run:
             with tqdm(total=len(plan.writes), unit="article", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
