@@ -82,6 +82,13 @@ def test_seed_demo_approvals_come_from_board_members_who_did_not_write_the_versi
         assert not decision.revision.authors.filter(pk=decision.reviewer_id).exists()
 
 
+def test_seed_demo_articles_carry_the_editors_byline(client, seeded):
+    article = Article.objects.public().filter(references__isnull=False).first()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert re.search(r'Written by\s*<a href="[^"]+">Elena Marsh</a> \(Health editor\)', page)
+    assert "the editorial team" not in page
+
+
 def test_seed_demo_prints_a_login_for_every_demo_user(seeded):
     logins = printed_logins(seeded)
     users = set(get_user_model().objects.values_list("username", flat=True))

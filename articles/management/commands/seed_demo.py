@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from articles import workflow
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.models import Article, BoardMember, FollowUpQuestion, Specialty
+from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -70,6 +70,7 @@ class Command(BaseCommand):
             EDITOR[0], f"{EDITOR[0]}@example.com", EDITOR[1], first_name=EDITOR[2], last_name=EDITOR[3], is_staff=True
         )
         editor.groups.add(Group.objects.get(name="Editors"))
+        AuthorProfile.objects.create(user=editor, **demo["editor"])
         User.objects.create_superuser(ADMIN[0], f"{ADMIN[0]}@example.com", ADMIN[1])
         board_group = Group.objects.get(name="Medical Advisory Board")
         reviewers = []
