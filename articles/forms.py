@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.forms.renderers import Jinja2
 
 from . import workflow
@@ -243,6 +244,28 @@ class ReferenceFormSet(forms.BaseInlineFormSet):
                 code="too_many_references",
                 params={"max": max_reference_number(), "count": len(kept)},
             )
+
+    def save(self, commit=True):
+        if commit:
+            self._clear_numbers_for_saving()
+        return super().save(commit=commit)
+
+    def _clear_numbers_for_saving(self):
+        """Let rows trade numbers (1 and 2 swapped, a deleted row's number reused) on save.
+
+        The rows save one at a time while each article's numbers are unique, so a swap would
+        collide halfway. Stored rows that move or go are first set aside above any number a
+        reference can have, in one update that keeps no history (the step is invisible: the
+        change form's save runs in one transaction and records each row's final number).
+        """
+        moving = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.instance.pk
+            and ((self.can_delete and self._should_delete_form(form)) or "number" in form.changed_data)
+        ]
+        if moving:
+            Reference.objects.filter(pk__in=moving).update(number=F("number") + max_reference_number() + 1000)
 
 
 class BoardMemberForm(forms.ModelForm):
