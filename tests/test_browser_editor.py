@@ -166,3 +166,26 @@ def test_saving_renumbers_references_in_the_order_the_text_cites_them(page, live
     expect(page.locator("#id_references-0-title")).to_have_value(titles[2])
     expect(page.locator("#id_references-1-title")).to_have_value(titles[1])
     page.screenshot(path=screenshot_dir / "renumbered.png", full_page=True)
+
+
+def test_uncited_references_move_with_the_arrows_and_cited_ones_say_why_not(page, live_server, author, screenshot_dir):
+    article = factories.make_article(author=author, body="Only the first is cited [1].", references=3)
+    titles = dict(article.references.values_list("number", "title"))
+    open_change_form(page, live_server, article)
+    status = page.locator("#ref-order-status")
+    # Reference 1 is cited: its place comes from the text, and the status line says so.
+    page.get_by_role("button", name="Move reference 2 up").click()
+    expect(status).to_contain_text("Reference 1 is cited in the text")
+    expect(page.locator("#id_references-1-number")).to_have_value("2")
+    # References 2 and 3 are not cited: they trade places, on screen and in their numbers.
+    page.get_by_role("button", name="Move reference 3 up").click()
+    expect(status).to_contain_text(f"“{titles[3]}” is now reference 2")
+    expect(page.locator("#id_references-2-number")).to_have_value("2")
+    expect(page.locator("#id_references-1-number")).to_have_value("3")
+    rows = page.locator("#references-group tr.form-row:not(.empty-form) input[name$='-title']")
+    expect(rows.nth(1)).to_have_value(titles[3])
+    page.locator("#references-group").screenshot(path=screenshot_dir / "references-moved.png")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    saved = article.references.order_by("number").values_list("title", flat=True)
+    assert list(saved) == [titles[1], titles[3], titles[2]]

@@ -230,6 +230,102 @@
     });
   }
 
+  /* Move up / Move down beside each reference's number. Cited references are numbered in the
+     order the text first cites them (the server renumbers on save), so only references the text
+     does not cite trade places; for cited ones the status line says how to change their order. */
+  var CITATION = /\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\](?![(\[])/g;
+
+  function citedNumbers(form) {
+    var cited = new Set();
+    ["summary", "body", "professional_summary", "professional_body"].forEach(function (name) {
+      var field = form.querySelector("textarea[name='" + name + "']");
+      var text = field ? field.value : "";
+      text.replace(CITATION, function (match, inside) {
+        inside.split(/\s*,\s*/).forEach(function (part) {
+          var bounds = part.split(/\s*[\u2013-]\s*/).map(Number);
+          if (bounds.length === 2 && bounds[0] <= bounds[1] && bounds[1] - bounds[0] <= 50) {
+            for (var n = bounds[0]; n <= bounds[1]; n++) cited.add(n);
+          } else {
+            bounds.forEach(function (n) { cited.add(n); });
+          }
+        });
+        return match;
+      });
+    });
+    return cited;
+  }
+
+  function setUpReorder(form) {
+    var group = form.querySelector("#references-group");
+    if (!group) return;
+    var status = group.querySelector("#ref-order-status");
+    function numberOf(row) {
+      var input = row.querySelector("input[name$='-number']");
+      var deleted = row.querySelector("input[name$='-DELETE']");
+      if (!input || !/^\d+$/.test(input.value) || (deleted && deleted.checked)) return null;
+      return Number(input.value);
+    }
+    function neighbour(row, direction) {
+      var own = numberOf(row), best = null, bestNumber = null;
+      group.querySelectorAll("tr.form-row:not(.empty-form)").forEach(function (other) {
+        var n = numberOf(other);
+        if (other === row || n === null) return;
+        if (direction < 0 ? (n < own && (bestNumber === null || n > bestNumber)) : (n > own && (bestNumber === null || n < bestNumber))) {
+          best = other; bestNumber = n;
+        }
+      });
+      return best;
+    }
+    function move(row, direction) {
+      var own = numberOf(row);
+      if (own === null) { status.textContent = "Give this reference a number first."; return; }
+      var other = neighbour(row, direction);
+      if (!other) { status.textContent = "Reference " + own + " is already " + (direction < 0 ? "first." : "last."); return; }
+      var theirs = numberOf(other), cited = citedNumbers(form);
+      if (cited.has(own) || cited.has(theirs)) {
+        var which = cited.has(own) ? own : theirs;
+        status.textContent = "Reference " + which + " is cited in the text, and cited references are numbered in the order " +
+          "readers first meet them. To change that order, change where the text cites them.";
+        return;
+      }
+      row.querySelector("input[name$='-number']").value = theirs;
+      other.querySelector("input[name$='-number']").value = own;
+      if (direction < 0) row.after(other); else row.before(other);
+      var title = row.querySelector("[name$='-title']");
+      status.textContent = "“" + ((title && title.value) || "Untitled reference") + "” is now reference " + theirs + ". Save to keep the order.";
+      label(row); label(other);
+      form.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function label(row) {
+      var n = numberOf(row), name = n === null ? "this reference" : "reference " + n;
+      row.querySelectorAll(".ref-move").forEach(function (button) {
+        button.setAttribute("aria-label", "Move " + name + (button.dataset.direction < 0 ? " up" : " down"));
+      });
+    }
+    function addButtons(row) {
+      var cell = row.querySelector("td.field-number");
+      if (!cell || cell.querySelector(".ref-move")) return;
+      var box = document.createElement("span");
+      box.className = "ref-move-buttons";
+      [[-1, "↑"], [1, "↓"]].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "md-button ref-move";
+        button.dataset.direction = spec[0];
+        button.textContent = spec[1];
+        button.addEventListener("click", function () { move(row, spec[0]); });
+        box.append(button);
+      });
+      cell.append(box);
+      label(row);
+      row.addEventListener("input", function (event) { if (event.target.name && /-number$/.test(event.target.name)) label(row); });
+    }
+    group.querySelectorAll("tr.form-row:not(.empty-form)").forEach(addButtons);
+    document.addEventListener("formset:added", function (event) {
+      if (event.target && event.target.closest && event.target.closest("#references-group")) addButtons(event.target);
+    });
+  }
+
   /* Warn before leaving the page (a link, the workflow buttons above the form, closing the tab)
      while the form holds typed changes; saving the form itself is not leaving. */
   function guardUnsavedChanges(form) {
@@ -258,5 +354,6 @@
     });
     var lookup = form.querySelector("[data-lookup-url]");
     if (lookup) setUpLookup(form, lookup.dataset.lookupUrl);
+    setUpReorder(form);
   });
 })();
