@@ -1,5 +1,6 @@
 """Readers' follow-up questions reach the editors by email, and editors reply from the admin."""
 
+import re
 import smtplib
 
 import pytest
@@ -109,3 +110,48 @@ def test_no_reply_box_for_a_reader_who_left_no_address(client, published, author
     assert mail.outbox == []
     question.refresh_from_db()
     assert question.status == FollowUpQuestion.Status.NEW
+
+
+def form_token(response):
+    return re.search(r'name="token" value="([^"]+)"', response.content.decode())[1]
+
+
+def test_the_same_form_posted_twice_stores_one_question(client, published):
+    token = form_token(client.get(ASK))
+    data = {"question": "Is decaf different at all?", "email": "r@example.org", "token": token}
+    first, second = client.post(ASK, data), client.post(ASK, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == "/articles/coffee/ask/thanks/"
+    assert FollowUpQuestion.objects.get().submission_token == token
+
+
+def test_the_form_shown_again_has_a_fresh_token_and_is_never_cached(client, published):
+    first = client.get(ASK)
+    client.post(ASK, {"question": "Is decaf different at all?", "token": form_token(first)})
+    again = client.get(ASK)
+    assert form_token(again) != form_token(first)
+    assert "no-store" in again["Cache-Control"]  # Back refetches the form instead of showing the sent one
+    # ... and does not refill the sent question into it.
+    assert 'autocomplete="off"' in re.search(r"<textarea[^>]*>", again.content.decode())[0]
+
+
+def test_a_new_token_for_each_form_makes_separate_questions(client, published):
+    for text in ("Is decaf different at all?", "And what about green tea?"):
+        client.post(ASK, {"question": text, "token": form_token(client.get(ASK))})
+    assert FollowUpQuestion.objects.count() == 2
+
+
+def test_a_form_with_errors_keeps_its_token(client, published):
+    token = form_token(client.get(ASK))
+    response = client.post(ASK, {"question": "short", "token": token})
+    assert response.status_code == 200
+    assert form_token(response) == token
+    client.post(ASK, {"question": "Long enough this time?", "token": token})
+    client.post(ASK, {"question": "Long enough this time?", "token": token})
+    assert FollowUpQuestion.objects.count() == 1
+
+
+def test_a_malformed_token_is_replaced_not_stored(client, published):
+    response = client.post(ASK, {"question": "Is decaf different at all?", "token": "<script>"})
+    assert response.status_code == 302
+    assert FollowUpQuestion.objects.get().submission_token is None
