@@ -652,7 +652,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             return user.get_full_name() or user.get_username()
         return "—"
 
-    @admin.display(description="Quorum")
+    @admin.display(description="Approvals")
     def approvals(self, obj):
         if obj.queue_kind == "rereview":
             return "—"

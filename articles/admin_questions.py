@@ -139,7 +139,8 @@ class QuestionInboxMixin:
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
-            kwargs["widget"] = QuickSelect
+            # In the list each row's select has no <label>; the column header alone names nothing.
+            kwargs["widget"] = QuickSelect(attrs={"aria-label": "Status"})
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

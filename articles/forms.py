@@ -395,7 +395,9 @@ class FollowUpQuestionForm(forms.Form):
         label="Your question",
         min_length=10,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+        # autocomplete=off: the browser does not refill a sent question when the reader goes Back,
+        # so the page offers a fresh form, not the old one to send a second time.
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000, "autocomplete": "off"}),
         help_text="Please do not include personal medical details. We cannot give individual medical advice.",
     )
     email = forms.EmailField(

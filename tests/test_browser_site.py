@@ -1,6 +1,8 @@
 """The public site in a real browser: phone and desktop layouts, audience switch, questions, axe."""
 
 import re
+import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -13,6 +15,7 @@ from . import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SHOTS = Path("/tmp/shots12b")
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 BODY = (
     "## From the Guidelines\n\nTreat early [1].\n\n- Rest the joint [2]\n- Drink water [1]\n\n"
@@ -155,6 +158,63 @@ def test_reader_sends_a_follow_up_question(page, live_server, site):
     question = FollowUpQuestion.objects.get()
     assert question.question == "Can cherries help prevent gout attacks?"
     assert question.article == site
+
+
+WATCH_SENDING = """() => {
+  const form = document.querySelector('form[method=post]'), button = form.querySelector('button[type=submit]');
+  form.addEventListener('submit', () => setTimeout(() => {
+    sessionStorage.setItem('sending', JSON.stringify([button.disabled, button.textContent]));
+  }, 100));
+}"""
+
+
+def test_double_clicking_send_stores_one_question_and_back_does_not_resend(
+    chromium, live_server, site, monkeypatch, screenshot_dir
+):
+    from articles import questions
+
+    receive = questions.receive
+
+    def slow_receive(**kwargs):
+        time.sleep(1.5)  # a slow server: the reader has time to click again
+        return receive(**kwargs)
+
+    monkeypatch.setattr(questions, "receive", slow_receive)
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    try:
+        page.goto(f"{live_server.url}/articles/gout/ask/")
+        first_token = page.locator("input[name=token]").input_value()
+        page.get_by_label("Your question").fill("Can cherries help prevent gout attacks?")
+        # Note the button's state a moment after each submit, in storage that outlives the page.
+        page.evaluate(WATCH_SENDING)
+        page.get_by_role("button", name="Send question").dblclick()
+        page.wait_for_url("**/ask/thanks/")
+        # While the post was on its way the button was disabled and said so.
+        assert page.evaluate("() => sessionStorage.getItem('sending')") == '[true,"Sending…"]'
+        assert len(posts) == 1
+        assert FollowUpQuestion.objects.count() == 1
+
+        # Back (post/redirect/get): a fresh, empty form with a new token, and a working button.
+        page.go_back()
+        page.wait_for_url("**/ask/")
+        assert len(posts) == 1
+        assert page.get_by_label("Your question").input_value() == ""
+        assert page.locator("input[name=token]").input_value() != first_token
+        assert page.locator("button[type=submit]").is_enabled()
+        page.screenshot(path=SHOTS / "ask-after-back-390.png", full_page=True)
+
+        # The old form posted again (its token already used) stores nothing more.
+        page.locator("input[name=token]").evaluate("(el, token) => { el.value = token; }", first_token)
+        page.get_by_label("Your question").fill("Can cherries help prevent gout attacks?")
+        page.get_by_role("button", name="Send question").click()
+        page.wait_for_url("**/ask/thanks/")
+        assert FollowUpQuestion.objects.count() == 1
+    finally:
+        context.close()
 
 
 def test_keyboard_users_can_skip_to_content_and_reach_citations(page, live_server, site):

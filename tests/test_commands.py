@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from articles.models import Article, Reference, ReviewDecision, Revision
+from articles.models import Article, BoardMember, Reference, ReviewDecision, Revision
 
 from . import factories
 
@@ -87,6 +87,29 @@ def test_seed_demo_articles_carry_the_editors_byline(client, seeded):
     page = client.get(article.get_absolute_url()).content.decode()
     assert re.search(r'Written by\s*<a href="[^"]+">Elena Marsh</a> \(Health editor\)', page)
     assert "the editorial team" not in page
+
+
+def test_seed_demo_reviews_each_article_by_a_board_member_of_its_specialty(seeded):
+    """Specialists review their own topics; a topic nobody on the board covers goes to primary care."""
+    covered = set(BoardMember.objects.values_list("specialty__slug", flat=True))
+    decisions = ReviewDecision.objects.select_related("revision__specialty", "reviewer__board_profile__specialty")
+    assert decisions.filter(decision=ReviewDecision.Decision.APPROVE).count() >= 4
+    for decision in decisions:
+        topic = decision.revision.specialty.slug
+        expected = topic if topic in covered else "primary-care"
+        assert decision.reviewer.board_profile.specialty.slug == expected, (decision.revision.title, topic)
+
+
+def test_seed_demo_blood_pressure_and_pregnancy_articles_go_to_their_specialists(seeded):
+    def approvers(slug):
+        approvals = ReviewDecision.objects.filter(article__slug=slug, decision=ReviewDecision.Decision.APPROVE)
+        return set(approvals.values_list("reviewer__username", flat=True))
+
+    assert approvers("how-is-high-blood-pressure-treated-in-adults") == {"dr.lindqvist"}  # the cardiologist
+    assert approvers("what-are-the-causes-of-dystonia") == {"dr.okafor"}  # the neurologist
+    pregnancy = Article.objects.get(slug="is-it-safe-to-take-ibuprofen-during-pregnancy")
+    assert pregnancy.status == S.IN_REVIEW
+    assert pregnancy.claimed_by.username == "pharm.raman"  # medicines in pregnancy: the pharmacist
 
 
 def test_seed_demo_prints_a_login_for_every_demo_user(seeded):

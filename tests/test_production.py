@@ -2,10 +2,12 @@
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -114,3 +116,51 @@ def test_each_log_line_is_printed_once():
         chain += [h for h in logger.handlers if type(h) is logging.StreamHandler]  # not pytest's capture
         logger = logger.parent if logger.propagate else None
     assert len(chain) == 1
+
+
+@pytest.mark.parametrize("reload", [True, False], ids=["autoreloader", "noreload"])
+def test_scripts_serve_prints_each_log_line_once(tmp_path, reload):
+    """Run the development server as ./scripts/serve does (its environment, the autoreloader) and count lines."""
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG", "DJANGO_LOG_LEVEL", "REDIS_URL", "EDITORIAL_BASE_URL"}
+    }
+    env |= {
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "EDITORIAL_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    assert manage(env, "migrate", "--noinput").returncode == 0
+    command = f'source scripts/_serve_env.sh && exec "{sys.executable}" manage.py runserver "127.0.0.1:$PORT"'
+    if not reload:
+        command += " --noreload"
+    output = tmp_path / "serve.log"
+    with output.open("w") as log:
+        # Its own process group: the autoreloader's child server is stopped with it.
+        server = subprocess.Popen(
+            ["bash", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                get(base + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the development server did not start:\n" + output.read_text())
+        with pytest.raises(urllib.error.HTTPError):
+            get(base + "/no-such-page/")
+        time.sleep(0.5)  # let the server write the request lines
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    text = output.read_text()
+    lines = text.splitlines()
+    for expected in ("Starting development server at", '"GET /healthz HTTP/1.1" 200', "Not Found: /no-such-page/"):
+        assert sum(expected in line for line in lines) == 1, f"{expected!r} not printed exactly once:\n{text}"
+    assert sum('"GET /no-such-page/ HTTP/1.1" 404' in line for line in lines) == 1, text

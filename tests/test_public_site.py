@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from articles import workflow
@@ -211,11 +212,17 @@ def test_article_links_to_the_follow_up_form(client, published):
     assert reverse("articles:ask", args=["coffee"]) in client.get("/articles/coffee/").content.decode()
 
 
-def test_question_lands_in_the_editors_inbox(client, published, author):
-    response = client.post("/articles/coffee/ask/", {"question": "Is decaf different?", "email": "r@example.org"})
+def test_question_lands_in_the_editors_inbox(client, published, author, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/articles/coffee/ask/", {"question": "Is decaf different?", "email": "r@example.org"})
     assert response.status_code == 302
     question = FollowUpQuestion.objects.get()
     assert (question.article, question.status, question.email) == (published, "new", "r@example.org")
+    # The editors hear of it by email (tests/test_questions.py has the details).
+    [message] = mail.outbox
+    assert message.to == [author.email]
+    assert "Is decaf different?" in message.body
     client.force_login(author)
     inbox = client.get(reverse("admin:articles_followupquestion_changelist")).content.decode()
     assert "Is decaf different?" in inbox

@@ -67,6 +67,24 @@ def test_queue_shows_kind_claim_author_and_quorum(board_client, settings, author
     assert row.claimed_by == reviewer
 
 
+@pytest.mark.parametrize(("count", "footer"), [(1, "1 article waiting"), (4, "4 articles waiting")])
+def test_queue_footer_counts_articles_waiting(board_client, author, count, footer):
+    for i in range(count):
+        submitted(author, f"Waiting {i}", at=START + timedelta(hours=i))
+    html = board_client.get(QUEUE).content.decode()
+    paginator = html[html.index('<p class="paginator">') :]
+    paginator = " ".join(paginator[: paginator.index("</p>")].split())
+    assert footer in paginator
+    assert "review queue" not in paginator
+
+
+def test_queue_approvals_column_has_a_readable_header(board_client, author):
+    submitted(author, "Waiting", at=START)
+    html = board_client.get(QUEUE).content.decode()
+    assert ">Approvals<" in html
+    assert ">Quorum<" not in html
+
+
 def test_queue_filters_by_state_claim_and_specialty(board_client, author, reviewer, second_reviewer):
     mine = submitted(author, "Mine", at=START)
     theirs = submitted(author, "Theirs", at=START + timedelta(hours=1))

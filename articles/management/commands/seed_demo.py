@@ -24,6 +24,8 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
 REVIEWER_PASSWORD = "reviewer-demo-pass"
+# Who reviews a demo article whose topic no board member shares: the generalist.
+FALLBACK_SPECIALTY = "primary-care"
 
 DEMO_QUESTIONS = [
     "My daughter was told her dystonia might be genetic. Should the rest of the family be tested too?",
@@ -112,8 +114,17 @@ class Command(BaseCommand):
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
 
     def _drive(self, article, state, editor, reviewers):
-        """Take an imported draft through the workflow to ``state``; topic specialists review first."""
-        reviewers = sorted(reviewers, key=lambda user: user.board_profile.specialty_id != article.specialty_id)
+        """Take an imported draft through the workflow to ``state``; topic specialists review first.
+
+        A topic nobody on the demo board covers (endocrinology, respiratory medicine) goes to the
+        primary-care member, the generalist, before any other specialist.
+        """
+
+        def fit(user):
+            specialty = user.board_profile.specialty
+            return (specialty != article.specialty, getattr(specialty, "slug", "") != FALLBACK_SPECIALTY)
+
+        reviewers = sorted(reviewers, key=fit)
         if state == "draft":
             return
         reviewer = reviewers[0]
