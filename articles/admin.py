@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import (
     admin_assignments,
+    admin_changelist,
     admin_editor,
     admin_interchange,
     comments,
@@ -232,13 +233,21 @@ def _next_url(request, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
+class ArticleAdmin(admin_changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     inlines = [ReferenceInline]
-    list_display = ["title", "status_badge", "specialty", "live_version", "updated_at"]
+    list_display = [
+        "title",
+        "status_badge",
+        admin_changelist.author,
+        "specialty",
+        "live_version",
+        admin_changelist.next_review,
+        "updated_at",
+    ]
     # A date filter, not a date hierarchy: the hierarchy's distinct years/months read every row.
-    list_filter = ["status", "specialty", "updated_at"]
-    list_select_related = ["specialty", "published_revision"]
+    list_filter = ["status", "specialty", admin_changelist.ReviewerFilter, "updated_at"]
+    list_select_related = ["specialty", "published_revision", "created_by"]
     search_fields = ["title", "slug", "summary"]
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page, not two, over thousands of articles
@@ -258,7 +267,12 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
-    actions = [admin_interchange.export_markdown]
+    actions = [
+        admin_changelist.submit_selected,
+        admin_changelist.withdraw_selected,
+        admin_changelist.archive_selected,
+        admin_interchange.export_markdown,
+    ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_import": admin_interchange.may_import(request.user)}
