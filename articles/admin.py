@@ -25,6 +25,7 @@ from . import (
     admin_editor,
     admin_interchange,
     comments,
+    history_display,
     presence,
     renumbering,
     review_screen,
@@ -251,7 +252,8 @@ class ArticleAdmin(admin_changelist.BulkActionsMixin, WorkflowAdminMixin, Histor
     search_fields = ["title", "slug", "summary"]
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page, not two, over thousands of articles
-    history_list_display = ["status"]
+    # Our own history list shows the status label; simple-history's column would show its code.
+    object_history_list_template = "admin/articles/article/object_history_list.html"
     history_list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "specialty", "summary", "body"]}),
@@ -464,6 +466,17 @@ class ArticleAdmin(admin_changelist.BulkActionsMixin, WorkflowAdminMixin, Histor
             "passage_comments": comments.for_article(Article(pk=int(object_id))),
         }
         return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return history_display.ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if records:
+            article = Article.objects.filter(pk=records[0].id).first()
+            if article is not None:
+                history_display.attach_diff_links(records, article=article, user=request.user)
 
     def passage_comment_view(self, request, object_id, comment_id):
         """Reply to a reviewer's passage comment, or mark it resolved (or open again)."""
