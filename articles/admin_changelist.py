@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from . import workflow
@@ -44,7 +45,7 @@ def next_review(obj):
     if obj.next_review_due is None or not obj.is_public():
         return "—"
     due = format_html(
-        '<time datetime="{}">{}</time>', obj.next_review_due.isoformat(), f"{obj.next_review_due:%d %b %Y}"
+        '<time datetime="{}">{}</time>', obj.next_review_due.isoformat(), date_format(obj.next_review_due, "j M Y")
     )
     if obj.next_review_due < timezone.now():
         return format_html('{} <strong class="wf-overdue">Overdue</strong>', due)
