@@ -21,9 +21,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import (
     admin_assignments,
+    admin_changelist,
     admin_editor,
     admin_interchange,
     comments,
+    history_display,
     presence,
     renumbering,
     review_screen,
@@ -232,17 +234,26 @@ def _next_url(request, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
+class ArticleAdmin(admin_changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     inlines = [ReferenceInline]
-    list_display = ["title", "status_badge", "specialty", "live_version", "updated_at"]
+    list_display = [
+        "title",
+        "status_badge",
+        admin_changelist.author,
+        "specialty",
+        "live_version",
+        admin_changelist.next_review,
+        "updated_at",
+    ]
     # A date filter, not a date hierarchy: the hierarchy's distinct years/months read every row.
-    list_filter = ["status", "specialty", "updated_at"]
-    list_select_related = ["specialty", "published_revision"]
+    list_filter = ["status", "specialty", admin_changelist.ReviewerFilter, "updated_at"]
+    list_select_related = ["specialty", "published_revision", "created_by"]
     search_fields = ["title", "slug", "summary"]
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page, not two, over thousands of articles
-    history_list_display = ["status"]
+    # Our own history list shows the status label; simple-history's column would show its code.
+    object_history_list_template = "admin/articles/article/object_history_list.html"
     history_list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "specialty", "summary", "body"]}),
@@ -258,7 +269,12 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
-    actions = [admin_interchange.export_markdown]
+    actions = [
+        admin_changelist.submit_selected,
+        admin_changelist.withdraw_selected,
+        admin_changelist.archive_selected,
+        admin_interchange.export_markdown,
+    ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_import": admin_interchange.may_import(request.user)}
@@ -450,6 +466,17 @@ class ArticleAdmin(WorkflowAdminMixin, HistoryAdmin):
             "passage_comments": comments.for_article(Article(pk=int(object_id))),
         }
         return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return history_display.ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if records:
+            article = Article.objects.filter(pk=records[0].id).first()
+            if article is not None:
+                history_display.attach_diff_links(records, article=article, user=request.user)
 
     def passage_comment_view(self, request, object_id, comment_id):
         """Reply to a reviewer's passage comment, or mark it resolved (or open again)."""

@@ -14,7 +14,7 @@ from .test_browser_site import axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 1440, 390]
-SHOTS = Path("/tmp/shots12b")
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 # Cells and headers whose content is wider than the box shows it (clipped or hidden).
 CLIPPED = """() => [...document.querySelectorAll('#result_list th, #result_list td, #result_list th .text > *')]
