@@ -45,6 +45,7 @@ from .models import (
     Revision,
     Specialty,
     max_reference_number,
+    person_name,
 )
 
 # Actions that need words from the user get a confirmation page; others run from a button.
@@ -675,8 +676,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
     @admin.display(description="Author")
     def author(self, obj):
         if obj.pending_revision:
-            user = obj.pending_revision.submitted_by
-            return user.get_full_name() or user.get_username()
+            return person_name(obj.pending_revision.submitted_by)
         return "—"
 
     @admin.display(description="Approvals")

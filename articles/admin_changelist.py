@@ -20,7 +20,7 @@ from django.utils.html import format_html
 
 from . import workflow
 from .forms import ChangeNoteForm
-from .models import Article, BoardMember, ReviewDecision
+from .models import Article, BoardMember, ReviewDecision, person_name
 from .review_models import ReviewAssignment
 from .validators import validate_no_control_characters
 
@@ -33,10 +33,7 @@ MAX_LISTED_REFUSALS = 20
 
 @admin.display(description="Author", ordering="created_by__username")
 def author(obj):
-    user = obj.created_by
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
+    return "—" if obj.created_by is None else person_name(obj.created_by)
 
 
 @admin.display(description="Next review due", ordering="next_review_due")
@@ -104,14 +101,13 @@ class BulkForm(forms.Form):
         if action == "submit" and updates:
             ChangeNoteForm.add_fields_to(self, required=True)
 
-    def workflow_arguments(self, action: str) -> dict:
+    def workflow_arguments(self) -> dict:
+        """The reason, and the change note when this form asked for one (submitting updates)."""
         data = self.cleaned_data
-        if action == "submit":
-            arguments = {"reason": data["reason"].strip()}
-            if "change_note" in self.fields:
-                arguments.update(change_note=data.get("change_note", ""), change_kind=data.get("change_kind", ""))
-            return arguments
-        return {"reason": data["reason"].strip()}
+        arguments = {"reason": data["reason"].strip()}
+        if "change_note" in self.fields:
+            arguments.update(change_note=data.get("change_note", ""), change_kind=data.get("change_kind", ""))
+        return arguments
 
 
 def _refusal(error: Exception) -> str:
@@ -130,7 +126,7 @@ def run_bulk(modeladmin, request, queryset, *, action: str, done_label: str):
     )
     form = BulkForm(request.POST if "apply" in request.POST else None, action=action, updates=updates)
     if form.is_bound and form.is_valid():
-        arguments = form.workflow_arguments(action)
+        arguments = form.workflow_arguments()
         done, refused = 0, []
         for article in articles:
             kwargs = dict(arguments)

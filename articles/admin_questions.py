@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import questions
-from .models import FollowUpQuestion
+from .models import FollowUpQuestion, person_name
 
 AUDIENCE_LABELS = {"patient": "Patient or caregiver", "professional": "Healthcare professional"}
 
@@ -129,7 +129,7 @@ class QuestionInboxMixin:
                 (
                     r.sent_at.strftime("%d %b %Y %H:%M"),
                     r.sent_to,
-                    r.sent_by.get_full_name() or r.sent_by.get_username(),
+                    person_name(r.sent_by),
                     "" if r.delivered else " (NOT DELIVERED: the mail server refused it)",
                     r.body,
                 )

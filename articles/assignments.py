@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import notifications, workflow
-from .models import Article
+from .models import Article, person_name
 from .review_models import ReviewAssignment
 
 ASSIGN_PERMISSION = "articles.assign_reviewers"
@@ -92,7 +92,7 @@ def open_assignments(article: Article):
 
 def _who(user) -> str:
     profile = getattr(user, "board_profile", None)
-    return profile.display_name if profile else (user.get_full_name() or user.get_username())
+    return profile.display_name if profile else person_name(user)
 
 
 def _end(assignment: ReviewAssignment, *, user, reason: str) -> None:

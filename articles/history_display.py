@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .models import Revision
+from .models import Revision, person_name
 from .rendering import plain_text
 
 EXCERPT_CHARS = 90
@@ -62,7 +62,7 @@ def display_value(field: models.Field, value) -> str:
     if isinstance(value, Revision):
         return f"Version {value.number}"  # str(revision) would fetch its article on every row
     if isinstance(value, get_user_model()):
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     if isinstance(value, datetime):
         return f"{timezone.localtime(value):%d %b %Y %H:%M}"
     if isinstance(value, bool):

@@ -266,6 +266,11 @@ class Article(CleanTextMixin, models.Model):
         return data
 
 
+def person_name(user) -> str:
+    """How the admin, emails and history name a person: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
 def max_reference_number() -> int:
     """The most references an article may have, and so the highest number one may carry."""
     return min(settings.EDITORIAL_MAX_REFERENCES, MAX_CITABLE_NUMBER)

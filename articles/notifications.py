@@ -8,6 +8,8 @@ from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.urls import reverse
 
+from .models import person_name
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,7 +56,7 @@ def submitted(article, revision) -> None:
     kind = revision.get_kind_display().lower()
     subject = f"[Review] {article.title} (version {revision.number}, {kind})"
     body = (
-        f"{revision.submitted_by.get_full_name() or revision.submitted_by.get_username()} submitted "
+        f"{person_name(revision.submitted_by)} submitted "
         f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
     )
     _send(subject, body, recipients)
@@ -83,7 +85,7 @@ def assigned(article, assignments) -> None:
         by = assignment.assigned_by
         subject = f"[Assigned to you] {article.title}"
         body = (
-            f"{by.get_full_name() or by.get_username()} asked you to review “{article.title}” "
+            f"{person_name(by)} asked you to review “{article.title}” "
             f"({article.specialty}).\n\nReview it here: {review_url(article)}\n\n"
             "If you cannot take it, release the assignment on that page so it can go to someone else.\n"
         )

@@ -10,6 +10,8 @@ import time
 
 from django.core.cache import cache
 
+from .models import person_name
+
 logger = logging.getLogger(__name__)
 
 # An open form counts as "editing" this long after it was last loaded or saved.
@@ -24,7 +26,7 @@ def touch(article, user) -> None:
     """Record that ``user`` has ``article`` open in the change form now."""
     try:
         editors = _fresh(cache.get(_key(article.pk)) or {})
-        editors[user.pk] = (user.get_full_name() or user.get_username(), time.time())
+        editors[user.pk] = (person_name(user), time.time())
         cache.set(_key(article.pk), editors, timeout=EXPIRES_SECONDS)
     except Exception:
         logger.warning("editing presence unavailable (cache down)")

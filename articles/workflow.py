@@ -18,7 +18,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import assignments, caching, notifications
-from .models import Article, Reference, ReviewDecision, Revision, Withdrawal, hash_content, max_reference_number
+from .models import (
+    Article,
+    Reference,
+    ReviewDecision,
+    Revision,
+    Withdrawal,
+    hash_content,
+    max_reference_number,
+    person_name,
+)
 from .rendering import citation_problems, markdown_problems
 from .validators import CONTROL_CHARACTERS
 
@@ -349,7 +358,7 @@ def _record_decision(*, user, **fields) -> ReviewDecision:
         with transaction.atomic():
             return ReviewDecision.objects.create(
                 reviewer=user,
-                reviewer_name=profile.display_name if profile else (user.get_full_name() or user.get_username()),
+                reviewer_name=profile.display_name if profile else person_name(user),
                 reviewer_credentials=profile.credentials if profile else "",
                 reviewer_slug=profile.slug if profile else "",
                 **fields,
@@ -401,7 +410,7 @@ def _changes_since(article: Article, history_id: int) -> str:
             continue  # a workflow step, not an edit
         reason = record.history_change_reason or ""
         user = record.history_user
-        who = (user.get_full_name() or user.get_username()) if user else "someone"
+        who = person_name(user) if user else "someone"
         what = ", ".join(fields) if fields else "references"
         lines.append(f"{who} at {record.history_date:%H:%M} ({what}{': ' + reason if reason else ''})")
     saved = "; ".join(lines) or "someone changed its references"
