@@ -9,7 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import caching, search
+        from articles.site import caching, search
 
         caching.connect_signals()
         post_migrate.connect(search.ensure_sqlite_index, sender=self)

@@ -1,7 +1,10 @@
+"""The public URLs (namespace ``articles``), gathered from the wings that serve them."""
+
 from django.urls import path
 
-from . import provenance_views, views
-from .feeds import LatestArticlesFeed
+from articles.questions import views as questions
+from articles.site import views
+from articles.site.feeds import LatestArticlesFeed
 
 app_name = "articles"
 
@@ -21,11 +24,11 @@ urlpatterns = [
         {"audience": "professional"},
         name="version_professional",
     ),
-    path("articles/<slug:slug>/ask/", views.ask, name="ask"),
-    path("articles/<slug:slug>/ask/thanks/", views.ask_thanks, name="ask_thanks"),
+    path("articles/<slug:slug>/ask/", questions.ask, name="ask"),
+    path("articles/<slug:slug>/ask/thanks/", questions.ask_thanks, name="ask_thanks"),
     path("topics/<slug:slug>/", views.specialty, name="specialty"),
     path("board/", views.board, name="board"),
-    path("authors/<slug:slug>/", provenance_views.author, name="author"),
+    path("authors/<slug:slug>/", views.author, name="author"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
     path("feeds/articles/", LatestArticlesFeed(), name="feed"),
 ]

@@ -213,7 +213,8 @@ def base_env(tmp):
 
 SETUP_EDITORS = """
 from django.contrib.auth.models import Group, User
-from articles import workflow
+from articles.review import editing
+from articles.review import workflow
 from articles.models import Article, Specialty
 editors = Group.objects.get(name="Editors")
 topic = Specialty.objects.first()
@@ -221,9 +222,9 @@ for i in range({count}):
     user = User.objects.create_user(f"load-editor-{{i}}", password="load-pass", is_staff=True)
     user.groups.add(editors)
     user = User.objects.get(pk=user.pk)
-    workflow.save_content(Article(title=f"Load article {{i}}", slug=f"load-article-{{i}}", specialty=topic,
+    editing.save_content(Article(title=f"Load article {{i}}", slug=f"load-article-{{i}}", specialty=topic,
         summary="A summary.", body="A body."), user=user, reason="Load test")
-workflow.save_content(Article(title="Shared article", slug="shared-article", specialty=topic,
+editing.save_content(Article(title="Shared article", slug="shared-article", specialty=topic,
     summary="A summary.", body="A body."), user=user, reason="Load test")
 print("IDS", " ".join(str(a.pk) for a in Article.objects.filter(slug__startswith="load-article-").order_by("slug")),
       Article.objects.get(slug="shared-article").pk)

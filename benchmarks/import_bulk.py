@@ -19,7 +19,7 @@ from django.db import connection
 
 def generate(folder: Path, count: int) -> int:
     from articles.interchange.format import ArticleFile, serialise
-    from articles.management.commands import _synthetic_text as text
+    from articles.management.dataset import text
 
     rng = Random(8)
     topics = list(text.TOPICS)
@@ -58,7 +58,7 @@ def run(folder: Path, user, *, submit: bool) -> tuple:
 
 def main(count: int, submit: bool) -> bool:
     with test_database():
-        from articles.management.commands import _synthetic_text as text
+        from articles.management.dataset import text
         from articles.models import Article, Reference, Specialty
         from tests import factories
 

@@ -95,7 +95,7 @@ def measure_same_rows(client, page_list, small, repeat):
     """
     from django.urls import resolve
 
-    from articles import views
+    from articles.site import views
 
     results = {}
     for _, url, _ in page_list:

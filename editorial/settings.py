@@ -40,11 +40,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL in an admin filter or search would be a DataError on PostgreSQL: 400 instead.
-    "articles.security.RejectNulInAdminQueryMiddleware",
+    "articles.operations.security.RejectNulInAdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "articles.middleware.RequestSizeLimitMiddleware",
+    "articles.operations.security.RequestSizeLimitMiddleware",
     # As early as possible: a cached public page skips sessions, CSRF, auth and the database.
-    "articles.middleware.PublicPageCacheMiddleware",
+    "articles.site.middleware.PublicPageCacheMiddleware",
     # Inside the page cache: the policy is the same for everyone, so cached pages carry it.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.site.context_processors.site",
             ],
         },
     },
@@ -115,7 +115,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "articles.cache_backend.CircuitBreakerRedisCache",
+            "BACKEND": "articles.operations.cache_backend.CircuitBreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "editorial",
             # Fail fast when Redis is down or hangs: pages are then rendered uncached.
@@ -206,7 +206,7 @@ AXES_FAILURE_LIMIT = env.int("EDITORIAL_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("EDITORIAL_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "articles.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "articles.operations.ratelimit.client_address"
 AXES_VERBOSE = False
 
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
@@ -253,7 +253,7 @@ EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5
 EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
 # Editors paste long texts: a 10 MB body must come back as a form error with the text kept,
 # not as a bare "400 Bad Request". Public forms are held to EDITORIAL_PUBLIC_MAX_POST_BYTES
-# (articles.middleware.RequestSizeLimitMiddleware) before anything reads them.
+# (articles.operations.security.RequestSizeLimitMiddleware) before anything reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 EDITORIAL_PUBLIC_MAX_POST_BYTES = env.int("EDITORIAL_PUBLIC_MAX_POST_BYTES", default=64 * 1024)
 # Seconds browsers and CDNs may cache public pages (0 turns shared caching off), and may go on

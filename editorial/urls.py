@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
-from articles import views
-from articles.sitemaps import SITEMAPS
+from articles.operations import health
+from articles.site import views
+from articles.site.sitemaps import SITEMAPS
 
 # A database outage answers 503 with one log line, not a 500 with a traceback per request.
-handler500 = "articles.outages.server_error"
+handler500 = "articles.operations.outages.server_error"
 
 admin.site.site_header = "Editorial admin"
 admin.site.site_title = "Editorial admin"
@@ -14,8 +15,8 @@ admin.site.index_title = "Articles, reviews and the board"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots"),
     # A sitemap index pointing at one sitemap per section, each paginated (?p=2) per the protocol.
     path(

@@ -20,7 +20,7 @@ def _site_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from articles import caching
+    from articles.site import caching
 
     cache.clear()
     caching.local_pages.clear()
@@ -159,3 +159,23 @@ def count_queries():
             yield counter
 
     return counting
+
+
+@pytest.fixture
+def markdown_parses(monkeypatch):
+    """Record every text the Markdown engine parses (a bound on rendering work).
+
+    Hostile input must be refused, or shown escaped, before it reaches the parser: tests assert
+    on what was parsed rather than on how long a request took on a busy machine.
+    """
+    import markdown
+
+    parsed = []
+    convert = markdown.Markdown.convert
+
+    def counting(self, source):
+        parsed.append(source)
+        return convert(self, source)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting)
+    return parsed

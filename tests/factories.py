@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from articles import workflow
 from articles.models import Article, BoardMember, Reference, Specialty
+from articles.review import editing, workflow
 
 _policy = importlib.import_module("articles.migrations.0004_policy_page_and_inbox_permissions")
 _assignments = importlib.import_module("articles.migrations.0010_review_assignments")
@@ -101,7 +101,7 @@ def make_article(*, author, title="What causes headaches?", slug=None, body="Som
         body=body,
         **fields,
     )
-    workflow.save_content(article, user=author, reason="First draft")
+    editing.save_content(article, user=author, reason="First draft")
     for number in range(1, references + 1):
         ref = ReferenceFactory.build(article=article, number=number)
         ref._history_user = author
@@ -138,7 +138,7 @@ def change_form_post(article, **fields) -> dict:
         "professional_summary": article.professional_summary,
         "professional_body": article.professional_body,
         "change_reason": "",
-        "edit_base": workflow.edit_version(article),
+        "edit_base": editing.edit_version(article),
         "references-TOTAL_FORMS": str(len(references)),
         "references-INITIAL_FORMS": str(len(references)),
         "references-MIN_NUM_FORMS": "0",

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from articles import workflow
-from articles.forms import ArticleAdminForm
+from articles.admin.forms import ArticleAdminForm
 from articles.models import Article, Reference, ReviewDecision, Revision
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -362,7 +362,7 @@ def test_references_of_locked_content_cannot_be_added(client, author, locked, sp
 def test_old_history_records_cannot_be_posted_back_over_the_article(client, author, draft, specialty):
     first = draft.history.get()
     draft.title = "Second title"
-    workflow.save_content(draft, user=author)
+    editing.save_content(draft, user=author)
     history_before = draft.history.count()
     client.force_login(author)
     data = article_post_data(specialty, title=first.title, slug=draft.slug)
@@ -469,7 +469,7 @@ def test_review_queue_lists_waiting_articles_oldest_submitted_first(client, auth
 
 def test_review_screen_shows_a_preview_of_the_pending_version(client, author, reviewer, published):
     published.body = "Updated advice on **caffeine** limits [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     submitted(published, author=author)
     pending = published.pending_revision
     client.force_login(reviewer)
@@ -543,7 +543,7 @@ def test_history_page_lists_each_change_with_user_and_reason(client, author, rev
 
 
 def test_admin_home_tells_a_reviewer_what_waits_for_the_board(client, db):
-    from articles import workflow as wf
+    from articles.review import workflow as wf
 
     author = factories.editor(username="dash_author")
     board = factories.reviewer(username="dash_reviewer")

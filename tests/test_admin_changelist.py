@@ -9,10 +9,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from articles import admin_changelist, workflow
-from articles.admin import ArticleAdmin
+from articles.admin import changelist as admin_changelist
+from articles.admin.articles import ArticleAdmin
 from articles.models import Article
-from articles.review_models import ReviewAssignment
+from articles.models.review import ReviewAssignment
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -154,7 +155,7 @@ def test_bulk_submit_of_a_mixed_selection_does_the_possible_ones_and_names_the_r
 
 def test_bulk_submit_of_an_update_asks_for_the_change_note(client, author, reviewer, published):
     published.body = "Some new text [1]."
-    workflow.save_content(published, user=author, reason="Edit")
+    editing.save_content(published, user=author, reason="Edit")
     client.force_login(author)
     response = bulk(client, "submit_selected", [published], apply="1")
     assert response.status_code == 200

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from articles import assignments, workflow
 from articles.models import Article, ReviewAssignment
+from articles.review import assignments, workflow
 
 from . import factories
 

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from articles import workflow
 from articles.models import Article, FollowUpQuestion, Reference, ReviewDecision, Revision
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -44,7 +44,7 @@ def library(transactional_db, author, reviewer, second_reviewer):
     article = factories.make_article(author=author, slug="backup-me", title="Will this survive a restore?")
     factories.publish(article, author=author, reviewers=[reviewer])
     article.body = "Updated text [1]."
-    workflow.save_content(article, user=author, reason="Second thoughts")
+    editing.save_content(article, user=author, reason="Second thoughts")
     workflow.submit(article, user=author, **factories.change_note_for(article))
     workflow.start_review(article, user=second_reviewer)
     workflow.request_changes(article, user=second_reviewer, comment="Cite the 2024 guideline.")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles import comments, workflow
+from articles.review import comments, editing, workflow
 
 from . import factories
 from .conftest import admin_login
@@ -20,7 +20,7 @@ def desk(author, reviewer, second_reviewer):
     )
     factories.publish(live, author=author, reviewers=[reviewer])
     live.body = "## Causes\n\nUric acid crystals [1]."
-    workflow.save_content(live, user=author, reason="Sharper")
+    editing.save_content(live, user=author, reason="Sharper")
     workflow.submit(live, user=author, change_note="Named the crystals.", change_kind="editorial")
     workflow.start_review(live, user=second_reviewer)
     live.refresh_from_db()

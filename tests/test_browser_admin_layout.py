@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from articles import workflow
 from articles.models import FollowUpQuestion
+from articles.review import workflow
 
 from . import factories
 from .conftest import admin_login

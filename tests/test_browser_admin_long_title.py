@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from articles import workflow
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import CHROMIUM, admin_login
@@ -43,7 +43,7 @@ def long_titled(author, reviewer):
     article = factories.make_article(author=author, title=LONG_WORD, slug="long-word")
     factories.publish(article, author=author, reviewers=[reviewer])
     article.body = "Some new text [1]."
-    workflow.save_content(article, user=author, reason=LONG_WORD)
+    editing.save_content(article, user=author, reason=LONG_WORD)
     workflow.submit(article, user=author, change_note="Wording.", change_kind="editorial")
     article.refresh_from_db()
     return article

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from articles import workflow
 from articles.models import Article, ReviewAssignment
+from articles.review import workflow
 
 from . import factories
 from .conftest import admin_login

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles import workflow
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import admin_login
@@ -14,7 +14,7 @@ def test_public_and_admin_pages_raise_no_policy_violation(page, live_server, aut
     article = factories.make_article(author=author, slug="csp", body="## Section\n\nText [1].")
     factories.publish(article, author=author, reviewers=[reviewer])
     article.body = "## Section\n\nNew text [1]."
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     workflow.submit(article, user=author, **factories.change_note_for(article))
 
     violations = []

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from articles import workflow
 from articles.models import PassageComment
+from articles.review import workflow
 
 from .conftest import admin_login
 from .test_browser_review_diff import review_path, update  # noqa: F401 - the update fixture

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles import workflow
 from articles.models import AuthorProfile
+from articles.review import editing, workflow
 
 from . import factories
 from .test_browser_site import axe_violations
@@ -42,7 +42,7 @@ def stories(author, other_editor, reviewer, second_reviewer):
     workflow.confirm_current(articles["confirmed"], user=second_reviewer, conflicts="Advises a tea importer.")
     corrected = articles["corrected"]
     corrected.body = BODY.replace("[1].", "[1]. A mug of tea has about half the caffeine of a mug of coffee.")
-    workflow.save_content(corrected, user=other_editor)
+    editing.save_content(corrected, user=other_editor)
     workflow.submit(
         corrected, user=other_editor, change_kind="correction", change_note="The caffeine in tea was overstated."
     )

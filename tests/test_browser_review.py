@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles import workflow
 from articles.models import Article, ReviewDecision
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import admin_login
@@ -26,7 +26,7 @@ def submitted_update(article, *, author, body):
     """As the editor, change a live article's body and submit the update for review."""
     article.refresh_from_db()
     article.body = body
-    workflow.save_content(article, user=author, reason="Clearer wording")
+    editing.save_content(article, user=author, reason="Clearer wording")
     return workflow.submit(article, user=author, **factories.change_note_for(article))
 
 

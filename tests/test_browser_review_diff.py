@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from articles import workflow
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import admin_login
@@ -24,7 +24,7 @@ def update(author, reviewer):
     article.refresh_from_db()
     article.body = LONG_BODY.replace("Passage 5 says something steady", "Passage 5 now says something careful")
     article.body = article.body.replace("- Take breaks from screens", "- Take breaks from screens every hour")
-    workflow.save_content(article, user=author, reason="Sharper advice")
+    editing.save_content(article, user=author, reason="Sharper advice")
     workflow.submit(article, user=author, change_note="Clearer advice on breaks.", change_kind="editorial")
     return article
 

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from articles import workflow
 from articles.models import FollowUpQuestion
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -43,7 +43,7 @@ def site(author, reviewer):
     )
     factories.publish(plain, author=author, reviewers=[reviewer])
     dual.body = BODY + "\nAn update.\n"
-    workflow.save_content(dual, user=author)
+    editing.save_content(dual, user=author)
     workflow.submit(dual, user=author, **factories.change_note_for(dual))
     return dual
 
@@ -171,7 +171,7 @@ WATCH_SENDING = """() => {
 def test_double_clicking_send_stores_one_question_and_back_does_not_resend(
     chromium, live_server, site, monkeypatch, screenshot_dir
 ):
-    from articles import questions
+    from articles.questions import service as questions
 
     receive = questions.receive
 

@@ -10,8 +10,8 @@ would run without the Content-Security-Policy (event handlers, script URLs, inli
 
 import pytest
 
-from articles import workflow
 from articles.models import Article, BoardMember, FollowUpQuestion, Reference, Specialty
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import admin_login
@@ -80,7 +80,7 @@ def hostile_content(author, reviewer):
     article.refresh_from_db()
     article.summary = " ".join(one_line[40:60]) + " [2]"
     article.body = f"{_cite_all(len(PAYLOADS))}\n\nUpdated: {one_line[5]}\n\n{text}"
-    workflow.save_content(article, user=author, reason=one_line[6])
+    editing.save_content(article, user=author, reason=one_line[6])
     workflow.submit(article, user=author, reason=one_line[7], change_kind="correction", change_note=one_line[8][:300])
     for payload in one_line[:15]:
         factories.BoardMemberFactory(display_name=payload[:150], credentials=payload[:100], bio=payload)

@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
-from articles import caching, workflow
 from articles.models import Article, BoardMember, Page, ReviewDecision, Revision
+from articles.review import editing, workflow
+from articles.site import caching
 
 from . import factories
 
@@ -112,7 +113,7 @@ def test_signed_in_editor_neither_reads_nor_fills_the_public_cache(client, publi
 
 def test_staff_preview_never_lands_in_the_public_cache(client, published, author, commit):
     published.body = "Unreviewed draft words [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     client.force_login(author)
     preview = client.get(f"/admin/articles/article/{published.pk}/preview-draft/")
     assert "Unreviewed draft words" in preview.content.decode()
@@ -165,7 +166,7 @@ def test_if_modified_since_gets_304(client, published):
 def test_stale_validator_gets_the_new_page(client, published, author, reviewer, commit):
     etag = client.get("/articles/coffee/")["ETag"]
     published.body = "New advice [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     commit(factories.publish, published, author=author, reviewers=[reviewer])
     response = client.get("/articles/coffee/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
@@ -208,7 +209,7 @@ def test_approval_refreshes_article_and_lists_on_the_next_request(
     for path in ("/articles/coffee/", "/", "/feeds/articles/", topic_url(published)):
         client.get(path)
     published.title = "Is coffee good for you?"
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
     workflow.start_review(published, user=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -222,7 +223,7 @@ def test_approval_refreshes_article_and_lists_on_the_next_request(
 def test_submitting_an_update_shows_it_is_under_review(client, published, author, commit):
     assert "an update to this article is under review" not in client.get("/articles/coffee/").content.decode().lower()
     published.body = "Changed [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     commit(workflow.submit, published, user=author, **factories.change_note_for(published))
     assert "an update to this article is under review" in client.get("/articles/coffee/").content.decode().lower()
 
@@ -230,7 +231,7 @@ def test_submitting_an_update_shows_it_is_under_review(client, published, author
 def test_editing_a_draft_leaves_cached_pages_alone(client, published, author):
     client.get("/articles/coffee/")
     published.body = "Draft words [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     response = client.get("/articles/coffee/")
     assert response["X-Page-Cache"] == "hit"
     assert "Draft words" not in response.content.decode()
@@ -262,7 +263,7 @@ def test_restore_and_reapproval_bring_the_article_back(client, published, author
     assert client.get("/articles/coffee/").status_code in (404, 410)
     published.refresh_from_db()
     published.body = "Back again [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     commit(factories.publish, published, author=author, reviewers=[reviewer])
     assert "Back again" in client.get("/articles/coffee/").content.decode()
 
@@ -303,7 +304,7 @@ def test_policy_change_refreshes_the_policy_page(client, policy, django_capture_
 
 def _approve_an_update(published, author, reviewer, **_):
     published.body = "Fresh everywhere [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     factories.publish(published, author=author, reviewers=[reviewer])
 
 
@@ -406,7 +407,7 @@ def test_cache_outage_serves_pages_uncached(client, published, monkeypatch):
 def test_cache_outage_does_not_fail_a_workflow_step(published, author, reviewer, monkeypatch, commit):
     monkeypatch.setattr(caching, "cache", BrokenCache())
     published.body = "Changed [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     commit(workflow.submit, published, user=author, **factories.change_note_for(published))
     assert Article.objects.get(pk=published.pk).status == Article.Status.SUBMITTED
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
-from articles import workflow
 from articles.models import Article, ReviewDecision
+from articles.review import editing, workflow
 
 from . import factories
 from .test_review import review_url
@@ -230,7 +230,7 @@ def test_reference_change_by_another_editor_is_a_conflict(client, draft, author,
     client.force_login(other_editor)
     stale = client.get(change_url(draft))
     factories.ReferenceFactory(article=draft, number=2)
-    workflow.references_changed(draft, user=author, reason="Added the 2024 review")
+    editing.references_changed(draft, user=author, reason="Added the 2024 review")
     response = client.post(change_url(draft), form_data(stale, title="What really causes headaches?"))
     assert response.status_code == 200
     assert "Someone else saved this article" in response.content.decode()
@@ -238,21 +238,21 @@ def test_reference_change_by_another_editor_is_a_conflict(client, draft, author,
 
 
 def test_a_workflow_step_meanwhile_is_no_conflict(published, author, reviewer):
-    base = workflow.edit_version(published)
+    base = editing.edit_version(published)
     workflow.claim(published, user=factories.reviewer(username="claimer"))
     published.body = "Edited after the claim [1]."
-    workflow.save_content(published, user=author, base=base)
+    editing.save_content(published, user=author, base=base)
     assert Article.objects.get(pk=published.pk).body == "Edited after the claim [1]."
 
 
 def test_save_content_refuses_a_stale_base_for_any_caller(published, author, other_editor):
-    base = workflow.edit_version(published)
+    base = editing.edit_version(published)
     published.summary = "Changed by the first editor."
-    workflow.save_content(published, user=author, base=base)
+    editing.save_content(published, user=author, base=base)
     stale = Article.objects.get(pk=published.pk)
     stale.summary = "Changed by the second editor."
     with pytest.raises(workflow.EditConflict, match="author at"):
-        workflow.save_content(stale, user=other_editor, base=base)
+        editing.save_content(stale, user=other_editor, base=base)
     assert Article.objects.get(pk=published.pk).summary == "Changed by the first editor."
 
 

@@ -1,6 +1,6 @@
 """Word-level diffs shown to reviewers."""
 
-from articles.diffing import diff_snapshots, word_diff
+from articles.review.diffing import diff_snapshots, word_diff
 
 
 def snapshot(**overrides):
@@ -72,8 +72,8 @@ def test_identical_snapshots_report_no_change():
 
 # --- The rendered diff: what readers will see ------------------------------------------
 
-from articles.diffing import RenderedTexts, folded, passage_diff, passages, rendered_diff  # noqa: E402
-from articles.rendering import render  # noqa: E402
+from articles.content.rendering import render  # noqa: E402
+from articles.review.diffing import RenderedTexts, folded, passage_diff, passages, rendered_diff  # noqa: E402
 
 
 def html(body, references=()):

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from articles.admin_editor import references_from_form
+from articles.admin.editor import references_from_form
+from articles.review import editing
 
 from . import factories
 
@@ -139,10 +140,10 @@ def test_save_and_submit_is_offered_to_editors_on_editable_articles_only(client,
     assert 'name="_saveandsubmit"' in client.get(change_url(draft)).content.decode()
     assert 'name="_saveandsubmit"' in client.get(reverse("admin:articles_article_add")).content.decode()
     factories.publish(draft, author=author, reviewers=[reviewer])
-    from articles import workflow
+    from articles.review import workflow
 
     draft.body = "Next [1]."
-    workflow.save_content(draft, user=author)
+    editing.save_content(draft, user=author)
     workflow.submit(draft, user=author, **factories.change_note_for(draft))
     assert 'name="_saveandsubmit"' not in client.get(change_url(draft)).content.decode()
 

@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
 from articles.models import Article, BoardMember, Reference
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -73,7 +73,7 @@ def test_a_mail_outage_never_undoes_or_breaks_a_decision(
 ):
     settings.EMAIL_BACKEND = "tests.test_hardening.BrokenBackend"
     article = factories.make_article(author=author)
-    with caplog.at_level(logging.ERROR, logger="articles.notifications"):
+    with caplog.at_level(logging.ERROR, logger="articles.operations.mail"):
         with django_capture_on_commit_callbacks(execute=True):
             workflow.submit(article, user=author)
     assert Article.objects.get(pk=article.pk).status == Article.Status.SUBMITTED
@@ -115,7 +115,7 @@ def test_a_member_who_left_stays_credited_without_exposing_a_login(client, publi
 
 def test_board_page_credits_only_the_current_version(client, published, author, reviewer, second_reviewer):
     published.body = "Second version [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     factories.publish(published, author=author, reviewers=[second_reviewer])
     html = client.get("/board/").content.decode()
     first_member = html.split(f'id="{reviewer.board_profile.slug}"')[1].split("</li>")[0]
@@ -183,7 +183,7 @@ def test_professional_summary_without_text_is_a_form_error(client, author):
 
 
 def test_doi_with_markup_is_refused(db):
-    from articles.forms import ReferenceForm
+    from articles.admin.forms import ReferenceForm
 
     form = ReferenceForm(data={"number": 1, "kind": "research", "title": "T", "doi": '10.1000/x"><script>'})
     assert "doi" in form.errors
@@ -195,6 +195,6 @@ def test_live_article_with_a_draft_still_comes_up_for_re_review(admin_client, se
             factories.make_article(author=author, title="Old"), author=author, reviewers=[reviewer]
         )
     article.body = "Editing [1]."
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     rows = admin_client.get("/admin/articles/reviewqueueitem/").context["cl"].result_list
     assert [(r.title, r.queue_kind, r.is_overdue) for r in rows] == [("Old", "rereview", True)]

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article
+from articles.review import editing, workflow
 
 from . import factories
 from .conftest import QueryCounter
@@ -16,7 +16,7 @@ S = Article.Status
 def make_history(article, user, edits):
     for i in range(edits):
         article.summary = f"Summary edit {i}"
-        workflow.save_content(article, user=user, reason=f"Edit number {i}")
+        editing.save_content(article, user=user, reason=f"Edit number {i}")
 
 
 def history_queries(client, article):
@@ -31,7 +31,7 @@ def history_queries(client, article):
 def test_history_page_names_who_when_why_and_what_changed(admin_client, author):
     article = factories.make_article(author=author)
     article.title = "A better title"
-    workflow.save_content(article, user=author, reason="Clearer title")
+    editing.save_content(article, user=author, reason="Clearer title")
     _, response = history_queries(admin_client, article)
     html = response.content.decode()
     assert "Clearer title" in html
@@ -70,14 +70,14 @@ def two_versions(author, reviewer, second_reviewer):
     ref = article.references.get()
     ref.title = "Changed reference"
     ref.save()
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     factories.publish(article, author=author, reviewers=[second_reviewer])
     return article
 
 
 def test_restoring_an_old_version_makes_a_new_draft_and_keeps_the_live_one(client, two_versions, author):
     first = two_versions.revisions.get(number=1)
-    workflow.restore_version(two_versions, first, user=author)
+    editing.restore_version(two_versions, first, user=author)
     two_versions.refresh_from_db()
     assert two_versions.status == S.DRAFT
     assert two_versions.body == "First text [1]."
@@ -88,7 +88,7 @@ def test_restoring_an_old_version_makes_a_new_draft_and_keeps_the_live_one(clien
 
 
 def test_restored_version_must_be_reviewed_to_go_live(two_versions, author, reviewer):
-    workflow.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
+    editing.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
     revision = workflow.submit(two_versions, user=author, **factories.change_note_for(two_versions))
     assert revision.number == 3
     assert list(revision.authors.all()) == [author]
@@ -100,10 +100,10 @@ def test_restored_version_must_be_reviewed_to_go_live(two_versions, author, revi
 
 def test_restoring_is_refused_while_the_board_has_it(two_versions, author):
     two_versions.body = "Third [1]."
-    workflow.save_content(two_versions, user=author)
+    editing.save_content(two_versions, user=author)
     workflow.submit(two_versions, user=author, **factories.change_note_for(two_versions))
     with pytest.raises(workflow.WorkflowError):
-        workflow.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
+        editing.restore_version(two_versions, two_versions.revisions.get(number=1), user=author)
 
 
 def test_restore_button_in_admin(client, two_versions, author):

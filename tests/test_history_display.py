@@ -5,8 +5,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from articles import history_display, workflow
+from articles.admin import history as history_display
 from articles.models import Article
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -53,7 +54,7 @@ def test_choice_values_show_their_labels():
 def reviewed(author, reviewer):
     article = factories.make_article(author=author, title="What helps a headache?", body=LONG_BODY)
     article.body = LONG_BODY.replace("ibuprofen", "naproxen")
-    workflow.save_content(article, user=author, reason="Safer first choice")
+    editing.save_content(article, user=author, reason="Safer first choice")
     workflow.submit(article, user=author)
     workflow.start_review(article, user=reviewer)
     article.refresh_from_db()
@@ -81,6 +82,6 @@ def test_history_page_links_the_submission_to_the_diff_on_the_review_screen(admi
 def test_history_page_escapes_what_changed(admin_client, author):
     article = factories.make_article(author=author, title="Plain")
     article.title = "<script>alert(1)</script> title"
-    workflow.save_content(article, user=author, reason="<b>why</b>")
+    editing.save_content(article, user=author, reason="<b>why</b>")
     html = admin_client.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
     assert "<script>alert(1)" not in html and "<b>why</b>" not in html

@@ -3,8 +3,8 @@
 import html5lib
 import pytest
 
-from articles import workflow
 from articles.models import FollowUpQuestion
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -20,7 +20,7 @@ def site(author, reviewer):
     )
     factories.publish(article, author=author, reviewers=[reviewer])
     article.body = "Update [1]."
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     workflow.submit(article, user=author, **factories.change_note_for(article))
     return article
 

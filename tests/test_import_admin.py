@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from articles import workflow
-from articles.admin_interchange import SESSION_KEY
+from articles.admin.interchange import SESSION_KEY
 from articles.interchange.format import serialise
 from articles.models import Article, Reference
+from articles.review import editing
 
 from . import factories
 from .test_interchange import article_file, bad_files
@@ -202,7 +202,7 @@ def test_export_action_returns_a_zip_of_the_approved_versions(editor_client, aut
         factories.make_article(author=author, slug="live", specialty=topic), author=author, reviewers=[reviewer]
     )
     live.title = "A newer draft title"
-    workflow.save_content(live, user=author, reason="Draft")
+    editing.save_content(live, user=author, reason="Draft")
     draft = factories.make_article(author=author, slug="draft", specialty=topic)
     response = editor_client.post(
         reverse("admin:articles_article_changelist"),

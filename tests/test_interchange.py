@@ -12,14 +12,14 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import workflow
+from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
 from articles.interchange import format as fmt
 from articles.interchange import service
 from articles.interchange.format import ArticleFile, FormatError, parse, serialise
 from articles.interchange.sources import Source
 from articles.management.commands.seed_demo import DEMO, demo_board
 from articles.models import Article, Reference, Revision, Specialty
-from articles.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
+from articles.review import editing, validation, workflow
 
 from . import factories
 
@@ -254,7 +254,7 @@ def test_a_save_between_planning_and_writing_is_reported_as_a_conflict_not_overw
     plan = service.plan([Source("dystonia.md", data=serialise(article_file(title="Mine")))])
     article = Article.objects.get(slug="dystonia")
     article.title = "Theirs"
-    workflow.save_content(article, user=other_editor, reason="Edited meanwhile")
+    editing.save_content(article, user=other_editor, reason="Edited meanwhile")
     service.apply(plan, user=author)
     assert "someone else changed this article" in plan.lines()[0]
     assert Article.objects.get(slug="dystonia").title == "Theirs"
@@ -321,7 +321,7 @@ def test_atomic_rolls_back_articles_already_written_when_a_later_one_fails(tmp_p
     )
     article = Article.objects.get(slug="a")
     article.title = "Meanwhile"
-    workflow.save_content(article, user=other_editor, reason="Edited meanwhile")  # a conflict for a.md
+    editing.save_content(article, user=other_editor, reason="Edited meanwhile")  # a conflict for a.md
     service.apply(plan, user=author, atomic=True)
     assert "nothing was written" in plan.lines()[0] and "someone else changed" in plan.lines()[1]
     assert not Article.objects.filter(slug="b").exists()
@@ -527,7 +527,7 @@ def test_the_readme_example_is_a_valid_article_file():
     article = parse(example.encode(), max_bytes=10**6)
     assert article.slug == "what-causes-gout" and len(article.references) == 2
     snapshot = article.content() | {"references": article.references}
-    workflow.validate_for_review(snapshot)  # every citation names a reference, every reference is cited
+    validation.validate_for_review(snapshot)  # every citation names a reference, every reference is cited
     assert serialise(article) == example.encode()
 
 

@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from articles import workflow
 from articles.models import Article, Reference, ReviewDecision, Revision, hash_content
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -130,7 +130,7 @@ class EditorialMachine(RuleBasedStateMachine):
     def take(self, step, article, user, choice):
         if step == "edit_content":
             article.body = BODIES[choice]
-            workflow.save_content(article, user=user, reason="Edited")
+            editing.save_content(article, user=user, reason="Edited")
         elif step == "edit_references":
             # As the admin's reference inline does: only with permission, recorded in the same transaction.
             if not user.has_perm("articles.change_reference"):
@@ -140,12 +140,12 @@ class EditorialMachine(RuleBasedStateMachine):
                 reference.title = REFERENCE_TITLES[choice]
                 reference._history_user = user
                 reference.save()
-                workflow.references_changed(article, user=user, reason="References edited")
+                editing.references_changed(article, user=user, reason="References edited")
         elif step == "restore_version":
             revision = article.revisions.filter(number=choice + 1).first()
             if revision is None:
                 raise workflow.WorkflowError("No such version.")
-            workflow.restore_version(article, revision, user=user)
+            editing.restore_version(article, revision, user=user)
         elif step == "request_changes":
             workflow.request_changes(article, user=user, comment="Cite the guideline.")
         elif step == "archive":

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles import workflow
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -46,7 +46,7 @@ def test_request_changes_emails_every_author_with_reason_and_comment(
 ):
     article = factories.make_article(author=author)
     article.body = "Co-written [1]."
-    workflow.save_content(article, user=other_editor)
+    editing.save_content(article, user=other_editor)
     workflow.submit(article, user=author)
     workflow.start_review(article, user=reviewer)
     mail.outbox.clear()

@@ -6,8 +6,10 @@ from contextlib import contextmanager
 import pytest
 from django.db import OperationalError, connection
 
-from articles import caching, views
+from articles.content import versions
 from articles.models import FollowUpQuestion
+from articles.operations import health
+from articles.site import caching, views
 
 from .test_caching import BrokenCache
 
@@ -32,9 +34,9 @@ def quiet_client(client):
 @pytest.fixture
 def cache_down(monkeypatch):
     broken = BrokenCache()
-    for module in (caching, views):
+    for module in (caching, versions, health):
         monkeypatch.setattr(module, "cache", broken)
-    monkeypatch.setattr("articles.ratelimit.cache", broken)
+    monkeypatch.setattr("articles.operations.ratelimit.cache", broken)
     return broken
 
 
@@ -134,7 +136,7 @@ def test_readyz_is_200_when_everything_answers(client, db):
 
 
 def test_redis_backend_stops_waiting_on_a_dead_redis(monkeypatch):
-    from articles.cache_backend import CircuitBreakerRedisCache
+    from articles.operations.cache_backend import CircuitBreakerRedisCache
 
     monkeypatch.setattr(CircuitBreakerRedisCache, "_open_until", 0.0)
     dead = CircuitBreakerRedisCache("redis://127.0.0.1:9/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from articles import comments, workflow
 from articles.models import PassageComment
+from articles.review import comments, workflow
 
 from . import factories
 

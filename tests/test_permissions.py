@@ -18,8 +18,8 @@ from django.test import Client, override_settings
 from django.test.client import ClientHandler
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, BoardMember, Reference, ReviewDecision, Revision
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -139,9 +139,9 @@ def build_world():
         article = factories.make_article(author=author, title=f"An article that is {state}", slug=state)
         # The other two authors each change the text before it is first submitted.
         article.title += "?"
-        workflow.save_content(article, user=users["board_author"], reason="Board member edits")
+        editing.save_content(article, user=users["board_author"], reason="Board member edits")
         article.summary += " Mostly."
-        workflow.save_content(article, user=users["superuser_author"], reason="Superuser edits")
+        editing.save_content(article, user=users["superuser_author"], reason="Superuser edits")
         if state != "draft":
             workflow.submit(article, user=author)
         if state in ("in_review", "changes_requested", "approved", "approved_with_draft", "archived"):
@@ -152,7 +152,7 @@ def build_world():
             workflow.approve(article, user=starter)
         if state == "approved_with_draft":
             article.body = "An update in progress [1]."
-            workflow.save_content(article, user=author, reason="Update")
+            editing.save_content(article, user=author, reason="Update")
         if state == "archived":
             workflow.archive(article, user=author, reason="Superseded.")
         article.refresh_from_db()
@@ -213,7 +213,7 @@ def get_article(world, db):
     return get
 
 
-ROW_FIELDS = (*workflow.WORKFLOW_FIELDS, *Article.CONTENT_FIELDS)
+ROW_FIELDS = (*editing.WORKFLOW_FIELDS, *Article.CONTENT_FIELDS)
 COUNTED = {
     "decisions": ReviewDecision,
     "revisions": Revision,
@@ -271,14 +271,14 @@ def assert_happened(action, article_id, before, after, user):
 def run_step(action, article, user):
     if action == "save_content":
         article.body = "Edited in the matrix [1]."
-        return workflow.save_content(article, user=user, reason="Matrix edit")
+        return editing.save_content(article, user=user, reason="Matrix edit")
     if action == "restore_version":
         # A never-submitted draft has no version: offer it another article's, which must be refused.
         revision = (
             Revision.objects.filter(article=article, number=1).first()
             or Revision.objects.exclude(article=article).order_by("pk").first()
         )
-        return workflow.restore_version(article, revision, user=user)
+        return editing.restore_version(article, revision, user=user)
     kwargs = {}
     if action == "submit":
         kwargs = factories.change_note_for(article)

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles import workflow
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -48,7 +48,7 @@ def test_preview_of_the_live_version_says_readers_see_it_now(client, reviewer, p
 
 def test_preview_of_a_replaced_version_says_it_was_replaced(client, author, reviewer, second_reviewer, published):
     published.body = "Newer text [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     factories.publish(published, author=author, reviewers=[second_reviewer])
     client.force_login(reviewer)
     html = client.get(reverse("admin:articles_reviewqueueitem_preview", args=[published.pk, 1])).content.decode()

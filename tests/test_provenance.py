@@ -13,9 +13,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from articles import workflow
+from articles.content.rendering import render
 from articles.models import Article, AuthorProfile, BoardMember, Withdrawal
-from articles.rendering import render
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -48,7 +48,7 @@ def name_of(user):
 def publish_update(article, *, author, reviewer, body, kind="editorial", note="Wording clarified.", **approve):
     article.refresh_from_db()
     article.body = body
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     workflow.submit(article, user=author, change_kind=kind, change_note=note)
     workflow.start_review(article, user=reviewer)
     workflow.approve(article, user=reviewer, **approve)
@@ -147,7 +147,7 @@ def test_ticking_no_conflicts_is_published_as_that_statement_with_its_date(clien
 
 
 def test_a_statement_and_the_no_conflicts_box_together_are_refused_in_the_admin(admin_client, db):
-    from articles.forms import BoardMemberForm
+    from articles.admin.forms import BoardMemberForm
 
     user = factories.UserFactory()
     form = BoardMemberForm(
@@ -180,7 +180,7 @@ def test_the_declaration_made_at_approval_is_shown_beside_the_reviewer(client, a
 
 def test_submitting_an_update_needs_a_public_note_and_kind(published, author):
     published.body = "Changed [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     with pytest.raises(ValidationError) as refused:
         workflow.submit(published, user=author)
     assert set(refused.value.message_dict) == {"change_note", "change_kind"}
@@ -193,7 +193,7 @@ def test_submitting_an_update_needs_a_public_note_and_kind(published, author):
 
 def test_the_admin_submit_form_asks_for_the_note_of_an_update(client, published, author):
     published.body = "Changed [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     client.force_login(author)
     url = f"/admin/articles/article/{published.pk}/workflow/submit/"
     response = client.post(url, {"seen": workflow.state_token(published)})

@@ -6,8 +6,8 @@ import pytest
 from django.db.utils import OperationalError
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -81,7 +81,7 @@ def test_approved_version_stays_live_while_a_new_draft_is_edited_and_reviewed(
 ):
     published.title = "Is coffee good for you?"
     published.body = "Brand new claims [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     html = client.get("/articles/coffee/").content.decode()
     assert "Is coffee bad for you?" in html
     assert "Brand new claims" not in html
@@ -101,7 +101,7 @@ def test_approved_version_stays_live_while_a_new_draft_is_edited_and_reviewed(
 
 def test_every_approved_version_keeps_a_permanent_link(client, published, author, second_reviewer):
     published.body = "Second version [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
     workflow.start_review(published, user=second_reviewer)
     workflow.approve(published, user=second_reviewer)
@@ -116,7 +116,7 @@ def test_every_approved_version_keeps_a_permanent_link(client, published, author
 
 def test_unapproved_versions_have_no_permanent_link(client, published, author):
     published.body = "Draft v2 [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
     assert client.get(reverse("articles:version", args=["coffee", 2])).status_code == 404
 

@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, FollowUpQuestion, Page
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -80,7 +80,7 @@ def test_audience_pages_are_cacheable_urls_not_cookie_variants(client, dual):
 
 def test_professional_version_is_reviewed_like_any_content(client, dual, author, second_reviewer):
     dual.professional_body = "Revised clinical words [1]."
-    workflow.save_content(dual, user=author)
+    editing.save_content(dual, user=author)
     workflow.submit(dual, user=author, **factories.change_note_for(dual))
     assert "Revised clinical words" not in client.get("/articles/gout/professional/").content.decode()
     workflow.start_review(dual, user=second_reviewer)
@@ -289,7 +289,7 @@ def test_version_permalink_for_professionals(client, dual):
 
 def test_updates_keep_first_publication_date_in_json_ld(client, dual, author, second_reviewer):
     dual.body = "Newer plain words [1]."
-    workflow.save_content(dual, user=author)
+    editing.save_content(dual, user=author)
     with time_machine.travel(APPROVED_AT + timedelta(days=40), tick=False):
         workflow.submit(dual, user=author, **factories.change_note_for(dual))
         workflow.start_review(dual, user=second_reviewer)
@@ -330,7 +330,7 @@ def test_article_page_queries_do_not_grow_with_history(client, dual, author, rev
         client.get("/articles/gout/")
     for i in range(3):
         dual.body = f"Version {i} [1]."
-        workflow.save_content(dual, user=author)
+        editing.save_content(dual, user=author)
         factories.publish(dual, author=author, reviewers=[reviewer])
     with count_queries() as later:
         client.get("/articles/gout/")

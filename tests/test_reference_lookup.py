@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from articles import reference_lookup
+from articles.content import reference_lookup
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from articles.rendering import citation_problems, parse_citation, render
+from articles.content.rendering import citation_problems, parse_citation, render
 
 
 def refs(*numbers, kind="research"):
@@ -126,7 +126,7 @@ def test_links_get_safe_rel():
 
 
 def test_plain_text_drops_markup_and_citations():
-    from articles.rendering import plain_text
+    from articles.content.rendering import plain_text
 
     assert plain_text("Gout is **common** [1, 2]. See <b>this</b>.") == "Gout is common. See this."
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from articles import workflow
+from articles.content.renumbering import citation_order, renumbering, rewrite_citations
 from articles.models import Article, Reference
-from articles.renumbering import citation_order, renumber_references, renumbering, rewrite_citations
+from articles.review import editing, workflow
 
 from . import factories
 from .test_permissions import change_form_data
@@ -54,7 +54,7 @@ def test_renumber_references_rewrites_text_and_rows_with_history(author):
     body = "First [3], then [1] and [2]."
     article = factories.make_article(author=author, summary="Short [3].", body=body, references=3)
     titles = {r.number: r.title for r in article.references.all()}
-    mapping = renumber_references(article, user=author)
+    mapping = editing.renumber_references(article, user=author)
     assert mapping == {3: 1, 1: 2, 2: 3}
     article.refresh_from_db()
     assert article.summary == "Short [1]."
@@ -65,14 +65,14 @@ def test_renumber_references_rewrites_text_and_rows_with_history(author):
     assert latest.history_change_reason == "References renumbered in order of first citation"
     moved = Reference.history.filter(history_change_reason="References renumbered in order of first citation")
     assert moved.count() == 3
-    assert renumber_references(article, user=author) == {}  # a second save changes nothing
+    assert editing.renumber_references(article, user=author) == {}  # a second save changes nothing
 
 
 def test_renumbering_is_refused_where_editing_is(author, reviewer):
     article = factories.make_article(author=author, body="[2] then [1].", references=2)
     workflow.submit(article, user=author)
     with pytest.raises(workflow.WorkflowError):
-        renumber_references(article, user=author)
+        editing.renumber_references(article, user=author)
     assert sorted(article.references.values_list("number", flat=True)) == [1, 2]
     article.refresh_from_db()
     assert article.body == "[2] then [1]."

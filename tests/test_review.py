@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from articles import workflow
 from articles.models import Article, ReviewDecision
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -55,7 +55,7 @@ def test_queue_lists_waiting_items_oldest_first_and_nothing_else(board_client, a
 def test_queue_shows_kind_claim_author_and_quorum(board_client, settings, author, reviewer, published):
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     published.body = "Updated [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
     workflow.start_review(published, user=reviewer)
     html = board_client.get(QUEUE).content.decode()
@@ -184,7 +184,7 @@ def test_self_approval_is_refused_with_a_message_even_for_a_superuser(client, au
 
 def test_review_screen_shows_a_diff_for_updates(board_client, author, published, second_reviewer):
     published.body = "Entirely fresh words [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
     response = board_client.get(review_url(published))
     body_diff = next(f for f in response.context["diff"]["fields"] if f.label == "Body")

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from articles.models import Article, FollowUpQuestion, ReviewDecision, Revision
-from articles.search import document, search
-from articles.sitemaps import ArticleSitemap
+from articles.site.search import document, search
+from articles.site.sitemaps import ArticleSitemap
 
 from . import factories
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.db import connection
 
-from articles import workflow
-from articles.search import ensure_sqlite_index, fts_query, marked
+from articles.review import editing
+from articles.site.search import ensure_sqlite_index, fts_query, marked
 
 from . import factories
 
@@ -56,7 +56,7 @@ def test_search_finds_reference_titles(client, author, reviewer):
 def test_search_finds_approved_text_only(client, author, reviewer, blood_pressure):
     # A newer draft's words are not searchable until the board approves them.
     blood_pressure.body = "Potassium-rich foods may help [1]."
-    workflow.save_content(blood_pressure, user=author, reason="Add diet advice")
+    editing.save_content(blood_pressure, user=author, reason="Add diet advice")
     assert result_slugs(client, "potassium") == []
     factories.make_article(author=author, slug="draft-only", title="Hypertension draft")
     assert result_slugs(client, "hypertension") == ["blood-pressure"]

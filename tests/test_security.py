@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from articles import workflow
-from articles.forms import DecisionForm, FollowUpQuestionForm
+from articles.content.rendering import markdown_problems, plain_text, render
 from articles.models import Article, BoardMember, FollowUpQuestion, Page, Reference, Revision
-from articles.ratelimit import client_address
-from articles.rendering import markdown_problems, plain_text, render
+from articles.operations.ratelimit import client_address
+from articles.questions.forms import FollowUpQuestionForm
+from articles.review import editing, workflow
+from articles.review.forms import DecisionForm
 
 from . import factories
 
@@ -135,11 +135,12 @@ PATHOLOGICAL_MARKDOWN = {
 
 
 @pytest.mark.parametrize("text", PATHOLOGICAL_MARKDOWN.values(), ids=PATHOLOGICAL_MARKDOWN.keys())
-def test_pathological_markdown_is_a_form_error_on_the_article_body_within_two_seconds(client, author, draft, text):
+def test_pathological_markdown_is_a_form_error_on_the_article_body_unparsed(
+    client, author, draft, text, markdown_parses
+):
     client.force_login(author)
-    started = time.monotonic()
     response = client.post(change_url(draft), article_form_data(draft, body=text))
-    assert time.monotonic() - started < 2
+    assert not [source for source in markdown_parses if text in source]
     assert response.status_code == 200
     assert "body" in form_errors(response)
     draft.refresh_from_db()
@@ -147,25 +148,26 @@ def test_pathological_markdown_is_a_form_error_on_the_article_body_within_two_se
 
 
 @pytest.mark.parametrize("text", PATHOLOGICAL_MARKDOWN.values(), ids=PATHOLOGICAL_MARKDOWN.keys())
-def test_pathological_markdown_is_a_form_error_on_the_policy_page_within_two_seconds(client, author, text):
+def test_pathological_markdown_is_a_form_error_on_the_policy_page_unparsed(client, author, text, markdown_parses):
     page = Page.objects.get(slug="editorial-policy")
     client.force_login(author)
-    started = time.monotonic()
     response = client.post(f"/admin/articles/page/{page.pk}/change/", {"slug": page.slug, "title": "P", "body": text})
-    assert time.monotonic() - started < 2
+    assert not [source for source in markdown_parses if text in source]
     assert response.status_code == 200
     assert "body" in form_errors(response)
 
 
 @pytest.mark.parametrize("text", PATHOLOGICAL_MARKDOWN.values(), ids=PATHOLOGICAL_MARKDOWN.keys())
-def test_stored_pathological_markdown_never_breaks_or_hangs_public_pages(client, published, text):
+def test_stored_pathological_markdown_never_breaks_public_pages_nor_reaches_the_parser(
+    client, published, text, markdown_parses
+):
     Revision.objects.filter(pk=published.published_revision_id).update(summary=text, body=text)
     Page.objects.filter(slug="editorial-policy").update(body=text)
     for path in ["/articles/coffee/", "/editorial-policy/", "/", "/feeds/articles/"]:
-        started = time.monotonic()
         response = client.get(path)
         assert response.status_code == 200, path
-        assert time.monotonic() - started < 2, path
+        # Shown as escaped plain text: the parser, whose time such text blows up, never sees it.
+        assert not [source for source in markdown_parses if text in source], path
 
 
 @pytest.mark.parametrize("text", PATHOLOGICAL_MARKDOWN.values(), ids=PATHOLOGICAL_MARKDOWN.keys())
@@ -379,7 +381,7 @@ def test_changing_a_published_articles_slug_is_a_form_error_on_the_slug(client, 
 def test_workflow_still_refuses_a_slug_change_from_other_callers(author, published):
     published.slug = "tea"
     with pytest.raises(ValidationError):
-        workflow.save_content(published, user=author)
+        editing.save_content(published, user=author)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from articles import workflow
 from articles.models import Article, Reference, ReviewDecision, Revision
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -65,7 +65,7 @@ def article_in(state, people):
     author, su, claimer = people["author"], people["superuser_author"], people["claimer"]
     article = factories.make_article(author=author)
     article.body = "Edited by the superuser [1]."
-    workflow.save_content(article, user=su, reason="Superuser edit")
+    editing.save_content(article, user=su, reason="Superuser edit")
     if state == S.DRAFT:
         return article
     workflow.submit(article, user=author)
@@ -145,7 +145,7 @@ def test_board_member_moving_an_article_along_is_not_an_author(author, reviewer,
     workflow.start_review(article, user=reviewer)
     workflow.request_changes(article, user=reviewer, comment="Clarify dosage", reason="clarity")
     article.body = "Clearer text [1]."
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     revision = workflow.submit(article, user=author)
     assert list(revision.authors.all()) == [author]
     workflow.start_review(article, user=reviewer)
@@ -186,7 +186,7 @@ def test_approvals_are_pinned_to_the_version_reviewed(settings, author, reviewer
     workflow.approve(article, user=reviewer)
     workflow.withdraw(article, user=author)
     article.body = "Changed after an approval [1]."
-    workflow.save_content(article, user=author)
+    editing.save_content(article, user=author)
     second = workflow.submit(article, user=author)
     workflow.start_review(article, user=second_reviewer)
     workflow.approve(article, user=second_reviewer)
@@ -212,9 +212,9 @@ def test_content_under_review_is_read_only(people, state):
     article = article_in(state, people)
     article.title = "Edited during review"
     with pytest.raises(workflow.WorkflowError, match="read-only"):
-        workflow.save_content(article, user=people["author"])
+        editing.save_content(article, user=people["author"])
     with pytest.raises(workflow.WorkflowError):
-        workflow.references_changed(article, user=people["author"])
+        editing.references_changed(article, user=people["author"])
     assert Article.objects.get(pk=article.pk).title != "Edited during review"
 
 
@@ -222,13 +222,13 @@ def test_archived_article_cannot_be_edited_until_restored(people):
     article = article_in(S.ARCHIVED, people)
     article.title = "New title"
     with pytest.raises(workflow.WorkflowError, match="restore"):
-        workflow.save_content(article, user=people["author"])
+        editing.save_content(article, user=people["author"])
 
 
 def test_editing_an_approved_article_starts_a_draft_and_keeps_the_approved_version_live(published, author, reviewer):
     live = published.published_revision
     published.body = "A new paragraph [1]."
-    workflow.save_content(published, user=author, reason="Update")
+    editing.save_content(published, user=author, reason="Update")
     published.refresh_from_db()
     assert published.status == S.DRAFT
     assert published.published_revision == live
@@ -247,7 +247,7 @@ def test_editing_an_approved_article_starts_a_draft_and_keeps_the_approved_versi
 
 
 def test_saving_an_approved_article_without_changes_keeps_it_approved(published, author):
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     assert Article.objects.get(pk=published.pk).status == S.APPROVED
 
 
@@ -255,17 +255,17 @@ def test_changing_references_of_an_approved_article_starts_a_draft(published, au
     ref = published.references.get()
     ref.title = "Updated reference"
     ref.save()
-    workflow.references_changed(published, user=author)
+    editing.references_changed(published, user=author)
     assert Article.objects.get(pk=published.pk).status == S.DRAFT
 
 
 def test_undoing_every_edit_returns_an_approved_article_to_approved(published, author):
     original = published.body
     published.body = "A change [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     assert Article.objects.get(pk=published.pk).status == S.DRAFT
     published.body = original
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     assert Article.objects.get(pk=published.pk).status == S.APPROVED
 
 
@@ -281,7 +281,7 @@ def test_withdrawn_and_resubmitted_text_keeps_all_its_authors(author, other_edit
     reviewer = type(reviewer).objects.get(pk=reviewer.pk)
     article = factories.make_article(author=author)
     article.body = "A paragraph by the reviewer [1]."
-    workflow.save_content(article, user=reviewer)
+    editing.save_content(article, user=reviewer)
     workflow.submit(article, user=author)
     workflow.withdraw(article, user=author)
     revision = workflow.submit(article, user=author)
@@ -299,7 +299,7 @@ def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(aut
     workflow.start_review(article, user=reviewer)
     workflow.request_changes(article, user=reviewer, comment="Fix a word", reason="clarity")
     article.body = "One word fixed [1]."
-    workflow.save_content(article, user=other_editor)
+    editing.save_content(article, user=other_editor)
     revision = workflow.submit(article, user=other_editor)
     assert board_editor in revision.authors.all()
     workflow.start_review(article, user=reviewer)
@@ -310,13 +310,13 @@ def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(aut
 def test_slug_of_a_published_article_cannot_change(published, author):
     published.slug = "new-address"
     with pytest.raises(ValidationError, match="cannot change"):
-        workflow.save_content(published, user=author)
+        editing.save_content(published, user=author)
 
 
 def test_moving_an_article_to_another_topic_is_reviewed(published, author, second_reviewer):
     old_topic = published.published_revision.specialty
     published.specialty = factories.SpecialtyFactory()
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     published.refresh_from_db()
     assert published.status == S.DRAFT
     assert published.published_revision.specialty == old_topic
@@ -331,14 +331,14 @@ def test_reference_edits_are_in_the_article_history_with_who_and_why(draft, auth
     ref = draft.references.get()
     ref.title = "Better title"
     ref.save()
-    workflow.references_changed(draft, user=author, reason="Fixed a reference title")
+    editing.references_changed(draft, user=author, reason="Fixed a reference title")
     record = draft.history.first()
     assert (record.history_user, record.history_change_reason) == (author, "Fixed a reference title")
 
 
 def test_a_live_article_with_a_draft_can_still_be_confirmed_on_re_review(published, author, second_reviewer):
     published.body = "Work in progress [1]."
-    workflow.save_content(published, user=author)
+    editing.save_content(published, user=author)
     workflow.confirm_current(published, user=second_reviewer)
     published.refresh_from_db()
     assert published.status == S.DRAFT

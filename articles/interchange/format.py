@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from articles.rendering import http_url
-from articles.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
+from articles.content.rendering import http_url
+from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
 
 FRONT_MATTER = "---"
 REQUIRED = ("title", "slug", "topic", "summary")

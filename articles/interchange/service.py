@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from articles import renumbering, workflow
+from articles.content import renumbering
 from articles.models import Article, Reference, Specialty, hash_content
+from articles.review import editing, validation, workflow
 
 from .format import ArticleFile, FormatError, parse, serialise
 from .sources import Source, limits
@@ -173,21 +174,21 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
             item.action = UNCHANGED
             return
     try:
-        workflow.validate_for_review(snapshot, draft=not submit)
+        validation.validate_for_review(snapshot, draft=not submit)
     except ValidationError as error:
         return _fail(item, " ".join(error.messages))
     if stored is None:
         return
-    if stored.status not in workflow.EDITABLE_STATES:
+    if stored.status not in editing.EDITABLE_STATES:
         how = "withdraw it to draft" if stored.is_locked else "restore it to draft"
         return _fail(item, f"the article is {stored.get_status_display().lower()} and read-only; {how} to import")
     if submit and item.live:
         try:
-            workflow.clean_change_note(change_note=change_note, change_kind=change_kind)
+            validation.clean_change_note(change_note=change_note, change_kind=change_kind)
         except ValidationError as error:
             return _fail(item, "submitting an update of a published article needs " + " ".join(error.messages))
     item.action = UPDATE
-    item.base = workflow.edit_version(stored)
+    item.base = editing.edit_version(stored)
 
 
 class Rollback(Exception):
@@ -256,12 +257,12 @@ def _write(item: Item, the_plan: Plan, user) -> None:
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
         article = Article(slug=data.slug, specialty=topic, **content)
-        workflow.save_content(article, user=user, reason=reason)
+        editing.save_content(article, user=user, reason=reason)
     else:
         article = Article.objects.get(pk=item.article_id)
         # The same guarantee as save_content(base=...), taken before the references change:
         # an edit saved since the plan was made is never overwritten.
-        workflow.check_edit_base(article, item.base)
+        editing.check_edit_base(article, item.base)
         for reference in article.references.all():
             reference._history_user, reference._change_reason = user, reason
             reference.delete()
@@ -270,7 +271,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
         for name, value in content.items():
             setattr(article, name, value)
         article.specialty = topic
-        workflow.save_content(article, user=user, reason=reason)
+        editing.save_content(article, user=user, reason=reason)
     if the_plan.submit:
         workflow.submit(article, user=user, change_note=the_plan.change_note, change_kind=the_plan.change_kind)
         item.note = "submitted for review"

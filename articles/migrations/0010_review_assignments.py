@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-import articles.validators
+import articles.content.validators
 
 # The board assigns its own members (a chair or any member asking a colleague by name).
 BOARD_PERMISSIONS = ["assign_reviewers", "view_reviewassignment"]
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
-            bases=(articles.validators.CleanTextMixin, models.Model),
+            bases=(articles.content.validators.CleanTextMixin, models.Model),
         ),
         migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from articles.rendering import plain_text
+from articles.content.rendering import plain_text
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import backups
+from articles.operations import backups
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import backups
+from articles.operations import backups
+from articles.site import caching
 
 
 class Command(BaseCommand):
@@ -17,4 +18,6 @@ class Command(BaseCommand):
             backups.restore(path, force=force)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
+        # Cached pages were rendered from the data that was there before.
+        caching.everything_changed()
         self.stdout.write(f"Restored {path} into the {backups.vendor()} database. Cached pages were marked stale.")

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from articles import notifications
 from articles.models import Article
+from articles.review import notifications
 
 
 class Command(BaseCommand):

@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from articles import workflow
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
+from articles.review import editing, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -149,7 +149,7 @@ class Command(BaseCommand):
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
-            workflow.save_content(article, user=editor, reason="Clarified treatment targets")
+            editing.save_content(article, user=editor, reason="Clarified treatment targets")
             workflow.submit(
                 article,
                 user=editor,

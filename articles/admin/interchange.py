@@ -1,0 +1,229 @@
+"""The admin's Markdown import page and "Export as Markdown" action: shells over ``interchange.service``.
+
+Import is two steps. The upload is kept on the server (``EDITORIAL_IMPORT_DIR/<token>/``, the token
+in the editor's session, never a plan the browser sends back) and checked: the page shows the
+same per-file report as ``import_articles --dry-run``. Confirming plans it again from the stored
+bytes, imports if nothing moved since the preview, and deletes the upload.
+"""
+
+import io
+import json
+import re
+import secrets
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from articles.interchange import service
+from articles.interchange.sources import Budget, read_upload
+from articles.models import Revision
+
+SESSION_KEY = "article_import"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+STALE_SECONDS = 24 * 3600
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.zip,text/markdown,application/zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Markdown files or a .zip",
+        help_text="Up to 100 .md files (one article each), or one .zip of them; nothing is written until you confirm.",
+    )
+    submit = forms.BooleanField(required=False, label="Submit the imported articles for review")
+    change_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Public change note (updates of published articles)",
+        help_text="Needed to submit an update of a published article: readers see it.",
+    )
+    change_kind = forms.ChoiceField(
+        required=False, label="Kind of change", choices=[("", "—")] + list(Revision.ChangeKind.choices)
+    )
+    atomic = forms.BooleanField(required=False, label="All or nothing: import nothing if any file fails")
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        total = sum(file.size for file in files)
+        if total > settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES:
+            raise forms.ValidationError(
+                f"The upload is {total:,} bytes; at most {settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES:,} are accepted.",
+                code="too_large",
+            )
+        for file in files:
+            if not file.name.lower().endswith((".md", ".zip")):
+                raise forms.ValidationError(f"“{file.name}” is neither a .md file nor a .zip.", code="file_type")
+        return files
+
+
+def may_import(user) -> bool:
+    return user.is_active and user.has_perms(["articles.add_article", "articles.change_article"])
+
+
+def _folder(token: str) -> Path:
+    if not TOKEN_RE.match(token or ""):
+        raise PermissionDenied("Unknown import.")
+    return Path(settings.EDITORIAL_IMPORT_DIR) / token
+
+
+def _store(files) -> str:
+    """Keep the uploaded files on the server until the import is confirmed; return their token."""
+    root = Path(settings.EDITORIAL_IMPORT_DIR)
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():  # uploads never confirmed or cancelled
+        if old.is_dir() and old.stat().st_mtime < time.time() - STALE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_urlsafe(24)
+    folder = _folder(token)
+    folder.mkdir()
+    names = []
+    for index, upload in enumerate(files):
+        with (folder / str(index)).open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        names.append(Path(upload.name).name)
+    (folder / "names.json").write_text(json.dumps(names))
+    return token
+
+
+def _sources(token: str):
+    folder = _folder(token)
+    names = json.loads((folder / "names.json").read_text())
+    budget, sources = Budget(), []
+    for index, name in enumerate(names):
+        with (folder / str(index)).open("rb") as handle:
+            sources += read_upload(name, handle, budget)
+    return sources
+
+
+def _discard(token: str) -> None:
+    shutil.rmtree(_folder(token), ignore_errors=True)
+
+
+def _plan(token: str, options: dict) -> service.Plan:
+    return service.plan(
+        _sources(token),
+        submit=options["submit"],
+        change_note=options["change_note"],
+        change_kind=options["change_kind"],
+    )
+
+
+def import_view(model_admin, request):
+    """Upload → per-file report (nothing written) → confirm → import."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    pending = request.session.get(SESSION_KEY)
+    if request.method == "POST" and request.POST.get("step") in ("confirm", "cancel"):
+        if not pending or request.POST.get("token") != pending["token"] or not _folder(pending["token"]).exists():
+            messages.error(request, "That import is no longer waiting (it was confirmed, cancelled or expired).")
+            return redirect("admin:articles_article_import")
+        if request.POST["step"] == "cancel":
+            _discard(pending["token"])
+            del request.session[SESSION_KEY]
+            messages.info(request, "Import cancelled; nothing was written.")
+            return redirect("admin:articles_article_import")
+        return _confirm(model_admin, request, pending)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if pending:
+            _discard(pending["token"])
+        options = {name: form.cleaned_data[name] for name in ("submit", "change_note", "change_kind", "atomic")}
+        if options["submit"] and not request.user.has_perm("articles.submit_article"):
+            form.add_error("submit", "You may not submit articles for review.")
+        else:
+            token = _store(form.cleaned_data["files"])
+            plan = _plan(token, options)
+            request.session[SESSION_KEY] = {"token": token, "options": options, "fingerprint": plan.fingerprint()}
+            return _report(model_admin, request, plan, token, options)
+    return TemplateResponse(
+        request, "admin/articles/article/import.html", {**_context(model_admin, request), "form": form}
+    )
+
+
+def _confirm(model_admin, request, pending):
+    options = pending["options"]
+    plan = _plan(pending["token"], options)
+    if plan.fingerprint() != pending["fingerprint"]:
+        pending["fingerprint"] = plan.fingerprint()
+        request.session[SESSION_KEY] = pending
+        messages.warning(request, "Articles changed since the report was made; here is the report as things stand now.")
+        return _report(model_admin, request, plan, pending["token"], options)
+    service.apply(plan, user=request.user, atomic=options["atomic"])
+    _discard(pending["token"])
+    del request.session[SESSION_KEY]
+    for line in plan.lines():
+        messages.add_message(request, messages.ERROR if ": error: " in line else messages.INFO, line)
+    level = messages.ERROR if plan.errors else messages.SUCCESS
+    messages.add_message(request, level, plan.summary())
+    return redirect("admin:articles_article_changelist")
+
+
+def _report(model_admin, request, plan, token, options):
+    importable = len(plan.writes) if not (options["atomic"] and plan.errors) else 0
+    return TemplateResponse(
+        request,
+        "admin/articles/article/import.html",
+        {
+            **_context(model_admin, request),
+            "plan": plan,
+            "lines": [(line, ": error: " in line) for line in plan.lines(dry_run=True)],
+            "summary": plan.summary(dry_run=True).removeprefix("Dry run, nothing written: "),
+            "token": token,
+            "options": options,
+            "importable": importable,
+        },
+    )
+
+
+def _context(model_admin, request) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Import articles from Markdown",
+        "max_bytes": settings.EDITORIAL_IMPORT_MAX_BYTES,
+    }
+
+
+def export_markdown(model_admin, request, queryset):
+    """Download the selected articles' approved versions as a .zip of Markdown files."""
+    files = list(service.export(queryset, approved=True))
+    skipped = queryset.count() - len(files)
+    if not files:
+        messages.warning(request, "None of the selected articles has an approved version; nothing to export.")
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    if skipped:
+        messages.warning(request, f"{skipped} selected article(s) without an approved version were not exported.")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="articles-{timezone.now():%Y-%m-%d}.zip"'
+    return response
+
+
+export_markdown.short_description = "Export as Markdown (.zip, approved versions)"
+export_markdown.allowed_permissions = ("view",)

@@ -1,0 +1,34 @@
+"""The app's models, one module per concern; import them from here (``from articles.models import Article``).
+
+``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
+``review``, ``provenance`` and ``questions`` refer to it. Models use ``articles.content`` (text
+rules) and nothing else of the app: no workflow, no site, no admin.
+"""
+
+from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .people import AuthorProfile, BoardMember, person_name
+from .provenance import Withdrawal
+from .questions import FollowUpQuestion, QuestionReply
+from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "AuthorProfile",
+    "BoardMember",
+    "FollowUpQuestion",
+    "Page",
+    "PassageComment",
+    "PassageCommentReply",
+    "QuestionReply",
+    "Reference",
+    "ReviewAssignment",
+    "ReviewDecision",
+    "ReviewQueueItem",
+    "Revision",
+    "Specialty",
+    "Withdrawal",
+    "hash_content",
+    "max_reference_number",
+    "person_name",
+]

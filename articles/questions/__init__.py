@@ -1,0 +1,4 @@
+"""Readers' follow-up questions: the form under an article, taking each question in once, the
+emails to editors and the replies to readers. Uses ``site`` (the public article a question is
+about), ``operations`` (rate limit, mail) and ``models``; the editors' inbox screen is in ``admin``.
+"""

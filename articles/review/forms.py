@@ -1,0 +1,227 @@
+"""Forms of the board's steps: decisions (with change notes and declarations), assigning named
+reviewers, commenting on passages. Each one runs its step through the workflow."""
+
+import copy
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import Truncator
+
+from articles.content.validators import validate_no_control_characters
+from articles.models import Article, ReviewDecision, Revision
+from articles.review import validation
+
+from . import assignments, comments, workflow
+
+
+class ChangeNoteForm(forms.Form):
+    """The public note and kind of an update: asked when it is submitted, editable at approval.
+
+    Reusable: the decision forms below mix its fields in; any other submit path can too.
+    """
+
+    change_kind = forms.ChoiceField(
+        label="Kind of change",
+        choices=[("", "---------"), *Revision.ChangeKind.choices],
+        required=False,
+        help_text="A correction of an error is flagged prominently at the top of the page for a while.",
+    )
+    change_note = forms.CharField(
+        label="Public change note",
+        max_length=validation.CHANGE_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        validators=[validate_no_control_characters],
+        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
+    )
+
+    @classmethod
+    def add_fields_to(cls, form, *, initial=None, required=False) -> None:
+        for name, field in cls.base_fields.items():
+            form.fields[name] = copy.deepcopy(field)
+            form.fields[name].required = required
+            if initial is not None:
+                form.initial.setdefault(name, initial.get(name, ""))
+
+
+class DecisionForm(forms.Form):
+    """The comment (and reason, when sending back) that goes with a workflow step."""
+
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+        validators=[validate_no_control_characters],
+    )
+    reason = forms.ChoiceField(choices=ReviewDecision.Reason.choices, required=False)
+    # The article's state as the page showed it (workflow.state_token): a decision on a
+    # state that has moved on since is refused rather than landing on something else.
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, action: str, article=None, subject=None, **kwargs):
+        if article is not None:
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), "seen": workflow.state_token(article)}
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self._add_provenance_fields(subject or article)
+        if action == "request_changes":
+            self.fields["comment"].required = True
+            self.fields["comment"].label = "What needs to change"
+            self.fields["reason"].required = True
+            self.fields["reason"].label = "Reason category"
+        else:
+            del self.fields["reason"]
+        if action == "archive":
+            self.fields["comment"].required = True
+            self.fields["comment"].label = "Why is it withdrawn from the site"
+
+    def _add_provenance_fields(self, article) -> None:
+        """Add what a step says publicly: change notes, per-article declarations, a replacement."""
+        if self.action == "submit":
+            # Required for updates only; the workflow names what is missing either way.
+            update = article is None or article.published_revision_id is not None
+            ChangeNoteForm.add_fields_to(self, required=bool(article is not None and update))
+        if self.action == "approve":
+            pending = article.pending_revision if article is not None else None
+            if pending is None or pending.kind == Revision.Kind.UPDATE:
+                initial = {"change_note": pending.change_note, "change_kind": pending.change_kind} if pending else None
+                ChangeNoteForm.add_fields_to(self, initial=initial)
+        if self.action in ("approve", "confirm_current"):
+            self.fields["conflicts"] = forms.CharField(
+                label="Conflicts of interest with this article",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[validate_no_control_characters],
+                help_text="Shown beside your name on this article. Leave blank if you have none with it.",
+            )
+        if self.action == "archive":
+            self.fields["comment"].help_text = "For a published article readers see this reason on its page."
+            self.fields["replacement"] = forms.ModelChoiceField(
+                queryset=Article.objects.public().exclude(pk=getattr(article, "pk", None)).order_by("title"),
+                required=False,
+                label="Replacement article (optional)",
+                help_text="Readers of the withdrawn article are pointed to it.",
+            )
+
+    def run(self, article, user) -> list[str]:
+        """Run the step on ``article`` as ``user``; return why it was refused (empty when it ran)."""
+        try:
+            workflow.run(self.action, article, user=user, **self.transition_kwargs())
+        except ValidationError as error:
+            return error.messages
+        except (PermissionDenied, workflow.WorkflowError) as error:
+            return [str(error) or "You may not do that."]
+        return []
+
+    def transition_kwargs(self) -> dict:
+        comment = self.cleaned_data.get("comment", "")
+        kwargs = {"seen": self.cleaned_data.get("seen") or None}
+        data = self.cleaned_data
+        if self.action == "request_changes":
+            kwargs.update(comment=comment, reason=data["reason"])
+        elif self.action in ("approve", "confirm_current"):
+            kwargs.update(comment=comment, conflicts=data.get("conflicts", ""))
+        elif self.action in ("archive", "submit", "withdraw"):
+            kwargs.update(reason=comment)
+        if self.action == "submit":
+            kwargs.update(change_note=data.get("change_note", ""), change_kind=data.get("change_kind", ""))
+        if self.action == "approve" and "change_note" in self.fields:
+            # Blank keeps the editors' note; the board only ever replaces it with another.
+            kwargs.update(change_note=data.get("change_note") or None, change_kind=data.get("change_kind") or None)
+        if self.action == "archive" and data.get("replacement") is not None:
+            kwargs.update(replacement=data["replacement"])
+        return kwargs
+
+
+class AssignReviewersForm(forms.Form):
+    """Choose board members to ask by name; suggestions come first (see ``assignments.candidates``)."""
+
+    reviewers = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Assign reviewers",
+        help_text="Matching specialty first, then the fewest open reviews. Each one you tick is emailed.",
+        error_messages={"required": "Choose at least one reviewer."},
+    )
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article, **kwargs):
+        kwargs.setdefault("initial", {"seen": workflow.state_token(article)})
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.fields["reviewers"].choices = [(c.user.pk, c.label) for c in assignments.candidates(article)]
+
+    def run(self, user) -> list[str]:
+        """Assign the chosen reviewers as ``user``; return why it was refused (empty when it ran)."""
+        self.chosen = list(
+            get_user_model().objects.filter(pk__in=self.cleaned_data["reviewers"]).select_related("board_profile")
+        )
+        return refusals(
+            assignments.assign, self.article, user=user, reviewers=self.chosen, seen=self.cleaned_data["seen"] or None
+        )
+
+
+def refusals(step, article, **kwargs) -> list[str]:
+    """Run an assignment step; return its refusal messages instead of raising them."""
+    try:
+        step(article, **kwargs)
+    except forms.ValidationError as error:
+        return error.messages
+    except (workflow.PermissionDenied, workflow.WorkflowError) as error:
+        return [str(error) or "You may not do that."]
+    return []
+
+
+class PassageCommentForm(forms.Form):
+    """A reviewer's comment on one passage of the version under review (see ``comments``)."""
+
+    passage = forms.ChoiceField(
+        label="Passage", help_text="Or select words in the text above and press “Use selection”."
+    )
+    quote = forms.CharField(
+        label="Quoted words (optional)",
+        required=False,
+        max_length=500,
+        help_text="The words within the passage your comment is about.",
+    )
+    text = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["passage"].choices = [
+            (
+                part.label,
+                [
+                    (f"{part.name}:{index}", f"¶{index + 1}: {Truncator(text).chars(90)}")
+                    for index, text in enumerate(part.passages)
+                ],
+            )
+            for part in parts
+            if part.passages
+        ]
+        self.passage_texts = {f"{p.name}:{i}": text for p in parts for i, text in enumerate(p.passages)}
+
+    def run(self, article, revision, user) -> bool:
+        """Store the comment; on refusal put the reason beside the field it concerns."""
+        part, _, index = self.cleaned_data["passage"].partition(":")
+        try:
+            comments.add(
+                article,
+                revision,
+                user=user,
+                part=part,
+                passage_index=int(index),
+                text=self.cleaned_data["text"],
+                quote=self.cleaned_data["quote"],
+            )
+        except ValidationError as error:
+            by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            for field, errors in by_field.items():
+                self.add_error(field if field in self.fields else None, errors)
+            return False
+        except PermissionDenied as error:
+            self.add_error(None, str(error))
+            return False
+        return True

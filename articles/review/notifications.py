@@ -1,0 +1,97 @@
+"""Emails the workflow sends: submissions to the board, decisions to authors, reminders."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from articles.models import person_name
+from articles.operations.mail import absolute, send
+
+
+def board_members():
+    """Return active users holding the review permission, directly or through a group."""
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
+    return User.objects.filter(is_active=True).exclude(email="").filter(perm | Q(is_superuser=True)).distinct()
+
+
+def review_url(article) -> str:
+    return absolute(reverse("admin:articles_reviewqueueitem_review", args=[article.pk]))
+
+
+def change_url(article) -> str:
+    return absolute(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def submitted(article, revision) -> None:
+    """Tell the board a version waits for review (authors are left out: they cannot review it)."""
+    authors = set(revision.authors.values_list("pk", flat=True))
+    recipients = [u.email for u in board_members() if u.pk not in authors]
+    kind = revision.get_kind_display().lower()
+    subject = f"[Review] {article.title} (version {revision.number}, {kind})"
+    body = (
+        f"{person_name(revision.submitted_by)} submitted "
+        f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
+    )
+    send(subject, body, recipients)
+
+
+def decided(article, decision) -> None:
+    """Tell the authors of a revision what the board decided, with the reviewer's comment."""
+    revision = decision.revision
+    recipients = sorted({u.email for u in revision.authors.all() if u.email})
+    reviewer = getattr(decision.reviewer, "board_profile", None) or decision.reviewer.get_username()
+    subject = f"[{decision.get_decision_display()}] {article.title}"
+    lines = [f"{reviewer} {decision.get_decision_display().lower()} version {revision.number} of “{article.title}”."]
+    if decision.reason:
+        lines.append(f"Reason: {decision.get_reason_display()}")
+    if decision.comment:
+        lines.append(f"Comment:\n{decision.comment}")
+    if article.published_revision_id == revision.pk:
+        lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
+    lines.append(f"Open the article: {change_url(article)}")
+    send(subject, "\n\n".join(lines) + "\n", recipients)
+
+
+def assigned(article, assignments) -> None:
+    """Tell each newly assigned board member that they were asked by name to review ``article``."""
+    for assignment in assignments:
+        by = assignment.assigned_by
+        subject = f"[Assigned to you] {article.title}"
+        body = (
+            f"{person_name(by)} asked you to review “{article.title}” "
+            f"({article.specialty}).\n\nReview it here: {review_url(article)}\n\n"
+            "If you cannot take it, release the assignment on that page so it can go to someone else.\n"
+        )
+        send(subject, body, [assignment.reviewer.email])
+
+
+KIND_LABELS = {"first": "first version", "update": "update", "rereview": "periodic re-review"}
+
+
+def reminder_lines(items, *, now) -> list[str]:
+    """Describe each queue item in one line: what, how late, who has it, where to review it."""
+    lines = []
+    for article in items:
+        if article.queue_kind == "rereview":
+            due = article.next_review_due
+            if due < now:
+                when = f"re-review overdue by {(now - due).days} day(s)"
+            else:
+                when = f"re-review due in {(due - now).days} day(s)"
+        else:
+            when = f"{KIND_LABELS[article.queue_kind]} waiting {(now - article.waiting_since).days} day(s)"
+        flag = "OVERDUE " if article.is_overdue else ""
+        claimed = f", claimed by {article.claimed_by}" if article.claimed_by_id else ", unclaimed"
+        lines.append(f"- {flag}{article.title}: {when}{claimed}\n  {review_url(article)}")
+    return lines
+
+
+def reminders(items, *, now) -> tuple[int, int]:
+    """Send one reminder email listing ``items`` to every board member; return (sent, intended)."""
+    recipients = [u.email for u in board_members()]
+    overdue = sum(1 for a in items if a.is_overdue)
+    subject = f"[Review reminder] {len(items)} waiting for the board" + (f", {overdue} overdue" if overdue else "")
+    body = "These articles are waiting for the Medical Advisory Board:\n\n" + "\n".join(reminder_lines(items, now=now))
+    body += f"\n\nThe review queue: {absolute(reverse('admin:articles_reviewqueueitem_changelist'))}\n"
+    return send(subject, body, recipients), len(set(recipients))

@@ -1,0 +1,178 @@
+"""The board's review screen: what changed, how it will look, and the decision, on one page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.content.rendering import citation_problems
+from articles.content.versions import has_professional_version, rendered_revision
+from articles.models import Article, Revision
+
+from . import assignments, comments, steps, workflow
+from .diffing import RenderedTexts, diff_snapshots, rendered_diff
+from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
+
+# Steps a reviewer takes from this screen; each has its own form (and form prefix).
+REVIEW_ACTIONS = ["start_review", "claim", "approve", "confirm_current", "request_changes"]
+# Who reviews it: assigning named reviewers, releasing an assignment or a claim.
+ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
+
+
+def may_review_screens(user):
+    return user.has_perm("articles.review_article") or user.has_perm("articles.view_article")
+
+
+def revision_under_review(article: Article) -> Revision | None:
+    return article.pending_revision or article.published_revision
+
+
+def review_view(model_admin, request, object_id):
+    if not may_review_screens(request.user):
+        raise PermissionDenied
+    article = get_object_or_404(
+        Article.objects.select_related("pending_revision", "published_revision", "specialty", "claimed_by"),
+        pk=object_id,
+    )
+    forms = {name: DecisionForm(action=name, prefix=name, article=article) for name in REVIEW_ACTIONS}
+    assign_form = None
+    revision = revision_under_review(article)
+    comment_form = None
+    if comments.may_comment(request.user) and revision is not None:
+        comment_form = PassageCommentForm(parts=comments.parts_of(revision), prefix="comment")
+    if request.method == "POST" and request.POST.get("action") == "comment":
+        if comment_form is None:
+            raise PermissionDenied
+        comment_form = PassageCommentForm(request.POST, parts=comments.parts_of(revision), prefix="comment")
+        if comment_form.is_valid() and comment_form.run(article, revision, request.user):
+            messages.success(request, "Comment added. The article's editors see it beside the text in their form.")
+            return redirect(f"{request.path}#comments")
+    elif request.method == "POST" and request.POST.get("action") in ASSIGNMENT_ACTIONS:
+        assign_form, done = _assignment_post(request, article)
+        if done:
+            return redirect(request.path)
+    elif request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in REVIEW_ACTIONS:
+            return HttpResponseBadRequest("Unknown review action.")
+        form = DecisionForm(request.POST, action=action, prefix=action)
+        forms[action] = form
+        if form.is_valid():
+            refusals = form.run(article, request.user)
+            article.refresh_from_db()
+            still_offered = workflow.allowed(action, article, request.user)
+            for message in refusals:
+                # Beside the form while it is still offered; at the top of the page when the
+                # refusal took the form away (someone else decided first), never silently.
+                if still_offered:
+                    form.add_error(None, message)
+                else:
+                    messages.error(request, message)
+            if not refusals:
+                label = workflow.TRANSITIONS[action].label
+                messages.success(
+                    request, f"{label}: done. “{article.title}” is now {article.get_status_display().lower()}."
+                )
+                return redirect(request.path)
+
+    revision = revision_under_review(article)  # again: a decision above may have moved it on
+    is_rereview = article.pending_revision is None and article.published_revision is not None
+    previous = article.published_revision if article.pending_revision and article.published_revision else None
+    # Only the steps this screen offers: withdraw and archive live on the article page, and
+    # counting them here would hide the "no review step" note behind an empty section.
+    available = {t.name for t in workflow.available_transitions(article, request.user)} & set(REVIEW_ACTIONS)
+    thread = list(comments.for_article(article))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        **model_admin.workflow_context(request, article),
+        "title": f"Review: {article.title}",
+        "opts": model_admin.opts,
+        "article": article,
+        "revision": revision,
+        "previous": previous,
+        "is_rereview": is_rereview,
+        "diff": diff_snapshots(previous.snapshot(), revision.snapshot()) if previous and revision else None,
+        "rendered_diff": rendered_diff(_rendered(previous), _rendered(revision)) if previous and revision else None,
+        # The reader's view by default; ``?diff=source`` for the Markdown, ``?expand=all`` unfolds.
+        "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
+        "expand_all": request.GET.get("expand") == "all",
+        "problems": citation_problems(revision.snapshot()) if article.pending_revision else [],
+        "forms": forms,
+        "available": available,
+        "preview_url": reverse("admin:articles_reviewqueueitem_preview", args=[article.pk, revision.number])
+        if revision
+        else None,
+        "has_professional": bool(revision and revision.professional_body.strip()),
+        "now": timezone.now(),
+        "decisions": article.decisions.select_related("reviewer__board_profile", "revision")[:20],
+        **_assignment_context(request, article, assign_form),
+        "comment_form": comment_form,
+        "passage_comments": thread,
+        "open_comment_count": sum(1 for c in thread if not c.is_resolved),
+        "may_answer_comments": comments.may_answer(request.user),
+    }
+    return TemplateResponse(request, "admin/articles/review.html", context)
+
+
+def _rendered(revision: Revision) -> RenderedTexts:
+    """Render a version as readers see it, for each audience it has (the public page's cache)."""
+    patient = rendered_revision(revision, "patient")
+    texts = RenderedTexts(patient.summary_html, patient.body_html)
+    if has_professional_version(revision):
+        professional = rendered_revision(revision, "professional")
+        texts.professional_summary, texts.professional_body = professional.summary_html, professional.body_html
+    return texts
+
+
+def _assignment_post(request, article):
+    """Run an assign or release step from the review screen; return (assign form, whether it ran)."""
+    action, user = request.POST["action"], request.user
+    form = None
+    seen = request.POST.get("seen", "")[:64] or None
+    if action == "assign":
+        form = AssignReviewersForm(request.POST, article=article)
+        problems = form.run(user) if form.is_valid() else []
+        for problem in problems:
+            form.add_error(None, problem)
+        if form.is_valid() and not problems:
+            names = ", ".join(u.board_profile.display_name for u in form.chosen)
+            messages.success(request, f"Assigned: {names}. Each of them has been emailed.")
+            return form, True
+        return form, False
+    if action == "release_claim":
+        problems = refusals(workflow.release_claim, article, user=user, seen=seen)
+        done = "Claim released: another board member can take this review now."
+    else:
+        reviewer = article.assignments.open().filter(reviewer_id=_int(request.POST.get("reviewer"))).first()
+        if reviewer is None:
+            messages.error(request, "That reviewer is not assigned to this article (any more).")
+            return None, False
+        problems = refusals(assignments.release, article, user=user, reviewer=reviewer.reviewer, seen=seen)
+        done = "Assignment released."
+    for problem in problems:
+        messages.error(request, problem)
+    if not problems:
+        messages.success(request, done)
+    return None, not problems
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _assignment_context(request, article, assign_form):
+    user = request.user
+    may_assign = assignments.may_assign(user) and steps.in_queue(article)
+    if may_assign and assign_form is None:
+        assign_form = AssignReviewersForm(article=article)
+    return {
+        "assignments": assignments.open_assignments(article),
+        "may_assign": may_assign,
+        "assign_form": assign_form if may_assign else None,
+        "may_release_claim": bool(article.claimed_by_id)
+        and (article.claimed_by_id == user.pk or assignments.may_assign(user)),
+        "may_release_any": assignments.may_assign(user),
+    }

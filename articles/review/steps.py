@@ -1,0 +1,118 @@
+"""What every workflow step shares: its errors, the row lock, the state token and the save.
+
+``workflow`` (the transitions), ``editing`` (saves of the working copy) and ``assignments``
+(named reviewers) all act through these, so they never import each other to do so. A step
+locks the article row, checks that the page it was decided on still shows the article as
+it is, writes, and saves with who and why; a public step also tells the site (``signals``).
+"""
+
+import hashlib
+
+from django.utils import timezone
+
+from articles.models import Article, ReviewAssignment, Revision
+
+from . import signals
+
+Status = Article.Status
+
+
+class WorkflowError(Exception):
+    """A transition that is not possible from the article's current state."""
+
+
+class EditConflict(WorkflowError):
+    """A save based on a copy of the article that someone else has changed since."""
+
+    def __init__(self, message: str, *, current_version: str):
+        super().__init__(message)
+        self.current_version = current_version
+
+
+def lock(article: Article) -> Article:
+    """Lock the article row and reload ``article`` from it, so concurrent decisions serialise.
+
+    Steps act on what is stored, never on unsaved changes in the caller's instance.
+    """
+    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+    article.refresh_from_db()
+    return article
+
+
+def state_token(article: Article) -> str:
+    """Fingerprint what a decision is about: the state, the versions in play, the last review.
+
+    Decision forms carry the token of the page the reviewer saw; a decision made against
+    a state that has moved on since (another reviewer published the version, the editor
+    withdrew it) is refused instead of landing on something the reviewer never saw.
+    """
+    reviewed = article.last_reviewed_at.isoformat() if article.last_reviewed_at else ""
+    state = f"{article.status}|{article.pending_revision_id}|{article.published_revision_id}|{reviewed}"
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def require_unchanged(article: Article, seen: str | None, user) -> None:
+    """Refuse a step decided on a page that no longer shows the article as it is (see ``state_token``).
+
+    Checked before the step's own rules: "it moved on" explains a refusal better than "it is
+    approved". What happened since is told only to those who may read the article anyway.
+    """
+    if seen is None or seen == state_token(article):
+        return
+    if not user.has_perm("articles.view_article"):
+        raise WorkflowError("This article has moved on since you opened this page; nothing was recorded.")
+    last = article.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    since = ""
+    if last is not None:
+        who = last.history_user.get_username() if last.history_user else "someone"
+        since = f" Since then: “{last.history_change_reason or 'changed'}” ({who}, {last.history_date:%d %b %Y %H:%M})."
+    raise WorkflowError(
+        f"This article has moved on since you opened this page; nothing was recorded.{since} "
+        "Reload the page to see where it stands now."
+    )
+
+
+def revision_under_decision(name: str, article: Article) -> Revision | None:
+    """The version a board step decides: the live one for re-reviews, else the one with the board."""
+    if name in ("confirm_current", "claim") or article.status == Status.APPROVED:
+        return article.published_revision
+    return article.pending_revision
+
+
+def is_author(user, revision: Revision | None) -> bool:
+    return revision is not None and revision.authors.filter(pk=user.pk).exists()
+
+
+def in_queue(article: Article) -> bool:
+    """Whether ``article`` waits for the board now (the review queue's own rule)."""
+    return Article.objects.review_queue().filter(pk=article.pk).exists()
+
+
+def set_claim(article: Article, user) -> None:
+    """Record who is handling the article for the board now (``None`` releases it)."""
+    article.claimed_by = user
+    article.claimed_at = timezone.now() if user is not None else None
+
+
+def end_assignment(assignment: ReviewAssignment, *, user, reason: str) -> None:
+    assignment.ended_at = timezone.now()
+    assignment.ended_by = user
+    assignment.end_reason = reason[:300]
+    assignment._history_user = user
+    assignment._change_reason = reason
+    assignment.save()
+
+
+def save(article: Article, *, user, reason: str, public: bool = True) -> None:
+    """Save with who and why; a step readers can see (``public``) tells the site its pages are stale."""
+    # Set the history user explicitly so commands and tests record who acted, not only requests.
+    article._history_user = user
+    article._change_reason = reason
+    article.save()
+    # Named reviewers' assignments end when the item leaves the queue (decided, withdrawn...).
+    open_assignments = list(article.assignments.open())
+    if open_assignments and not in_queue(article):
+        for assignment in open_assignments:
+            end_assignment(assignment, user=user, reason=f"Review finished: {reason}")
+    if public:
+        signals.article_changed.send(sender=Article, article=article)

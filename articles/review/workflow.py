@@ -1,0 +1,420 @@
+"""The review workflow: states, who may do what from which state, and what each step writes.
+
+Draft → Submitted → Under review → Approved, plus Changes requested and Archived.
+
+Every transition is a function here taking the acting user. Admin views, management
+commands and tests call these; nothing else sets ``Article.status``. Each function locks
+the article row, re-checks the rules against the fresh row, and either writes everything
+(article history with the reason, decisions, revisions) or raises and writes nothing.
+
+Beside it in this wing: ``steps`` (the lock, the state token and the save every step shares),
+``editing`` (saves of the working copy: a new draft beside the live version, conflicts),
+``validation`` (what may be handed to the board) and ``assignments`` (named reviewers).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, ReviewDecision, Revision, hash_content
+
+from . import assignments, notifications, records
+from .editing import content_authors
+from .steps import (
+    EditConflict,  # noqa: F401 - part of the workflow's interface
+    WorkflowError,
+    is_author,
+    lock,
+    require_unchanged,
+    revision_under_decision,
+    save,
+    set_claim,
+    state_token,  # noqa: F401 - part of the workflow's interface
+)
+from .validation import clean_change_note, clean_conflicts, snapshot_hash_equal, validate_for_review
+
+Status = Article.Status
+
+EDITOR_PERMISSION = "articles.submit_article"
+BOARD_PERMISSION = "articles.review_article"
+ARCHIVE_PERMISSION = "articles.archive_article"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    permission: str
+    # Board steps refuse anyone who wrote part of the revision (four-eyes rule).
+    four_eyes: bool = False
+
+
+# A live article can be re-reviewed whatever its editors are doing with the next draft.
+LIVE_STATES = frozenset({Status.APPROVED, Status.DRAFT, Status.CHANGES_REQUESTED})
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit", "Submit for review", frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), EDITOR_PERMISSION
+        ),
+        Transition("withdraw", "Withdraw to draft", frozenset({Status.SUBMITTED, Status.IN_REVIEW}), EDITOR_PERMISSION),
+        Transition("start_review", "Start review", frozenset({Status.SUBMITTED}), BOARD_PERMISSION, four_eyes=True),
+        # Claiming a live article for its periodic re-review; the status does not change.
+        Transition("claim", "Claim re-review", LIVE_STATES, BOARD_PERMISSION, four_eyes=True),
+        Transition("approve", "Approve", frozenset({Status.IN_REVIEW}), BOARD_PERMISSION, four_eyes=True),
+        # From Approved: a re-review (or a safety concern) sends a live article back to its
+        # editors; the approved version stays live until an update is approved.
+        Transition(
+            "request_changes",
+            "Request changes",
+            frozenset({Status.IN_REVIEW, Status.APPROVED}),
+            BOARD_PERMISSION,
+            four_eyes=True,
+        ),
+        Transition("confirm_current", "Confirm still accurate", LIVE_STATES, BOARD_PERMISSION, four_eyes=True),
+        Transition("archive", "Archive", frozenset(set(Status) - {Status.ARCHIVED}), ARCHIVE_PERMISSION),
+        Transition("restore", "Restore to draft", frozenset({Status.ARCHIVED}), ARCHIVE_PERMISSION),
+    ]
+}
+
+
+def required_approvals() -> int:
+    return max(1, settings.EDITORIAL_REQUIRED_APPROVALS)
+
+
+def review_interval() -> timedelta:
+    return timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)
+
+
+# --- Rules ----------------------------------------------------------------------
+
+
+def check(name: str, article: Article, user) -> None:
+    """Raise ``PermissionDenied`` or ``WorkflowError`` unless ``user`` may run ``name`` now."""
+    transition = TRANSITIONS[name]
+    if not user.is_active or not user.has_perm(transition.permission):
+        raise PermissionDenied(f"You do not have permission to {transition.label.lower()}.")
+    if article.status not in transition.sources:
+        raise WorkflowError(
+            f"Cannot {transition.label.lower()} an article that is {article.get_status_display().lower()}."
+        )
+    if transition.permission == BOARD_PERMISSION and not is_active_board_member(user):
+        raise PermissionDenied("Only active members of the Medical Advisory Board can review articles.")
+    if transition.four_eyes and is_author(user, revision_under_decision(name, article)):
+        raise PermissionDenied(
+            "You wrote part of this change, so another board member must review it (four-eyes rule)."
+        )
+    if name == "approve":
+        if not hasattr(user, "board_profile"):
+            raise PermissionDenied("Approving needs a board profile with your public name and credentials.")
+        _require_declaration(user, "approve")
+        if article.pending_revision.approvals().filter(reviewer=user).exists():
+            raise WorkflowError("You have already approved this version.")
+    if name in ("confirm_current", "claim") and article.published_revision_id is None:
+        raise WorkflowError("Only a published article can be re-reviewed.")
+    if name == "confirm_current":
+        if not hasattr(user, "board_profile"):
+            raise PermissionDenied("Confirming needs a board profile with your public name and credentials.")
+        _require_declaration(user, "confirm")
+    if name == "claim":
+        if article.claimed_by_id == user.pk:
+            raise WorkflowError("You have already claimed this re-review.")
+        if article.claimed_by_id is not None:
+            raise WorkflowError(f"{article.claimed_by} has already claimed this re-review.")
+
+
+def _require_declaration(user, verb: str) -> None:
+    # Readers see each reviewer's declaration; a blank must never pass for "no conflicts".
+    if not user.board_profile.has_current_declaration:
+        raise PermissionDenied(
+            f"Before you {verb}, declare your conflicts of interest in your board profile: write a statement, "
+            "or tick “I have no conflicts of interest to declare”."
+        )
+
+
+def is_active_board_member(user) -> bool:
+    """Whether ``user`` sits on the board now: a member who left keeps the group until removed."""
+    profile = getattr(user, "board_profile", None)
+    if profile is None:
+        # Board steps that publish attribution need a profile (checked per step below).
+        return True
+    return profile.is_active
+
+
+def allowed(name: str, article: Article, user) -> bool:
+    try:
+        check(name, article, user)
+    except (PermissionDenied, WorkflowError):
+        return False
+    return True
+
+
+def available_transitions(article: Article, user) -> list[Transition]:
+    """Return the transitions ``user`` may run on ``article`` right now, in display order."""
+    return [t for t in TRANSITIONS.values() if allowed(t.name, article, user)]
+
+
+# --- Transitions ----------------------------------------------------------------
+
+
+def submit(
+    article: Article,
+    *,
+    user,
+    reason: str = "",
+    seen: str | None = None,
+    change_note: str = "",
+    change_kind: str = "",
+) -> Revision:
+    """Freeze the working copy as a new revision and hand it to the board.
+
+    An update of a published article needs a public ``change_note`` and a ``change_kind``
+    (``Revision.ChangeKind``); a first version needs neither.
+    """
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("submit", article, user)
+        snapshot = article.content_snapshot()
+        validate_for_review(snapshot)
+        last = article.revisions.order_by("-number").first()
+        if article.published_revision and snapshot_hash_equal(snapshot, article.published_revision):
+            raise WorkflowError("Nothing has changed since the approved version; there is nothing to review.")
+        if article.published_revision:
+            change_note, change_kind = clean_change_note(change_note=change_note, change_kind=change_kind)
+        else:
+            change_note, change_kind = "", ""
+        revision = Revision.objects.create(
+            change_note=change_note,
+            change_kind=change_kind,
+            article=article,
+            number=(last.number + 1) if last else 1,
+            kind=Revision.Kind.UPDATE if article.published_revision else Revision.Kind.FIRST,
+            content_hash=hash_content(snapshot),
+            submitted_by=user,
+            **{k: v for k, v in snapshot.items()},
+        )
+        # Everyone who changed the text since the last approved version is an author, however
+        # many times it was withdrawn, sent back or resubmitted in between (four-eyes rule).
+        approved = article.revisions.filter(approved_at__isnull=False).order_by("-number").first()
+        authors = content_authors(article, since=approved.submitted_at if approved else None)
+        revision.authors.set(authors | {user.pk})
+        article.pending_revision = revision
+        article.status = Status.SUBMITTED
+        set_claim(article, None)
+        save(article, user=user, reason=reason or f"Submitted version {revision.number} for review")
+    transaction.on_commit(lambda: notifications.submitted(article, revision))
+    return revision
+
+
+def withdraw(article: Article, *, user, reason: str = "", seen: str | None = None) -> Article:
+    """Take content back from the board to edit it; its pending approvals lapse."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("withdraw", article, user)
+        article.status = Status.DRAFT
+        article.pending_revision = None
+        set_claim(article, None)
+        save(article, user=user, reason=reason or "Withdrawn to draft")
+    return article
+
+
+def start_review(article: Article, *, user, seen: str | None = None) -> Article:
+    """Claim a submitted article so other reviewers see it is being handled."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("start_review", article, user)
+        article.status = Status.IN_REVIEW
+        set_claim(article, user)
+        save(article, user=user, reason=f"Review started by {user.get_username()}")
+    return article
+
+
+def approve(
+    article: Article,
+    *,
+    user,
+    comment: str = "",
+    conflicts: str = "",
+    change_note: str | None = None,
+    change_kind: str | None = None,
+    seen: str | None = None,
+) -> ReviewDecision:
+    """Record an approval of the pending revision; publish it once the quorum is reached.
+
+    ``conflicts`` is the reviewer's declaration for this article (shown beside their name).
+    For an update, ``change_note``/``change_kind`` replace the editors' public note.
+    """
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("approve", article, user)
+        revision = article.pending_revision
+        if not snapshot_hash_equal(article.content_snapshot(), revision):
+            raise WorkflowError("The content changed after it was submitted; it must be resubmitted.")
+        validate_for_review(revision.snapshot())
+        records.edit_change_note(revision, change_note=change_note, change_kind=change_kind)
+        decision = records.decision(
+            article=article,
+            revision=revision,
+            user=user,
+            decision=ReviewDecision.Decision.APPROVE,
+            comment=comment,
+            conflicts=clean_conflicts(conflicts),
+        )
+        count = revision.approvals().values("reviewer").distinct().count()
+        needed = required_approvals()
+        if count >= needed:
+            now = timezone.now()
+            revision.approved_at = now
+            revision.save(update_fields=["approved_at"])
+            article.published_revision = revision
+            article.pending_revision = None
+            article.status = Status.APPROVED
+            set_claim(article, None)
+            article.last_reviewed_at = now
+            article.next_review_due = now + review_interval()
+            reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
+        else:
+            reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
+        save(article, user=user, reason=reason)
+    transaction.on_commit(lambda: notifications.decided(article, decision))
+    return decision
+
+
+def request_changes(
+    article: Article, *, user, comment: str, reason: str = ReviewDecision.Reason.OTHER, seen: str | None = None
+) -> ReviewDecision:
+    """Send the pending revision back to its authors with a required comment."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "Say what needs to change."}, code="required")
+    if reason not in ReviewDecision.Reason.values:
+        raise ValidationError({"reason": f"Unknown reason “{reason}”."}, code="invalid")
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("request_changes", article, user)
+        decision = records.decision(
+            article=article,
+            revision=revision_under_decision("request_changes", article),
+            user=user,
+            decision=ReviewDecision.Decision.REQUEST_CHANGES,
+            reason=reason,
+            comment=comment.strip(),
+        )
+        article.status = Status.CHANGES_REQUESTED
+        article.pending_revision = None
+        set_claim(article, None)
+        save(article, user=user, reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}")
+    transaction.on_commit(lambda: notifications.decided(article, decision))
+    return decision
+
+
+def claim(article: Article, *, user, seen: str | None = None) -> Article:
+    """Claim a live article's periodic re-review so other reviewers leave it to you."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("claim", article, user)
+        set_claim(article, user)
+        save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
+    return article
+
+
+def release_claim(article: Article, *, user, seen: str | None = None) -> Article:
+    """Give up a claim so another board member can take the review; a review not yet decided
+    goes back to Submitted. Only the claimer may, or someone who may assign reviewers."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        if article.claimed_by_id is None:
+            raise WorkflowError("Nobody has claimed this article.")
+        if not user.is_active or (article.claimed_by_id != user.pk and not assignments.may_assign(user)):
+            raise PermissionDenied("You can release only your own claim.")
+        whose = "their" if article.claimed_by_id == user.pk else f"{article.claimed_by}'s"
+        if article.status == Status.IN_REVIEW:
+            article.status = Status.SUBMITTED
+        set_claim(article, None)
+        save(article, user=user, reason=f"{user.get_username()} released {whose} claim")
+    return article
+
+
+def confirm_current(
+    article: Article, *, user, comment: str = "", conflicts: str = "", seen: str | None = None
+) -> ReviewDecision:
+    """Confirm a published article is still accurate, moving its review dates on."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("confirm_current", article, user)
+        now = timezone.now()
+        decision = records.decision(
+            article=article,
+            revision=article.published_revision,
+            user=user,
+            decision=ReviewDecision.Decision.CONFIRM_CURRENT,
+            comment=comment,
+            conflicts=clean_conflicts(conflicts),
+        )
+        article.last_reviewed_at = now
+        article.next_review_due = now + review_interval()
+        set_claim(article, None)
+        save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate")
+    transaction.on_commit(lambda: notifications.decided(article, decision))
+    return decision
+
+
+def archive(
+    article: Article, *, user, reason: str, replacement: Article | None = None, seen: str | None = None
+) -> Article:
+    """Take an article off the public site; its history and versions are kept.
+
+    Archiving a published article is a withdrawal: ``reason`` is shown publicly on its address
+    (410) and its version pages, with a link to ``replacement`` if given.
+    """
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"reason": "Say why the article is withdrawn; for a published article readers see this reason."},
+            code="required",
+        )
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("archive", article, user)
+        if article.published_revision_id is not None:
+            records.withdrawal(article, user=user, reason=reason.strip(), replacement=replacement)
+        elif replacement is not None:
+            raise ValidationError({"replacement": "Only a published article that is withdrawn can name a replacement."})
+        article.status = Status.ARCHIVED
+        article.published_revision = None
+        article.pending_revision = None
+        set_claim(article, None)
+        save(article, user=user, reason=f"Archived: {reason.strip()}")
+    return article
+
+
+def restore(article: Article, *, user, seen: str | None = None) -> Article:
+    """Bring an archived article back as a draft; it must be reviewed again to go live."""
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        check("restore", article, user)
+        article.status = Status.DRAFT
+        save(article, user=user, reason="Restored from the archive to draft")
+    return article
+
+
+def run(name: str, article: Article, *, user, **kwargs):
+    """Dispatch a transition by name (used by admin buttons and commands)."""
+    if name not in TRANSITIONS:
+        raise WorkflowError(f"Unknown action “{name}”.")
+    verb = globals()[name]  # each transition is the function of its name above
+    return verb(article, user=user, **kwargs)

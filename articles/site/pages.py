@@ -1,0 +1,179 @@
+"""The article page: what one version shows a reader, assembled from stored facts and rendered text.
+
+``make_page`` gathers a version's rendered text (``articles.content.versions``) and its
+provenance (who wrote, approved and confirmed it; ``provenance.py``) into an ``ArticlePage``;
+``render_article`` turns that into the response, with the structured data and cache lifetime.
+The public views, the admin's previews and the question form all start here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.content.rendering import RenderedText, plain_text
+from articles.content.versions import has_professional_version, rendered_revision
+from articles.models import Article, Revision
+
+from . import caching, provenance, structured_data
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    revision: Revision
+    rendered: RenderedText
+    approvers: list
+    pending: bool  # shown under EDITORIAL_SHOW_PENDING (or a staff preview), not yet approved
+    is_permalink: bool = False
+    audience: str = "patient"
+    requested_audience: str = "patient"
+    history: list = field(default_factory=list)
+    # Provenance (articles/provenance.py): re-review credit, byline, change notes, withdrawal.
+    confirmations: list = field(default_factory=list)
+    byline: object = None
+    latest_update: object = None
+    correction: object = None
+    withdrawal: object = None
+
+    @property
+    def specialty(self):
+        # The topic as reviewed; versions frozen before topics were reviewed fall back to the article's.
+        return self.revision.specialty or self.article.specialty
+
+    @property
+    def has_professional(self):
+        return has_professional_version(self.revision)
+
+    @property
+    def fell_back(self):
+        """The reader asked for the professional version, which this article does not have."""
+        return self.requested_audience == "professional" and self.audience != "professional"
+
+    @property
+    def plain_summary(self):
+        """The summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)."""
+        revision = self.revision
+        if self.audience == "professional":
+            return plain_text(revision.professional_summary or revision.summary)
+        return plain_text(revision.summary)
+
+    @property
+    def review_overdue(self):
+        due = self.article.next_review_due
+        return not self.pending and due is not None and due < timezone.now()
+
+    @property
+    def update_under_review(self):
+        return not self.pending and self.article.status in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW)
+
+    @property
+    def stepper(self):
+        """Return (label, state) for Submitted → Under review → Approved."""
+        if not self.pending:
+            return [("Submitted", "done"), ("Under review", "done"), ("Approved", "done")]
+        # Only the version with the board is at a step; a working draft (or a superseded
+        # version) has not been submitted at all.
+        with_the_board = self.revision.pk is not None and self.revision.pk == self.article.pending_revision_id
+        if with_the_board and self.article.status == Article.Status.SUBMITTED:
+            return [("Submitted", "current"), ("Under review", "todo"), ("Approved", "todo")]
+        if with_the_board and self.article.status == Article.Status.IN_REVIEW:
+            return [("Submitted", "done"), ("Under review", "current"), ("Approved", "todo")]
+        return [("Submitted", "todo"), ("Under review", "todo"), ("Approved", "todo")]
+
+    @property
+    def preview_state(self):
+        """What a staff preview is of: the working "draft", a version "with_board", "live" or "earlier"."""
+        if self.revision.pk is None:
+            return "draft"
+        if not self.revision.is_approved:
+            return "with_board" if self.revision.pk == self.article.pending_revision_id else "earlier"
+        return "live" if self.revision.pk == self.article.published_revision_id else "earlier"
+
+    @property
+    def patient_url(self):
+        return self.url_for("patient")
+
+    @property
+    def professional_url(self):
+        return self.url_for("professional")
+
+    def url_for(self, audience):
+        if self.is_permalink:
+            name, args = "articles:version", [self.article.slug, self.revision.number]
+        else:
+            name, args = "articles:detail", [self.article.slug]
+        url = reverse(name, args=args)
+        return url + "professional/" if audience == "professional" else url
+
+
+def public_article(slug: str):
+    """Return (article, revision, pending) for a slug a reader may see, or raise 404."""
+    related = ("published_revision__specialty", "pending_revision__specialty", "specialty")
+    article = Article.objects.select_related(*related).filter(slug=slug).first()
+    if article is not None and article.is_public():
+        return article, article.published_revision, False
+    if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
+        return article, article.pending_revision, True
+    withdrawal = provenance.current_withdrawal(article) if article is not None else None
+    if withdrawal is not None:
+        raise provenance.Withdrawn(withdrawal)
+    # Same answer for unknown, draft, never-published archived and in-review slugs: nothing leaks.
+    raise Http404("No article found.")
+
+
+def render_article(request, page: ArticlePage, *, preview=False):
+    canonical_path = page.url_for(page.audience) if not page.is_permalink else page.article.get_absolute_url()
+    canonical = request.build_absolute_uri(canonical_path)
+    json_ld = ""
+    if not page.pending:  # unreviewed content makes no machine-readable claim of review
+        data = structured_data.medical_web_page(
+            page,
+            url=canonical,
+            site_name=settings.EDITORIAL_SITE_NAME,
+            board_url=request.build_absolute_uri(reverse("articles:board")),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        json_ld = structured_data.to_script(data)
+    context = {
+        "page": page,
+        "canonical": canonical,
+        "json_ld": json_ld,
+        "noindex": page.pending or page.is_permalink or page.fell_back or preview,
+        "preview": preview,
+    }
+    response = render(request, "articles/article_detail.html", context)
+    if context["noindex"]:
+        response["X-Robots-Tag"] = "noindex"
+    if not page.is_permalink:
+        # The page turns "review overdue" when the review falls due, and drops a correction's
+        # notice when its period ends: store it no longer than the first of those.
+        changes_at = [page.article.next_review_due, provenance.correction_notice_until(page.correction)]
+        caching.expire_at(response, min((t for t in changes_at if t), default=None))
+    return response
+
+
+def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
+    served = audience if audience == "patient" or has_professional_version(revision) else "patient"
+    history = provenance.approved_history(article) if history is None else history
+    current = next((v for v in history if v.pk == revision.pk), None)
+    reviewed = current is not None and not pending
+    return ArticlePage(
+        article=article,
+        revision=revision,
+        rendered=rendered_revision(revision, served),
+        approvers=current.approvers if current and not pending else [],
+        pending=pending,
+        is_permalink=is_permalink,
+        audience=served,
+        requested_audience=audience,
+        history=history,
+        confirmations=current.confirmations if reviewed else [],
+        byline=provenance.byline(history, revision) if reviewed else None,
+        latest_update=provenance.latest_update(history, revision) if reviewed else None,
+        correction=provenance.active_correction(history, revision) if reviewed else None,
+        withdrawal=provenance.current_withdrawal(article) if is_permalink else None,
+    )

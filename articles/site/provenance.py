@@ -1,0 +1,223 @@
+"""What a public page says about itself: who wrote, approved and confirmed it, what changed, withdrawals.
+
+Read-only: every fact comes from stored decisions, versions and withdrawals (written by
+``workflow``); nothing here is a default standing in for something nobody said.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Aggregate, F, Func, OuterRef, Subquery, TextField, Value
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, AuthorProfile, ReviewDecision, Revision, Withdrawal
+
+# What the history list shows of each version; the text of old versions is never loaded.
+HISTORY_FIELDS = ("id", "article_id", "number", "title", "approved_at", "kind", "change_kind", "change_note")
+EDITORIAL_TEAM = "the editorial team"
+
+
+@dataclass
+class Approver:
+    """A reviewer as publicly credited on a version: name and credentials as they were then."""
+
+    display_name: str
+    credentials: str
+    slug: str
+    specialty: str
+    on_board: bool
+    conflicts: str = ""  # declared for this article at the decision; blank: nothing said
+    decided_at: object = None
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+    def get_absolute_url(self):
+        return f"{reverse('articles:board')}#{self.slug}" if self.on_board else None
+
+
+@dataclass
+class Byline:
+    """Who wrote a version: named authors with public profiles, plus the editorial team for the rest."""
+
+    authors: list = field(default_factory=list)  # AuthorProfile, public ones only
+    editorial_team: bool = False
+
+    def __bool__(self):
+        return bool(self.authors) or self.editorial_team
+
+
+class Withdrawn(Http404):
+    """A published article that was withdrawn: its address answers 410 with this notice."""
+
+    def __init__(self, withdrawal: Withdrawal):
+        super().__init__("This article was withdrawn.")
+        self.withdrawal = withdrawal
+
+
+def _decisions_by_revision(article: Article, revision_ids: set) -> tuple[dict, dict]:
+    """Map revision id to its approvers and to its confirmations, in decision order, in one query."""
+    Decision = ReviewDecision.Decision
+    decisions = (
+        ReviewDecision.objects.filter(article=article, decision__in=[Decision.APPROVE, Decision.CONFIRM_CURRENT])
+        .select_related("reviewer__board_profile__specialty")
+        .only(
+            "revision_id",
+            "decision",
+            "created_at",
+            "conflicts",
+            "reviewer_name",
+            "reviewer_credentials",
+            "reviewer_slug",
+            "reviewer__id",
+            "reviewer__board_profile__slug",
+            "reviewer__board_profile__is_active",
+            "reviewer__board_profile__specialty__name",
+        )
+        .order_by("created_at", "pk")
+    )
+    approvers, confirmations = {}, {}
+    for d in decisions:
+        if d.revision_id not in revision_ids:
+            continue  # an approval of a version that never reached its quorum
+        member = getattr(d.reviewer, "board_profile", None)
+        credited = Approver(
+            display_name=d.reviewer_name or "A board member",
+            credentials=d.reviewer_credentials,
+            slug=member.slug if member else d.reviewer_slug,
+            specialty=member.specialty.name if member and member.specialty else "",
+            on_board=bool(member and member.is_active),
+            conflicts=d.conflicts,
+            decided_at=d.created_at,
+        )
+        target = approvers if d.decision == Decision.APPROVE else confirmations
+        target.setdefault(d.revision_id, []).append(credited)
+    return approvers, confirmations
+
+
+class JSONArray(Aggregate):
+    """Collect one JSON value per row into a JSON array (SQLite ``json_group_array``, PostgreSQL ``jsonb_agg``).
+
+    Read as text and decoded here: a ``JSONField`` would cost SQLite a feature-check query.
+    """
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+class JSONObject(Func):
+    """``json_object`` / ``jsonb_build_object`` of name-value pairs.
+
+    Django's own ``JSONObject`` would cost SQLite a feature-check query on first use.
+    """
+
+    function = "JSON_OBJECT"
+    output_field = TextField()
+
+    def __init__(self, **fields):
+        super().__init__(*[part for name, value in fields.items() for part in (Value(name), value)])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_BUILD_OBJECT", **extra_context)
+
+
+def _authors_of_each_version():
+    """A subquery: the authors of the outer version, with their public profile, as a JSON array."""
+    profile = "user__author_profile__"
+    person = JSONObject(
+        user=F("user_id"),
+        display_name=F(profile + "display_name"),
+        slug=F(profile + "slug"),
+        role=F(profile + "role"),
+        credentials=F(profile + "credentials"),
+        is_public=F(profile + "is_public"),
+    )
+    rows = Revision.authors.through.objects.filter(revision=OuterRef("pk")).order_by().values("revision")
+    return Subquery(rows.annotate(people=JSONArray(person)).values("people"), output_field=TextField())
+
+
+def approved_history(article: Article) -> list:
+    """Every approved version, newest first, with its authors, approvers and confirmations (two queries)."""
+    versions = list(
+        article.revisions.filter(approved_at__isnull=False)
+        .only(*HISTORY_FIELDS)
+        .annotate(author_rows=_authors_of_each_version())
+        .order_by("-number")
+    )
+    approvers, confirmations = _decisions_by_revision(article, {v.pk for v in versions})
+    for version in versions:
+        version.approvers = approvers.get(version.pk, [])
+        version.confirmations = confirmations.get(version.pk, [])
+    return versions
+
+
+def last_reviewed(version) -> object:
+    """When the board last vouched for this version: its approval or its latest confirmation."""
+    confirmations = getattr(version, "confirmations", [])
+    return confirmations[-1].decided_at if confirmations else version.approved_at
+
+
+def latest_update(history: list, revision: Revision):
+    """The newest approved update up to ``revision`` (its note says what last changed), or None."""
+    for version in history:
+        if version.number <= revision.number and version.kind == Revision.Kind.UPDATE and version.change_note:
+            return version
+    return None
+
+
+def correction_notice_until(version):
+    """Until when a correction is flagged at the top of the page, or None if it is not a correction."""
+    if version is None or version.change_kind != Revision.ChangeKind.CORRECTION or not version.approved_at:
+        return None
+    return version.approved_at + timedelta(days=settings.EDITORIAL_CORRECTION_NOTICE_DAYS)
+
+
+def active_correction(history: list, revision: Revision):
+    """The correction to flag prominently now, if the version shown is one made recently."""
+    current = next((v for v in history if v.pk == revision.pk), None)
+    until = correction_notice_until(current)
+    return current if until and timezone.now() < until else None
+
+
+def byline(history: list, revision: Revision) -> Byline:
+    """Credit everyone who wrote the approved versions up to ``revision`` (from ``approved_history``)."""
+    credit, seen = Byline(), set()
+    for version in history:
+        if version.number > revision.number:
+            continue
+        rows = version.author_rows or "[]"
+        for person in json.loads(rows) if isinstance(rows, str) else rows:
+            if person["user"] in seen:
+                continue
+            seen.add(person["user"])
+            if person["slug"] and person["is_public"]:
+                fields = {name: person[name] or "" for name in ("display_name", "slug", "role", "credentials")}
+                credit.authors.append(AuthorProfile(user_id=person["user"], is_public=True, **fields))
+            else:
+                credit.editorial_team = True
+    credit.authors.sort(key=lambda p: p.display_name)
+    return credit
+
+
+def current_withdrawal(article: Article) -> Withdrawal | None:
+    """The withdrawal that took ``article`` off the site, if it is withdrawn now."""
+    if article.status != Article.Status.ARCHIVED:
+        return None
+    return article.withdrawals.select_related("revision", "replacement").first()
+
+
+def published_articles_by(user):
+    """Public articles whose approved versions ``user`` helped write, newest approval first."""
+    return (
+        Article.objects.public()
+        .filter(pk__in=Revision.objects.filter(authors=user, approved_at__isnull=False).values("article"))
+        .select_related("published_revision__specialty")
+        .order_by("-published_revision__approved_at")
+    )
