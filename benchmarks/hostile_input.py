@@ -13,12 +13,14 @@ import sys
 import time
 
 from _bootstrap import test_database
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
 TARGET_SECONDS = 2.0
 
 
+@override_settings(EDITORIAL_PAGE_CACHE=False)
 def main(repeat: int) -> bool:
     with test_database():
         from articles.models import Page, Revision
@@ -40,7 +42,7 @@ def main(repeat: int) -> bool:
         url = reverse("admin:articles_article_change", args=[draft.pk])
         results = []
         for field, value, _ in HOSTILE:
-            label = f"admin form, {field}: {len(value):,} chars"
+            label = f"form, {field}: {len(value):,} chars"
             timings = []
             for _ in range(repeat):
                 form = client.get(url)
@@ -49,22 +51,27 @@ def main(repeat: int) -> bool:
                 timings.append(time.perf_counter() - start)
                 assert response.status_code == 200, label
             results.append((label, timings))
+        from articles.content.rendering import plain_text
+
         reader = Client()
         for name, text in PATHOLOGICAL_MARKDOWN.items():
             Revision.objects.filter(pk=published.published_revision_id).update(summary=text, body=text)
             Page.objects.filter(slug="editorial-policy").update(body=text)
             timings = []
             for _ in range(repeat):
+                # Every page rendered afresh: no stored page, rendered version or memoised summary.
+                cache.clear()
+                plain_text.cache_clear()
                 start = time.perf_counter()
                 for path in ("/articles/published/", "/editorial-policy/", "/", "/feeds/articles/"):
                     assert reader.get(path).status_code == 200, path
                 timings.append((time.perf_counter() - start) / 4)
-            results.append((f"stored {name}, per public page", timings))
+            results.append((f"stored {name}: per page", timings))
         ok = True
         for label, timings in results:
             worst = max(timings)
             ok &= worst < TARGET_SECONDS
-            print(f"{label:>62}: median {statistics.median(timings) * 1000:6.0f} ms, worst {worst * 1000:6.0f} ms")
+            print(f"{label:>52}: median {statistics.median(timings) * 1000:6.0f} ms, worst {worst * 1000:6.0f} ms")
         print(f"target: every case under {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}")
         return ok
 

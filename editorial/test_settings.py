@@ -13,5 +13,21 @@ STORAGES = {
     # Tests render templates without running collectstatic first.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# ...and so never read the collected files: whitenoise would scan staticfiles/ (once a
+# collectstatic has made it) each time a test client builds the middleware, 20 ms a time, and
+# could meet it half-written while test_production.py's gunicorn test runs collectstatic there.
+STATIC_ROOT = None
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# pytest-xdist: each worker (PYTEST_XDIST_WORKER=gw0, gw1, ...) gets its own Redis database,
+# counting down from the one in REDIS_URL (gw0 on /15, gw1 on /14, ...), because the suite's
+# cache.clear() is a FLUSHDB that would wipe the other workers' cache mid-test. The test
+# databases get the same suffix from pytest-django (test_editorial_gw0, ...).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
+    from urllib.parse import urlsplit
+
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _redis_db = (int(_redis.path.strip("/") or 0) - int(_XDIST_WORKER[2:])) % 16
+    CACHES["default"]["LOCATION"] = _redis._replace(path=f"/{_redis_db}").geturl()  # noqa: F405

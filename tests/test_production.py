@@ -30,6 +30,8 @@ def production_env(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "EDITORIAL_CACHE_DIR": str(tmp_path / "cache"),
         "DJANGO_LOG_LEVEL": "ERROR",
+        # gunicorn's control socket, otherwise one fixed $HOME/.gunicorn/gunicorn.ctl for every server.
+        "XDG_RUNTIME_DIR": str(tmp_path),
     }
     env.pop("REDIS_URL", None)
     return env
