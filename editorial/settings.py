@@ -204,7 +204,11 @@ CONTENT_SECURITY_POLICY = {
 # configured in EDITORIAL_TRUSTED_PROXIES (articles/ratelimit.py).
 AXES_FAILURE_LIMIT = env.int("EDITORIAL_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("EDITORIAL_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One username from one address (the limit above), and one address across usernames (password
+# spraying): articles/operations/login_throttle.py gives each count its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "articles.operations.login_throttle.ThrottlingAxesHandler"
+EDITORIAL_LOGIN_FAILURES_PER_ADDRESS = env.int("EDITORIAL_LOGIN_FAILURES_PER_ADDRESS", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "articles.operations.ratelimit.client_address"
 AXES_VERBOSE = False
@@ -256,6 +260,10 @@ EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
 # (articles.operations.security.RequestSizeLimitMiddleware) before anything reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 EDITORIAL_PUBLIC_MAX_POST_BYTES = env.int("EDITORIAL_PUBLIC_MAX_POST_BYTES", default=64 * 1024)
+# The change form posts every reference row with all its fields (11 each): the field limit
+# leaves room for twice EDITORIAL_MAX_REFERENCES, so an article at the cap saves and one beyond
+# it gets the formset's "at most N references" error with the text kept, not a bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = max(1000, 12 * 2 * EDITORIAL_MAX_REFERENCES + 200)
 # Seconds browsers and CDNs may cache public pages (0 turns shared caching off), and may go on
 # serving a stale copy while they revalidate it in the background.
 EDITORIAL_PUBLIC_MAX_AGE = env.int("EDITORIAL_PUBLIC_MAX_AGE", default=60)

@@ -183,3 +183,58 @@ def test_a_refused_submission_keeps_the_saved_text_and_says_why(client, author):
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert errors and errors[0].startswith("Saved as a draft, but not submitted:") and "[4]" in errors[0]
     assert "Cites a missing one [4]." in response.content.decode()
+
+
+# --- Every size the product allows saves ------------------------------------------------
+
+
+def test_an_article_with_references_up_to_the_cap_saves_from_the_change_form(client, author, settings):
+    from .test_concurrency import form_data
+
+    cap = settings.EDITORIAL_MAX_REFERENCES
+    body = "Cites all of them " + " ".join(f"[{n}]" for n in range(1, cap + 1)) + "."
+    article = factories.make_article(author=author, body=body, references=cap)
+    client.force_login(author)
+    form = client.get(change_url(article))
+    response = client.post(change_url(article), form_data(form, body=body + "\n\nOne more sentence [1]."))
+    assert response.status_code == 302, response.content[:300]
+    article.refresh_from_db()
+    assert article.body.endswith("One more sentence [1].")
+    assert article.references.count() == cap
+
+
+def test_the_live_preview_takes_an_article_at_the_reference_cap(client, author, settings):
+    from .test_concurrency import form_data
+
+    cap = settings.EDITORIAL_MAX_REFERENCES
+    body = " ".join(f"[{n}]" for n in range(1, cap + 1))
+    article = factories.make_article(author=author, body=body, references=cap)
+    client.force_login(author)
+    # The editor's script posts the whole change form, every reference row with all its fields.
+    response = client.post(PREVIEW_URL, form_data(client.get(change_url(article))))
+    assert response.status_code == 200
+    assert f'href="#ref-{cap}"' in response.content.decode()
+
+
+def test_more_references_than_the_cap_is_a_form_error_that_keeps_the_text(client, author, settings):
+    from .test_concurrency import form_data
+
+    cap = settings.EDITORIAL_MAX_REFERENCES
+    article = factories.make_article(author=author, references=cap)
+    client.force_login(author)
+    data = form_data(client.get(change_url(article)), body="My new paragraph that must not be lost [1].")
+    extra = 20
+    for index in range(cap, cap + extra):
+        data |= {
+            f"references-{index}-number": str(index + 1),
+            f"references-{index}-title": f"Extra study {index + 1}",
+            f"references-{index}-kind": "research",
+        }
+    data["references-TOTAL_FORMS"] = str(cap + extra)
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"at most {cap} references" in html
+    assert "My new paragraph that must not be lost [1]." in html
+    article.refresh_from_db()
+    assert "My new paragraph" not in article.body

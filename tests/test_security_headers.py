@@ -73,3 +73,36 @@ def test_successful_login_resets_the_count(client, db, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         login(client, "careful", "wrong")
     assert login(client, "careful", "pw").status_code == 302
+
+
+def test_password_spraying_from_one_address_is_locked_out_across_usernames(client, author, settings):
+    """One password tried against many accounts: the address is locked, whichever username comes next."""
+    limit = settings.EDITORIAL_LOGIN_FAILURES_PER_ADDRESS
+    assert limit > settings.AXES_FAILURE_LIMIT
+    for n in range(limit - 1):
+        factories.editor(username=f"target{n}")
+        assert login(client, f"target{n}", "Winter2026!", REMOTE_ADDR="203.0.113.9").status_code == 200
+    # The last failure the limit allows locks the address.
+    assert login(client, "target_last", "Winter2026!", REMOTE_ADDR="203.0.113.9").status_code == 429
+    # Even the right password of a real account is refused from that address for now...
+    assert login(client, "author", "pw", REMOTE_ADDR="203.0.113.9").status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ...while people elsewhere sign in as usual.
+    assert login(client, "author", "pw", REMOTE_ADDR="198.51.100.2").status_code == 302
+
+
+def test_signing_in_with_ones_own_account_does_not_clear_an_addresses_spraying(client, author, settings):
+    limit = settings.EDITORIAL_LOGIN_FAILURES_PER_ADDRESS
+    for n in range(limit - 1):
+        login(client, f"nobody{n}", "guess", REMOTE_ADDR="203.0.113.10")
+    assert login(client, "author", "pw", REMOTE_ADDR="203.0.113.10").status_code == 302
+    client.logout()
+    assert login(client, "nobody-else", "guess", REMOTE_ADDR="203.0.113.10").status_code == 429
+    assert login(client, "author", "pw", REMOTE_ADDR="203.0.113.10").status_code == 429
+
+
+def test_a_few_typos_by_different_people_behind_one_address_lock_nobody_out(client, author, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        factories.editor(username=f"colleague{n}")
+        login(client, f"colleague{n}", "typo", REMOTE_ADDR="192.0.2.50")
+    assert login(client, "author", "pw", REMOTE_ADDR="192.0.2.50").status_code == 302
