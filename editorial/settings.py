@@ -243,6 +243,8 @@ EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
 EDITORIAL_MAX_REFERENCES = env.int("EDITORIAL_MAX_REFERENCES", default=200)
 # Fill a reference from its DOI or PubMed ID in the admin: off by default (it asks outside services).
 EDITORIAL_REFERENCE_LOOKUP = env.bool("EDITORIAL_REFERENCE_LOOKUP", default=False)
+# Allow the look-up services on private or loopback addresses (a local mirror, an egress proxy).
+EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE = env.bool("EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE", default=False)
 EDITORIAL_CROSSREF_URL = env.str("EDITORIAL_CROSSREF_URL", default="https://api.crossref.org/works/")
 EDITORIAL_PUBMED_URL = env.str(
     "EDITORIAL_PUBMED_URL", default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"

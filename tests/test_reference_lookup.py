@@ -3,7 +3,7 @@
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
@@ -31,13 +31,22 @@ PUBMED_SUMMARY = {
 
 
 class Stub(BaseHTTPRequestHandler):
+    paths: list = []  # what each request asked for, as sent
+    redirect_to = ""
+
     def do_GET(self):  # noqa: N802 - the http.server API
+        self.paths.append(self.path)
         url = urlparse(self.path)
-        if url.path == "/works/10.1000/gout.1":
+        path = unquote(url.path)
+        if path == "/works/10.1000/moved":
+            self.send_response(302)
+            self.send_header("Location", self.redirect_to or "/works/10.1000/gout.1")
+            self.end_headers()
+        elif path == "/works/10.1000/gout.1":
             self._json(200, CROSSREF_WORK)
-        elif url.path == "/works/10.1000/broken":
+        elif path == "/works/10.1000/broken":
             self._raw(200, b"<html>not json</html>")
-        elif url.path.startswith("/works/"):
+        elif path.startswith("/works/"):
             self._json(404, {"status": "error"})
         elif url.path == "/esummary" and parse_qs(url.query).get("id") == ["31778400"]:
             self._json(200, PUBMED_SUMMARY)
@@ -59,13 +68,20 @@ class Stub(BaseHTTPRequestHandler):
         pass
 
 
+def serve(handler):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 @pytest.fixture
 def stub(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    Stub.paths, Stub.redirect_to = [], ""
+    server, base = serve(Stub)
     settings.EDITORIAL_REFERENCE_LOOKUP = True
+    # The stub listens on loopback, which the look-up refuses unless told otherwise.
+    settings.EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE = True
     settings.EDITORIAL_CROSSREF_URL = f"{base}/works/"
     settings.EDITORIAL_PUBMED_URL = f"{base}/esummary"
     yield base
@@ -109,6 +125,41 @@ def test_unreachable_service_is_a_clear_message(settings):
     settings.EDITORIAL_CROSSREF_URL = "http://127.0.0.1:9/works/"  # nothing listens on the discard port
     with pytest.raises(reference_lookup.LookupFailed, match="Could not reach Crossref; enter the details by hand"):
         reference_lookup.lookup(doi="10.1000/gout.1")
+
+
+def test_a_redirect_on_the_same_host_is_followed(stub):
+    assert reference_lookup.lookup(doi="10.1000/moved")["source"] == "Annals of the Rheumatic Diseases"
+
+
+def test_a_redirect_to_another_host_is_not_followed(stub):
+    class Elsewhere(Stub):
+        paths = []
+
+    other, other_base = serve(Elsewhere)
+    try:
+        # Another port on loopback is another origin, as an internal service would be.
+        Stub.redirect_to = f"{other_base}/works/10.1000/gout.1"
+        with pytest.raises(reference_lookup.LookupFailed, match="sent the look-up to another address"):
+            reference_lookup.lookup(doi="10.1000/moved")
+        assert Elsewhere.paths == []
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+def test_private_and_loopback_addresses_are_refused_unless_allowed(stub, settings):
+    settings.EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE = False
+    with pytest.raises(reference_lookup.LookupFailed, match="private or local network address"):
+        reference_lookup.lookup(doi="10.1000/gout.1")
+    with pytest.raises(reference_lookup.LookupFailed, match="private or local network address"):
+        reference_lookup.lookup(pmid="31778400")
+    assert Stub.paths == []  # refused once connected, before any request was sent
+
+
+def test_the_doi_is_percent_encoded_whole_into_the_path(stub):
+    with pytest.raises(reference_lookup.LookupFailed, match="does not know"):
+        reference_lookup.lookup(doi="10.1000/../../esummary")
+    assert Stub.paths == ["/works/10.1000%2F..%2F..%2Fesummary"]
 
 
 def test_only_http_addresses_are_asked(settings):

@@ -4,8 +4,15 @@ Off unless the operator sets ``EDITORIAL_REFERENCE_LOOKUP``: the admin then asks
 configured in ``EDITORIAL_CROSSREF_URL`` and ``EDITORIAL_PUBMED_URL`` (the public APIs by
 default) and the editor checks what came back before saving. Any failure is a clear message,
 never a half-filled row or a server error.
+
+The server makes these requests on an editor's behalf, so they go nowhere else: redirects are
+followed only on the configured host, the connection is refused once made if its peer is a
+private, loopback or link-local address (unless ``EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE``:
+a local mirror or an egress proxy), and the identifier is percent-encoded whole into the path.
 """
 
+import http.client
+import ipaddress
 import json
 import re
 import urllib.error
@@ -43,13 +50,65 @@ def lookup(*, doi: str = "", pmid: str = "") -> dict:
     raise LookupFailed("Enter a DOI or a PubMed ID first.")
 
 
+def _check_peer(sock) -> None:
+    """Refuse a connection whose other end is not a public address (checked after connecting,
+    so a name that resolves differently the second time gains nothing)."""
+    if settings.EDITORIAL_REFERENCE_LOOKUP_ALLOW_PRIVATE:
+        return
+    address = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    if not address.is_global:
+        sock.close()
+        raise LookupFailed(
+            "The reference service is on a private or local network address; the look-up was refused "
+            "(ask the operator to check EDITORIAL_CROSSREF_URL and EDITORIAL_PUBMED_URL)."
+        )
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        super().connect()
+        _check_peer(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the scheme, host and port the request was sent to."""
+
+    def __init__(self, service: str):
+        self.service = service
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+        if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+            raise LookupFailed(f"{self.service} sent the look-up to another address; it was not followed.")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _fetch_json(url: str, service: str):
     if not url.startswith(("https://", "http://")):
         raise LookupFailed(f"The {service} address is not an http(s) URL; ask the operator to fix it.")
     headers = {"Accept": "application/json", "User-Agent": "ReviewedHealth/1"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, checked above
+    opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler, _SameHostRedirects(service))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             body = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as error:
         if error.code == 404:
@@ -80,7 +139,7 @@ def _first(value):
 
 
 def _crossref(doi: str) -> dict:
-    data = _fetch_json(settings.EDITORIAL_CROSSREF_URL + urllib.parse.quote(doi, safe="/"), "Crossref")
+    data = _fetch_json(settings.EDITORIAL_CROSSREF_URL + urllib.parse.quote(doi, safe=""), "Crossref")
     work = data.get("message") if isinstance(data, dict) else None
     if not isinstance(work, dict):
         raise LookupFailed("Crossref sent an answer without the work's details.")
