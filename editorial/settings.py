@@ -60,7 +60,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Counts failed admin logins and locks the username from that address for a while.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, except that a member who has left the board loses the board group's
+    # permissions at once (articles/review/board.py).
+    "articles.review.board.BoardPermissionsBackend",
 ]
 
 ROOT_URLCONF = "editorial.urls"

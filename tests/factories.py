@@ -112,11 +112,23 @@ def make_article(*, author, title="What causes headaches?", slug=None, body="Som
 def publish(article, *, author, reviewers):
     """Take a draft through submit, review and enough approvals to publish (an update with a change note)."""
     workflow.submit(article, user=author, **change_note_for(article))
-    workflow.start_review(article, user=reviewers[0])
+    workflow.start_review(article, user=reviewers[0], revision=under_decision("start_review", article))
     for user in reviewers[: workflow.required_approvals()]:
-        workflow.approve(article, user=user)
+        workflow.approve(article, user=user, revision=under_decision("approve", article))
     article.refresh_from_db()
     return article
+
+
+def under_decision(name, article):
+    """The version board step ``name`` would judge on ``article`` now, read from the database as the
+    review screen would show it: what a test passes as ``revision`` to decide on what is there."""
+    return workflow.under_decision(name, Article.objects.get(pk=article.pk))
+
+
+def naming_the_version(name, article) -> dict:
+    """What ``workflow.run(name, ...)`` needs to decide on what is there now: the version under decision
+    for the board's decisions, nothing for other steps."""
+    return {"revision": under_decision(name, article)} if name in workflow.DECISIONS else {}
 
 
 def change_note_for(article, *, kind="editorial", note="Wording clarified.") -> dict:

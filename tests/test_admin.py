@@ -44,7 +44,7 @@ def submitted(article, *, author):
 
 def in_review(article, *, author, reviewer):
     submitted(article, author=author)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     article.refresh_from_db()
     return article
 
@@ -231,7 +231,9 @@ def test_refused_workflow_step_shows_an_error_and_changes_nothing(client, author
     in_review(draft, author=author, reviewer=reviewer)
     history_before = draft.history.count()
     client.force_login(author)
-    response = client.post(workflow_url(draft, "approve"), follow=True)
+    response = client.post(
+        workflow_url(draft, "approve"), {"revision": factories.under_decision("approve", draft)}, follow=True
+    )
     assert response.status_code == 200
     assert message_texts(response, "error") == ["You do not have permission to approve."]
     draft.refresh_from_db()
@@ -242,7 +244,8 @@ def test_refused_workflow_step_shows_an_error_and_changes_nothing(client, author
 
 def test_workflow_step_from_the_wrong_state_shows_an_error(client, author, reviewer, draft):
     client.force_login(reviewer)
-    response = client.post(workflow_url(draft, "start_review"), follow=True)
+    # As a page that showed version 1 submitted would post it.
+    response = client.post(workflow_url(draft, "start_review"), {"revision": "1"}, follow=True)
     errors = message_texts(response, "error")
     assert len(errors) == 1 and "draft" in errors[0]
     assert errors[0] in response.content.decode()
@@ -271,7 +274,8 @@ def test_request_changes_with_a_comment_and_reason_sends_it_back(client, author,
     in_review(draft, author=author, reviewer=reviewer)
     client.force_login(reviewer)
     response = client.post(
-        workflow_url(draft, "request_changes"), {"comment": "Cite the 2023 guideline.", "reason": "missing_evidence"}
+        workflow_url(draft, "request_changes"),
+        {"comment": "Cite the 2023 guideline.", "reason": "missing_evidence", "revision": "1"},
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -290,7 +294,9 @@ def test_request_changes_with_a_long_comment_keeps_the_whole_comment(client, aut
     in_review(draft, author=author, reviewer=reviewer)
     comment = "The second section gives adult doses without saying they do not apply to children. " * 4
     client.force_login(reviewer)
-    response = client.post(workflow_url(draft, "request_changes"), {"comment": comment, "reason": "safety"})
+    response = client.post(
+        workflow_url(draft, "request_changes"), {"comment": comment, "reason": "safety", "revision": "1"}
+    )
     assert response.status_code == 302
     assert Article.objects.get(pk=draft.pk).status == S.CHANGES_REQUESTED
     assert ReviewDecision.objects.get().comment == comment.strip()
@@ -453,7 +459,13 @@ def test_review_queue_lists_waiting_articles_oldest_submitted_first(client, auth
     submitted(made["oldest_submitted"], author=author)
     in_review(made["older_in_review"], author=author, reviewer=reviewer)
     in_review(made["changes"], author=author, reviewer=reviewer)
-    workflow.request_changes(made["changes"], user=reviewer, comment="Fix", reason="clarity")
+    workflow.request_changes(
+        made["changes"],
+        user=reviewer,
+        revision=factories.under_decision("request_changes", made["changes"]),
+        comment="Fix",
+        reason="clarity",
+    )
     factories.publish(made["approved"], author=author, reviewers=[reviewer])
     # Submission order differs from creation order, so sorting by pk or title would show.
     base = Revision.objects.get(article=made["newer_submitted"]).submitted_at
@@ -527,7 +539,7 @@ def test_anonymous_post_to_a_workflow_step_changes_nothing(client, draft):
 
 def test_history_page_lists_each_change_with_user_and_reason(client, author, reviewer, draft):
     workflow.submit(draft, user=author, reason="Ready for the board")
-    workflow.start_review(draft, user=reviewer)
+    workflow.start_review(draft, user=reviewer, revision=factories.under_decision("start_review", draft))
     client.force_login(author)
     response = client.get(f"/admin/articles/article/{draft.pk}/history/")
     assert response.status_code == 200

@@ -26,7 +26,14 @@ def messages_of(response, level_tag=None):
 
 
 def bulk(client, action, articles, **data):
+    """Post a bulk action; confirming it (``apply``) carries each article's state as the confirmation page showed it."""
+    if "apply" in data:
+        data = {**confirmation_page(articles), **data}
     return client.post(URL, {"action": action, "_selected_action": [a.pk for a in articles], **data})
+
+
+def confirmation_page(articles) -> dict:
+    return {f"seen-{a.pk}": workflow.state_token(Article.objects.get(pk=a.pk)) for a in articles}
 
 
 # --- Columns ----------------------------------------------------------------------
@@ -186,7 +193,7 @@ def test_workflow_refuses_a_bulk_submit_by_someone_without_permission_even_past_
     from django.contrib.admin import site
     from django.contrib.messages.storage.fallback import FallbackStorage
 
-    request = RequestFactory().post(URL, {"action": "submit_selected", "apply": "1"})
+    request = RequestFactory().post(URL, {"action": "submit_selected", "apply": "1", **confirmation_page([draft])})
     request.user = reviewer
     request.session = {}
     request._messages = FallbackStorage(request)

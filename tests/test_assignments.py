@@ -106,7 +106,7 @@ def test_candidates_put_matching_specialty_first_then_lightest_load(submitted, a
 
 
 def test_open_load_counts_claims_and_assignments_once_per_item(submitted, author, reviewer, second_reviewer):
-    workflow.start_review(submitted, user=second_reviewer)
+    workflow.start_review(submitted, user=second_reviewer, revision=factories.under_decision("start_review", submitted))
     assignments.assign(submitted, user=reviewer, reviewers=[second_reviewer])
     assert assignments.open_loads([second_reviewer.pk]) == {second_reviewer.pk: 1}
 
@@ -131,9 +131,9 @@ def test_nobody_without_the_assign_permission_releases_someone_elses_assignment(
 
 def test_assignments_end_when_the_item_leaves_the_queue(submitted, reviewer, second_reviewer):
     assignments.assign(submitted, user=reviewer, reviewers=[second_reviewer])
-    workflow.start_review(submitted, user=second_reviewer)
+    workflow.start_review(submitted, user=second_reviewer, revision=factories.under_decision("start_review", submitted))
     assert ReviewAssignment.objects.open().count() == 1
-    workflow.approve(submitted, user=second_reviewer)
+    workflow.approve(submitted, user=second_reviewer, revision=factories.under_decision("approve", submitted))
     assignment = ReviewAssignment.objects.get()
     assert assignment.ended_at is not None
     assert assignment.end_reason.startswith("Review finished: Approved version 1")
@@ -150,7 +150,7 @@ def test_withdrawing_ends_assignments(submitted, author, reviewer, second_review
 
 
 def test_claimer_releases_a_claim_and_the_review_goes_back_to_submitted(submitted, reviewer):
-    workflow.start_review(submitted, user=reviewer)
+    workflow.start_review(submitted, user=reviewer, revision=factories.under_decision("start_review", submitted))
     workflow.release_claim(submitted, user=reviewer)
     submitted.refresh_from_db()
     assert submitted.status == S.SUBMITTED and submitted.claimed_by is None
@@ -159,14 +159,14 @@ def test_claimer_releases_a_claim_and_the_review_goes_back_to_submitted(submitte
 
 
 def test_releasing_a_re_review_claim_keeps_the_article_approved(published, second_reviewer):
-    workflow.claim(published, user=second_reviewer)
+    workflow.claim(published, user=second_reviewer, revision=factories.under_decision("claim", published))
     workflow.release_claim(published, user=second_reviewer)
     published.refresh_from_db()
     assert published.status == S.APPROVED and published.claimed_by is None
 
 
 def test_another_reviewer_cannot_release_a_claim_without_the_assign_permission(submitted, reviewer, author):
-    workflow.start_review(submitted, user=reviewer)
+    workflow.start_review(submitted, user=reviewer, revision=factories.under_decision("start_review", submitted))
     with pytest.raises(PermissionDenied):
         workflow.release_claim(submitted, user=author)
     submitted.refresh_from_db()
@@ -179,7 +179,7 @@ def test_releasing_an_unclaimed_article_is_refused(submitted, reviewer):
 
 
 def test_release_on_a_stale_page_is_refused(submitted, reviewer, author):
-    workflow.start_review(submitted, user=reviewer)
+    workflow.start_review(submitted, user=reviewer, revision=factories.under_decision("start_review", submitted))
     seen = workflow.state_token(submitted)
     workflow.withdraw(submitted, user=author)
     with pytest.raises(workflow.WorkflowError, match="moved on"):
@@ -223,7 +223,7 @@ def test_editors_see_no_assign_form_and_cannot_post_one(client, submitted, autho
 
 def test_reviewer_releases_assignment_and_claim_from_the_review_screen(client, submitted, reviewer, second_reviewer):
     assignments.assign(submitted, user=reviewer, reviewers=[second_reviewer])
-    workflow.start_review(submitted, user=second_reviewer)
+    workflow.start_review(submitted, user=second_reviewer, revision=factories.under_decision("start_review", submitted))
     client.force_login(second_reviewer)
     response = client.post(
         review_url(submitted), {"action": "release_assignment", "reviewer": second_reviewer.pk}, follow=True

@@ -46,8 +46,13 @@ def library(transactional_db, author, reviewer, second_reviewer):
     article.body = "Updated text [1]."
     editing.save_content(article, user=author, reason="Second thoughts")
     workflow.submit(article, user=author, **factories.change_note_for(article))
-    workflow.start_review(article, user=second_reviewer)
-    workflow.request_changes(article, user=second_reviewer, comment="Cite the 2024 guideline.")
+    workflow.start_review(article, user=second_reviewer, revision=factories.under_decision("start_review", article))
+    workflow.request_changes(
+        article,
+        user=second_reviewer,
+        revision=factories.under_decision("request_changes", article),
+        comment="Cite the 2024 guideline.",
+    )
     FollowUpQuestion.objects.create(article=article, question="Does this apply to children?")
     # Microseconds must survive (the four-eyes rule compares history timestamps).
     assert any(r.history_date.microsecond % 1000 for r in Article.history.all())

@@ -22,7 +22,7 @@ def desk(author, reviewer, second_reviewer):
     live.body = "## Causes\n\nUric acid crystals [1]."
     editing.save_content(live, user=author, reason="Sharper")
     workflow.submit(live, user=author, change_note="Named the crystals.", change_kind="editorial")
-    workflow.start_review(live, user=second_reviewer)
+    workflow.start_review(live, user=second_reviewer, revision=factories.under_decision("start_review", live))
     live.refresh_from_db()
     comments.add(
         live, live.pending_revision, user=second_reviewer, part="body", passage_index=1, text="Which crystals?"

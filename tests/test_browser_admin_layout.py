@@ -66,7 +66,7 @@ def queue(author, reviewer, second_reviewer):
         article = factories.make_article(author=author, title=title, slug=f"queued-{i}")
         workflow.submit(article, user=author, **factories.change_note_for(article))
         if i % 2:
-            workflow.start_review(article, user=reviewer)
+            workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
 
 
 @pytest.fixture

@@ -38,16 +38,23 @@ def stories(author, other_editor, reviewer, second_reviewer):
         ):
             article = factories.make_article(author=author, title=title, slug=slug, body=BODY, references=2)
             articles[slug] = factories.publish(article, author=author, reviewers=[reviewer])
-    workflow.claim(articles["confirmed"], user=second_reviewer)
-    workflow.confirm_current(articles["confirmed"], user=second_reviewer, conflicts="Advises a tea importer.")
+    workflow.claim(
+        articles["confirmed"], user=second_reviewer, revision=factories.under_decision("claim", articles["confirmed"])
+    )
+    workflow.confirm_current(
+        articles["confirmed"],
+        user=second_reviewer,
+        revision=factories.under_decision("confirm_current", articles["confirmed"]),
+        conflicts="Advises a tea importer.",
+    )
     corrected = articles["corrected"]
     corrected.body = BODY.replace("[1].", "[1]. A mug of tea has about half the caffeine of a mug of coffee.")
     editing.save_content(corrected, user=other_editor)
     workflow.submit(
         corrected, user=other_editor, change_kind="correction", change_note="The caffeine in tea was overstated."
     )
-    workflow.start_review(corrected, user=second_reviewer)
-    workflow.approve(corrected, user=second_reviewer)
+    workflow.start_review(corrected, user=second_reviewer, revision=factories.under_decision("start_review", corrected))
+    workflow.approve(corrected, user=second_reviewer, revision=factories.under_decision("approve", corrected))
     workflow.archive(
         articles["withdrawn"],
         user=author,

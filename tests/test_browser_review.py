@@ -120,7 +120,7 @@ def test_request_changes_needs_a_comment_then_sends_the_article_back(
     page, live_server, author, reviewer, draft, mailoutbox
 ):
     workflow.submit(draft, user=author, **factories.change_note_for(draft))
-    workflow.start_review(draft, user=reviewer)
+    workflow.start_review(draft, user=reviewer, revision=factories.under_decision("start_review", draft))
     mailoutbox.clear()
 
     admin_login(page, live_server, "reviewer")
@@ -163,7 +163,7 @@ def test_author_on_the_board_sees_the_four_eyes_note_and_no_approve(page, live_s
     factories.BoardMemberFactory(user=board_author)
     article = factories.make_article(author=board_author, title="Do antibiotics help a cold?")
     workflow.submit(article, user=board_author, **factories.change_note_for(article))
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
 
     admin_login(page, live_server, "board_author")
     page.goto(f"{live_server.url}{review_path(article)}")

@@ -211,9 +211,9 @@ def test_approval_refreshes_article_and_lists_on_the_next_request(
     published.title = "Is coffee good for you?"
     editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=reviewer)
+    workflow.start_review(published, user=reviewer, revision=factories.under_decision("start_review", published))
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.approve(published, user=reviewer)
+        workflow.approve(published, user=reviewer, revision=factories.under_decision("approve", published))
         # Not yet committed: readers still get the approved version that was live.
         assert "Is coffee good for you?" not in client.get("/articles/coffee/").content.decode()
     for path in ("/articles/coffee/", "/", "/feeds/articles/", topic_url(published)):
@@ -241,7 +241,7 @@ def test_confirmation_refreshes_review_dates(client, published, second_reviewer,
     Article.objects.filter(pk=published.pk).update(last_reviewed_at=timezone.now().replace(year=2024))
     client.get("/articles/coffee/")
     assert "2024" in client.get("/articles/coffee/").content.decode()
-    commit(workflow.confirm_current, published, user=second_reviewer)
+    commit(workflow.confirm_current, published, user=second_reviewer, revision="1-live")
     html = client.get("/articles/coffee/").content.decode()
     assert f"{timezone.now():%B %Y}" in html
     assert 'datetime="2024' not in html.split("Last reviewed")[1][:200]
@@ -309,7 +309,9 @@ def _approve_an_update(published, author, reviewer, **_):
 
 
 def _confirm(published, second_reviewer, **_):
-    workflow.confirm_current(published, user=second_reviewer)
+    workflow.confirm_current(
+        published, user=second_reviewer, revision=factories.under_decision("confirm_current", published)
+    )
 
 
 def _archive(published, superuser, **_):

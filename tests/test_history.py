@@ -92,8 +92,8 @@ def test_restored_version_must_be_reviewed_to_go_live(two_versions, author, revi
     revision = workflow.submit(two_versions, user=author, **factories.change_note_for(two_versions))
     assert revision.number == 3
     assert list(revision.authors.all()) == [author]
-    workflow.start_review(two_versions, user=reviewer)
-    workflow.approve(two_versions, user=reviewer)
+    workflow.start_review(two_versions, user=reviewer, revision=factories.under_decision("start_review", two_versions))
+    workflow.approve(two_versions, user=reviewer, revision=factories.under_decision("approve", two_versions))
     two_versions.refresh_from_db()
     assert two_versions.published_revision.body == "First text [1]."
 

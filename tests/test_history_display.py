@@ -56,7 +56,7 @@ def reviewed(author, reviewer):
     article.body = LONG_BODY.replace("ibuprofen", "naproxen")
     editing.save_content(article, user=author, reason="Safer first choice")
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     article.refresh_from_db()
     return article
 

@@ -222,8 +222,8 @@ def test_submit_hands_articles_to_the_board_and_updates_need_a_change_note(tmp_p
     assert error is None and "created; submitted for review" in output
     article = Article.objects.get(slug="dystonia")
     assert article.status == Article.Status.SUBMITTED
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     write(tmp_path, "dystonia.md", article_file(title="What causes dystonia, and can it be treated?"))
     output, error = run(tmp_path, "--submit", user="author")
     assert error is not None and "needs a short public change note" in output

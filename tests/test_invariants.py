@@ -147,13 +147,20 @@ class EditorialMachine(RuleBasedStateMachine):
                 raise workflow.WorkflowError("No such version.")
             editing.restore_version(article, revision, user=user)
         elif step == "request_changes":
-            workflow.request_changes(article, user=user, comment="Cite the guideline.")
+            workflow.request_changes(
+                article,
+                user=user,
+                revision=factories.under_decision("request_changes", article),
+                comment="Cite the guideline.",
+            )
         elif step == "archive":
             workflow.archive(article, user=user, reason="Superseded.")
         elif step in ("approve", "confirm_current"):
-            workflow.run(step, article, user=user, comment="Looks right.")
+            workflow.run(
+                step, article, user=user, **factories.naming_the_version(step, article), comment="Looks right."
+            )
         else:
-            workflow.run(step, article, user=user)
+            workflow.run(step, article, user=user, **factories.naming_the_version(step, article))
 
     @rule(which=st.sampled_from([0, 1]))
     def reader_visits(self, which):

@@ -29,10 +29,12 @@ def test_submission_emails_each_board_member_but_not_the_authors(
 def test_approval_emails_the_author_with_the_public_link(django_capture_on_commit_callbacks, author, reviewer):
     article = factories.make_article(author=author, slug="gout")
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.approve(article, user=reviewer, comment="Clear and accurate")
+        workflow.approve(
+            article, user=reviewer, revision=factories.under_decision("approve", article), comment="Clear and accurate"
+        )
     [message] = mail.outbox
     assert message.to == ["author@example.com"]
     assert "Approved" in message.subject
@@ -48,10 +50,16 @@ def test_request_changes_emails_every_author_with_reason_and_comment(
     article.body = "Co-written [1]."
     editing.save_content(article, user=other_editor)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.request_changes(article, user=reviewer, comment="Check the dose", reason="safety")
+        workflow.request_changes(
+            article,
+            user=reviewer,
+            revision=factories.under_decision("request_changes", article),
+            comment="Check the dose",
+            reason="safety",
+        )
     assert sorted(m.to[0] for m in mail.outbox) == ["author@example.com", "other_editor@example.com"]
     assert "Reason: Safety" in mail.outbox[0].body
     assert "Check the dose" in mail.outbox[0].body

@@ -75,13 +75,15 @@ MAY = {
     "superuser": set(ACTIONS) - CREDITED,
     "superuser_author": set(ACTIONS) - CREDITED,
     "staff_no_group": set(),
-    # A member who has left the board takes no board decision; archiving is not one.
-    "inactive_board_member": {"archive", "restore"},
+    # A member who has left the board holds none of its powers, archiving included (an editor who
+    # also sat on the board keeps the Editors' rights: test_board_membership.py).
+    "inactive_board_member": set(),
     "inactive_user": set(),
 }
 AUTHORS = {"author_editor", "board_author", "superuser_author"}
 # Roles that can see the admin's article pages (view permission); the rest get 403 or the login.
-VIEWERS = {r for r in ROLES if r not in ("anonymous", "staff_no_group", "inactive_user")}
+# A member who has left the board no longer reads unpublished articles either.
+VIEWERS = {r for r in ROLES if r not in ("anonymous", "staff_no_group", "inactive_user", "inactive_board_member")}
 SIGNED_OUT = {"anonymous", "inactive_user"}  # the admin sends them to its login page
 
 
@@ -145,11 +147,16 @@ def build_world():
         if state != "draft":
             workflow.submit(article, user=author)
         if state in ("in_review", "changes_requested", "approved", "approved_with_draft", "archived"):
-            workflow.start_review(article, user=starter)
+            workflow.start_review(article, user=starter, revision=factories.under_decision("start_review", article))
         if state == "changes_requested":
-            workflow.request_changes(article, user=starter, comment="Cite the guideline.")
+            workflow.request_changes(
+                article,
+                user=starter,
+                revision=factories.under_decision("request_changes", article),
+                comment="Cite the guideline.",
+            )
         if state in ("approved", "approved_with_draft", "archived"):
-            workflow.approve(article, user=starter)
+            workflow.approve(article, user=starter, revision=factories.under_decision("approve", article))
         if state == "approved_with_draft":
             article.body = "An update in progress [1]."
             editing.save_content(article, user=author, reason="Update")
@@ -168,7 +175,7 @@ def build_world():
 def signed_in_cookie(user):
     """Sign in once for the whole module (the session row lives in the module's transaction)."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="articles.review.board.BoardPermissionsBackend")
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
@@ -286,7 +293,7 @@ def run_step(action, article, user):
         kwargs = {"comment": "Needs a newer source.", "reason": ReviewDecision.Reason.MISSING_EVIDENCE}
     elif action == "archive":
         kwargs = {"reason": "Withdrawn in the matrix."}
-    return workflow.run(action, article, user=user, **kwargs)
+    return workflow.run(action, article, user=user, **factories.naming_the_version(action, article), **kwargs)
 
 
 @pytest.mark.parametrize(("role", "action", "state"), matrix())
@@ -325,14 +332,16 @@ def change_form_data(article):
 
 
 def forge(client, route, action, article):
-    """POST what the page for ``route`` would post, whether or not the page offered it."""
-    seen = workflow.state_token(article)
+    """POST what the page for ``route`` would post, whether or not the page offered it: the state it
+    showed and, for the board's decisions, the version under decision."""
+    revision = workflow.under_decision(action, article) if action in workflow.DECISIONS else None
+    page = {"seen": workflow.state_token(article), "revision": revision or ""}
     if route == "workflow":
         url = reverse("admin:articles_article_workflow", args=[article.pk, action])
-        return client.post(url, {**DECISION_FIELDS, "seen": seen})
+        return client.post(url, {**DECISION_FIELDS, **page})
     if route == "review_screen":
         url = reverse("admin:articles_reviewqueueitem_review", args=[article.pk])
-        fields = {f"{action}-{key}": value for key, value in {**DECISION_FIELDS, "seen": seen}.items()}
+        fields = {f"{action}-{key}": value for key, value in {**DECISION_FIELDS, **page}.items()}
         return client.post(url, {"action": action, **fields})
     if route == "restore_version":
         return client.post(reverse("admin:articles_article_restore_version", args=[article.pk, 1]))
@@ -548,6 +557,7 @@ def test_a_decision_posted_with_another_articles_state_is_refused(admin_client_f
             "action": "request_changes",
             **{f"request_changes-{k}": v for k, v in DECISION_FIELDS.items()},
             "request_changes-seen": workflow.state_token(other),
+            "request_changes-revision": workflow.under_decision("request_changes", other) or "",
         },
     )
     assert_refused(response)

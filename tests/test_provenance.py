@@ -50,8 +50,8 @@ def publish_update(article, *, author, reviewer, body, kind="editorial", note="W
     article.body = body
     editing.save_content(article, user=author)
     workflow.submit(article, user=author, change_kind=kind, change_note=note)
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer, **approve)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article), **approve)
     article.refresh_from_db()
     return article
 
@@ -66,8 +66,13 @@ def confirmed(author, reviewer, second_reviewer):
         article = factories.make_article(author=author, title="Is coffee bad for you?", slug="coffee")
         factories.publish(article, author=author, reviewers=[reviewer])
     with time_machine.travel("2026-01-05 09:00Z", tick=False):
-        workflow.claim(article, user=second_reviewer)
-        workflow.confirm_current(article, user=second_reviewer, comment="Checked the 2025 guideline.")
+        workflow.claim(article, user=second_reviewer, revision=factories.under_decision("claim", article))
+        workflow.confirm_current(
+            article,
+            user=second_reviewer,
+            revision=factories.under_decision("confirm_current", article),
+            comment="Checked the 2025 guideline.",
+        )
     article.refresh_from_db()
     return article
 
@@ -118,11 +123,11 @@ def test_a_member_without_a_declaration_can_neither_approve_nor_confirm(author, 
     article = factories.make_article(author=author, slug="coffee")
     if step == "approve":
         workflow.submit(article, user=author)
-        workflow.start_review(article, user=silent)
+        workflow.start_review(article, user=silent, revision=factories.under_decision("start_review", article))
     else:
         factories.publish(article, author=author, reviewers=[reviewer])
     with pytest.raises(PermissionDenied, match="declare your conflicts of interest"):
-        workflow.run(step, article, user=silent)
+        workflow.run(step, article, user=silent, **factories.naming_the_version(step, article))
     assert not article.revisions.filter(decisions__reviewer=silent).exists()
 
 
@@ -167,8 +172,13 @@ def test_a_statement_and_the_no_conflicts_box_together_are_refused_in_the_admin(
 def test_the_declaration_made_at_approval_is_shown_beside_the_reviewer(client, author, reviewer):
     article = factories.make_article(author=author, slug="coffee")
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer, conflicts="Gave a paid talk for a coffee growers' association.")
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(
+        article,
+        user=reviewer,
+        revision=factories.under_decision("approve", article),
+        conflicts="Gave a paid talk for a coffee growers' association.",
+    )
     html = page_text(client, "/articles/coffee/")
     trust = html.split('class="trust-reviewers"')[1].split("</p>")[0]
     assert name_of(reviewer) in trust

@@ -26,13 +26,19 @@ def article_in_state(state, author, reviewer, title="Secret draft title"):
     workflow.submit(article, user=author, **factories.change_note_for(article))
     if state == S.SUBMITTED:
         return article
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     if state == S.IN_REVIEW:
         return article
     if state == S.CHANGES_REQUESTED:
-        workflow.request_changes(article, user=reviewer, comment="No", reason="accuracy")
+        workflow.request_changes(
+            article,
+            user=reviewer,
+            revision=factories.under_decision("request_changes", article),
+            comment="No",
+            reason="accuracy",
+        )
         return article
-    workflow.approve(article, user=reviewer)
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     return article
 
 
@@ -88,12 +94,12 @@ def test_approved_version_stays_live_while_a_new_draft_is_edited_and_reviewed(
     assert "update to this article is under review" not in html
 
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=second_reviewer)
+    workflow.start_review(published, user=second_reviewer, revision=factories.under_decision("start_review", published))
     html = client.get("/articles/coffee/").content.decode()
     assert "Is coffee bad for you?" in html
     assert "update to this article is under review" in html
 
-    workflow.approve(published, user=second_reviewer)
+    workflow.approve(published, user=second_reviewer, revision=factories.under_decision("approve", published))
     html = client.get("/articles/coffee/").content.decode()
     assert "Is coffee good for you?" in html
     assert "Brand new claims" in html
@@ -103,8 +109,8 @@ def test_every_approved_version_keeps_a_permanent_link(client, published, author
     published.body = "Second version [1]."
     editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=second_reviewer)
-    workflow.approve(published, user=second_reviewer)
+    workflow.start_review(published, user=second_reviewer, revision=factories.under_decision("start_review", published))
+    workflow.approve(published, user=second_reviewer, revision=factories.under_decision("approve", published))
 
     first = client.get(reverse("articles:version", args=["coffee", 1])).content.decode()
     assert "Some text" in first and "Second version" not in first

@@ -83,8 +83,8 @@ def test_professional_version_is_reviewed_like_any_content(client, dual, author,
     editing.save_content(dual, user=author)
     workflow.submit(dual, user=author, **factories.change_note_for(dual))
     assert "Revised clinical words" not in client.get("/articles/gout/professional/").content.decode()
-    workflow.start_review(dual, user=second_reviewer)
-    workflow.approve(dual, user=second_reviewer)
+    workflow.start_review(dual, user=second_reviewer, revision=factories.under_decision("start_review", dual))
+    workflow.approve(dual, user=second_reviewer, revision=factories.under_decision("approve", dual))
     assert "Revised clinical words" in client.get("/articles/gout/professional/").content.decode()
 
 
@@ -292,8 +292,8 @@ def test_updates_keep_first_publication_date_in_json_ld(client, dual, author, se
     editing.save_content(dual, user=author)
     with time_machine.travel(APPROVED_AT + timedelta(days=40), tick=False):
         workflow.submit(dual, user=author, **factories.change_note_for(dual))
-        workflow.start_review(dual, user=second_reviewer)
-        workflow.approve(dual, user=second_reviewer)
+        workflow.start_review(dual, user=second_reviewer, revision=factories.under_decision("start_review", dual))
+        workflow.approve(dual, user=second_reviewer, revision=factories.under_decision("approve", dual))
     data = json_ld(client.get("/articles/gout/").content.decode())
     assert data["datePublished"] == "2026-03-02"
     assert data["dateModified"] == "2026-04-11"

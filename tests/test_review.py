@@ -47,7 +47,7 @@ def test_queue_lists_waiting_items_oldest_first_and_nothing_else(board_client, a
     submitted(author, "Newer", at=START + timedelta(days=2))
     submitted(author, "Older", at=START)
     in_review = submitted(author, "Middle", at=START + timedelta(days=1))
-    workflow.start_review(in_review, user=reviewer)
+    workflow.start_review(in_review, user=reviewer, revision=factories.under_decision("start_review", in_review))
     factories.make_article(author=author, title="A draft")
     assert queue_titles(board_client) == ["Older", "Middle", "Newer"]
 
@@ -57,7 +57,7 @@ def test_queue_shows_kind_claim_author_and_quorum(board_client, settings, author
     published.body = "Updated [1]."
     editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=reviewer)
+    workflow.start_review(published, user=reviewer, revision=factories.under_decision("start_review", published))
     html = board_client.get(QUEUE).content.decode()
     assert "Update" in html
     assert "0 of 2" in html
@@ -89,8 +89,8 @@ def test_queue_filters_by_state_claim_and_specialty(board_client, author, review
     mine = submitted(author, "Mine", at=START)
     theirs = submitted(author, "Theirs", at=START + timedelta(hours=1))
     submitted(author, "Nobody's", at=START + timedelta(hours=2))
-    workflow.start_review(mine, user=reviewer)
-    workflow.start_review(theirs, user=second_reviewer)
+    workflow.start_review(mine, user=reviewer, revision=factories.under_decision("start_review", mine))
+    workflow.start_review(theirs, user=second_reviewer, revision=factories.under_decision("start_review", theirs))
     assert queue_titles(board_client, "?claimed=me") == ["Mine"]
     assert queue_titles(board_client, "?claimed=others") == ["Theirs"]
     assert queue_titles(board_client, "?claimed=nobody") == ["Nobody's"]
@@ -117,7 +117,7 @@ def test_editors_cannot_open_the_queue(client, author):
 
 def test_claim_is_visible_to_other_reviewers(client, author, reviewer, second_reviewer):
     article = submitted(author, "Claimed", at=START)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     client.force_login(second_reviewer)
     html = client.get(review_url(article)).content.decode()
     assert f"Claimed by <strong>{reviewer}</strong>" in html
@@ -125,9 +125,9 @@ def test_claim_is_visible_to_other_reviewers(client, author, reviewer, second_re
 
 def test_a_claimed_rereview_cannot_be_claimed_twice(published, second_reviewer, db):
     third = factories.reviewer(username="third")
-    workflow.claim(published, user=second_reviewer)
+    workflow.claim(published, user=second_reviewer, revision=factories.under_decision("claim", published))
     with pytest.raises(workflow.WorkflowError, match="already claimed"):
-        workflow.claim(published, user=third)
+        workflow.claim(published, user=third, revision=factories.under_decision("claim", published))
 
 
 # --- Review screen ----------------------------------------------------------------
@@ -135,8 +135,10 @@ def test_a_claimed_rereview_cannot_be_claimed_twice(published, second_reviewer, 
 
 def test_review_screen_approves_through_the_form(board_client, author, reviewer):
     article = submitted(author, "Approve me", at=START)
-    board_client.post(review_url(article), {"action": "start_review"})
-    response = board_client.post(review_url(article), {"action": "approve", "approve-comment": "Good"}, follow=True)
+    board_client.post(review_url(article), {"action": "start_review", "start_review-revision": "1"})
+    response = board_client.post(
+        review_url(article), {"action": "approve", "approve-revision": "1", "approve-comment": "Good"}, follow=True
+    )
     assert response.status_code == 200
     article.refresh_from_db()
     assert article.status == S.APPROVED
@@ -145,7 +147,7 @@ def test_review_screen_approves_through_the_form(board_client, author, reviewer)
 
 def test_request_changes_without_a_comment_shows_an_error_and_changes_nothing(board_client, author, reviewer):
     article = submitted(author, "Needs work", at=START)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     response = board_client.post(
         review_url(article),
         {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": ""},
@@ -157,10 +159,15 @@ def test_request_changes_without_a_comment_shows_an_error_and_changes_nothing(bo
 
 def test_request_changes_with_reason_category(board_client, author, reviewer):
     article = submitted(author, "Needs work", at=START)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     board_client.post(
         review_url(article),
-        {"action": "request_changes", "request_changes-reason": "safety", "request_changes-comment": "Dose is wrong"},
+        {
+            "action": "request_changes",
+            "request_changes-revision": "1",
+            "request_changes-reason": "safety",
+            "request_changes-comment": "Dose is wrong",
+        },
     )
     decision = ReviewDecision.objects.get(article=article)
     assert (decision.decision, decision.reason, decision.comment) == ("request_changes", "safety", "Dose is wrong")
@@ -170,12 +177,12 @@ def test_self_approval_is_refused_with_a_message_even_for_a_superuser(client, au
     factories.BoardMemberFactory(user=superuser)
     article = factories.make_article(author=superuser)
     workflow.submit(article, user=superuser, **factories.change_note_for(article))
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     client.force_login(superuser)
     html = client.get(review_url(article)).content.decode()
     assert "four-eyes" in html
     assert "Approve version" not in html
-    response = client.post(review_url(article), {"action": "approve"})
+    response = client.post(review_url(article), {"action": "approve", "approve-revision": "1"})
     # The approve form is not offered to an author, so the refusal shows at the top of the page.
     assert any("four-eyes" in str(m) for m in response.context["messages"])
     assert "four-eyes rule" in response.content.decode()
@@ -230,7 +237,7 @@ def test_an_uncited_reference_blocks_submission(author):
 def test_citation_gate_also_guards_approval(author, reviewer):
     article = factories.make_article(author=author)
     workflow.submit(article, user=author, **factories.change_note_for(article))
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     # A broken revision (e.g. imported before the gate existed) still cannot be approved.
     type(article.pending_revision).objects.filter(pk=article.pending_revision_id).update(body="Claim [9].")
     Article.objects.filter(pk=article.pk).update(body="Claim [9].")
@@ -240,7 +247,7 @@ def test_citation_gate_also_guards_approval(author, reviewer):
 
     type(revision).objects.filter(pk=revision.pk).update(content_hash=hash_content(revision.snapshot()))
     with pytest.raises(ValidationError, match=r"\[9\]"):
-        workflow.approve(article, user=reviewer)
+        workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
 
 
 def test_submit_button_in_admin_reports_the_citation_problem(client, author):
@@ -287,7 +294,10 @@ def test_confirming_still_accurate_moves_the_dates_and_leaves_the_queue(
     later = START + timedelta(days=400)
     with time_machine.travel(later, tick=False):
         board_client.force_login(second_reviewer)
-        board_client.post(review_url(article), {"action": "confirm_current", "confirm_current-comment": "Checked"})
+        board_client.post(
+            review_url(article),
+            {"action": "confirm_current", "confirm_current-revision": "1-live", "confirm_current-comment": "Checked"},
+        )
         article.refresh_from_db()
         assert article.last_reviewed_at == later
         assert article.next_review_due == later + timedelta(days=365)
@@ -297,7 +307,13 @@ def test_confirming_still_accurate_moves_the_dates_and_leaves_the_queue(
 
 def test_rereview_can_send_a_live_article_back_while_it_stays_live(client, author, reviewer, second_reviewer):
     article = factories.publish(factories.make_article(author=author, slug="live"), author=author, reviewers=[reviewer])
-    workflow.request_changes(article, user=second_reviewer, comment="New guideline out", reason="missing_evidence")
+    workflow.request_changes(
+        article,
+        user=second_reviewer,
+        revision=factories.under_decision("request_changes", article),
+        comment="New guideline out",
+        reason="missing_evidence",
+    )
     article.refresh_from_db()
     assert article.status == S.CHANGES_REQUESTED
     assert client.get("/articles/live/").status_code == 200

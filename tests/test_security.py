@@ -297,14 +297,14 @@ def former_member(reviewer):
 def test_inactive_board_member_cannot_start_review(author, draft, former_member):
     workflow.submit(draft, user=author)
     with pytest.raises(PermissionDenied):
-        workflow.start_review(draft, user=former_member)
+        workflow.start_review(draft, user=former_member, revision=factories.under_decision("start_review", draft))
 
 
 def test_inactive_board_member_cannot_approve(author, draft, former_member, second_reviewer):
     workflow.submit(draft, user=author)
-    workflow.start_review(draft, user=second_reviewer)
+    workflow.start_review(draft, user=second_reviewer, revision=factories.under_decision("start_review", draft))
     with pytest.raises(PermissionDenied):
-        workflow.approve(draft, user=former_member)
+        workflow.approve(draft, user=former_member, revision=factories.under_decision("approve", draft))
     draft.refresh_from_db()
     assert draft.published_revision is None
 
@@ -320,7 +320,7 @@ def test_inactive_board_member_approving_from_the_review_screen_publishes_nothin
     client, author, draft, former_member, second_reviewer
 ):
     workflow.submit(draft, user=author)
-    workflow.start_review(draft, user=second_reviewer)
+    workflow.start_review(draft, user=second_reviewer, revision=factories.under_decision("start_review", draft))
     draft.refresh_from_db()
     client.force_login(former_member)
     client.post(

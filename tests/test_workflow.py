@@ -71,13 +71,19 @@ def article_in(state, people):
     workflow.submit(article, user=author)
     if state == S.SUBMITTED:
         return article
-    workflow.start_review(article, user=claimer)
+    workflow.start_review(article, user=claimer, revision=factories.under_decision("start_review", article))
     if state == S.IN_REVIEW:
         return article
     if state == S.CHANGES_REQUESTED:
-        workflow.request_changes(article, user=claimer, comment="Fix it", reason="clarity")
+        workflow.request_changes(
+            article,
+            user=claimer,
+            revision=factories.under_decision("request_changes", article),
+            comment="Fix it",
+            reason="clarity",
+        )
         return article
-    workflow.approve(article, user=claimer)
+    workflow.approve(article, user=claimer, revision=factories.under_decision("approve", article))
     if state == S.APPROVED:
         return article
     workflow.archive(article, user=author, reason="Old")
@@ -97,7 +103,13 @@ def test_transition_matrix(people, transition, state, role):
 
     if role in ALLOWED.get((transition, state), set()):
         assert workflow.allowed(transition, article, user)
-        workflow.run(transition, article, user=user, **KWARGS.get(transition, {}))
+        workflow.run(
+            transition,
+            article,
+            user=user,
+            **factories.naming_the_version(transition, article),
+            **KWARGS.get(transition, {}),
+        )
         article.refresh_from_db()
         assert article.status == TARGET[transition]
         latest = article.history.first()
@@ -106,7 +118,13 @@ def test_transition_matrix(people, transition, state, role):
     else:
         assert not workflow.allowed(transition, article, user)
         with pytest.raises((PermissionDenied, workflow.WorkflowError)):
-            workflow.run(transition, article, user=user, **KWARGS.get(transition, {}))
+            workflow.run(
+                transition,
+                article,
+                user=user,
+                **factories.naming_the_version(transition, article),
+                **KWARGS.get(transition, {}),
+            )
         article.refresh_from_db()
         assert article.status == state
         assert article.history.count() == history_before
@@ -122,7 +140,9 @@ def test_available_transitions_list_only_what_the_user_may_do_now(people):
 def test_author_cannot_approve_their_own_change_even_as_superuser(people):
     article = article_in(S.IN_REVIEW, people)
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        workflow.approve(article, user=people["superuser_author"])
+        workflow.approve(
+            article, user=people["superuser_author"], revision=factories.under_decision("approve", article)
+        )
     article.refresh_from_db()
     assert article.status == S.IN_REVIEW
     assert not article.is_public()
@@ -142,14 +162,20 @@ def test_editing_only_a_reference_makes_you_an_author(author, reviewer, superuse
 def test_board_member_moving_an_article_along_is_not_an_author(author, reviewer, second_reviewer):
     article = factories.make_article(author=author)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
-    workflow.request_changes(article, user=reviewer, comment="Clarify dosage", reason="clarity")
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.request_changes(
+        article,
+        user=reviewer,
+        revision=factories.under_decision("request_changes", article),
+        comment="Clarify dosage",
+        reason="clarity",
+    )
     article.body = "Clearer text [1]."
     editing.save_content(article, user=author)
     revision = workflow.submit(article, user=author)
     assert list(revision.authors.all()) == [author]
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     assert Article.objects.get(pk=article.pk).status == S.APPROVED
 
 
@@ -157,14 +183,14 @@ def test_quorum_needs_distinct_approvals(settings, author, reviewer, second_revi
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     article = factories.make_article(author=author)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     article.refresh_from_db()
     assert article.status == S.IN_REVIEW
     assert not article.is_public()
     with pytest.raises(workflow.WorkflowError, match="already approved"):
-        workflow.approve(article, user=reviewer)
-    workflow.approve(article, user=second_reviewer)
+        workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
+    workflow.approve(article, user=second_reviewer, revision=factories.under_decision("approve", article))
     article.refresh_from_db()
     assert article.status == S.APPROVED
     assert article.is_public()
@@ -182,14 +208,14 @@ def test_approvals_are_pinned_to_the_version_reviewed(settings, author, reviewer
     settings.EDITORIAL_REQUIRED_APPROVALS = 2
     article = factories.make_article(author=author)
     first = workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     workflow.withdraw(article, user=author)
     article.body = "Changed after an approval [1]."
     editing.save_content(article, user=author)
     second = workflow.submit(article, user=author)
-    workflow.start_review(article, user=second_reviewer)
-    workflow.approve(article, user=second_reviewer)
+    workflow.start_review(article, user=second_reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=second_reviewer, revision=factories.under_decision("approve", article))
     article.refresh_from_db()
     # The earlier approval was for other content: one of two approvals on the new version.
     assert article.status == S.IN_REVIEW
@@ -200,10 +226,10 @@ def test_approvals_are_pinned_to_the_version_reviewed(settings, author, reviewer
 def test_content_changed_behind_the_workflow_cannot_be_approved(author, reviewer):
     article = factories.make_article(author=author)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     Article.objects.filter(pk=article.pk).update(body="Sneaky change [1].")
     with pytest.raises(workflow.WorkflowError, match="changed after it was submitted"):
-        workflow.approve(article, user=reviewer)
+        workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     assert not Article.objects.get(pk=article.pk).is_public()
 
 
@@ -236,10 +262,10 @@ def test_editing_an_approved_article_starts_a_draft_and_keeps_the_approved_versi
     assert Revision.objects.get(pk=live.pk).body == "Some text [1]."
 
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=reviewer)
+    workflow.start_review(published, user=reviewer, revision=factories.under_decision("start_review", published))
     published.refresh_from_db()
     assert published.published_revision == live
-    workflow.approve(published, user=reviewer)
+    workflow.approve(published, user=reviewer, revision=factories.under_decision("approve", published))
     published.refresh_from_db()
     assert published.published_revision.body == "A new paragraph [1]."
     assert published.published_revision.kind == Revision.Kind.UPDATE
@@ -270,7 +296,13 @@ def test_undoing_every_edit_returns_an_approved_article_to_approved(published, a
 
 
 def test_resubmitting_the_live_text_unchanged_is_refused(published, author, second_reviewer):
-    workflow.request_changes(published, user=second_reviewer, comment="Check the new guideline", reason="accuracy")
+    workflow.request_changes(
+        published,
+        user=second_reviewer,
+        revision=factories.under_decision("request_changes", published),
+        comment="Check the new guideline",
+        reason="accuracy",
+    )
     with pytest.raises(workflow.WorkflowError, match="Nothing has changed"):
         workflow.submit(published, user=author, **factories.change_note_for(published))
 
@@ -287,7 +319,7 @@ def test_withdrawn_and_resubmitted_text_keeps_all_its_authors(author, other_edit
     revision = workflow.submit(article, user=author)
     assert set(revision.authors.all()) == {author, reviewer}
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        workflow.start_review(article, user=reviewer)
+        workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
 
 
 def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(author, other_editor, reviewer, db):
@@ -296,15 +328,21 @@ def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(aut
     board_editor = type(board_editor).objects.get(pk=board_editor.pk)
     article = factories.make_article(author=board_editor)
     workflow.submit(article, user=board_editor)
-    workflow.start_review(article, user=reviewer)
-    workflow.request_changes(article, user=reviewer, comment="Fix a word", reason="clarity")
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.request_changes(
+        article,
+        user=reviewer,
+        revision=factories.under_decision("request_changes", article),
+        comment="Fix a word",
+        reason="clarity",
+    )
     article.body = "One word fixed [1]."
     editing.save_content(article, user=other_editor)
     revision = workflow.submit(article, user=other_editor)
     assert board_editor in revision.authors.all()
-    workflow.start_review(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        workflow.approve(article, user=board_editor)
+        workflow.approve(article, user=board_editor, revision=factories.under_decision("approve", article))
 
 
 def test_slug_of_a_published_article_cannot_change(published, author):
@@ -321,8 +359,8 @@ def test_moving_an_article_to_another_topic_is_reviewed(published, author, secon
     assert published.status == S.DRAFT
     assert published.published_revision.specialty == old_topic
     workflow.submit(published, user=author, **factories.change_note_for(published))
-    workflow.start_review(published, user=second_reviewer)
-    workflow.approve(published, user=second_reviewer)
+    workflow.start_review(published, user=second_reviewer, revision=factories.under_decision("start_review", published))
+    workflow.approve(published, user=second_reviewer, revision=factories.under_decision("approve", published))
     published.refresh_from_db()
     assert published.published_revision.specialty == published.specialty
 
@@ -339,7 +377,9 @@ def test_reference_edits_are_in_the_article_history_with_who_and_why(draft, auth
 def test_a_live_article_with_a_draft_can_still_be_confirmed_on_re_review(published, author, second_reviewer):
     published.body = "Work in progress [1]."
     editing.save_content(published, user=author)
-    workflow.confirm_current(published, user=second_reviewer)
+    workflow.confirm_current(
+        published, user=second_reviewer, revision=factories.under_decision("confirm_current", published)
+    )
     published.refresh_from_db()
     assert published.status == S.DRAFT
     assert published.body == "Work in progress [1]."
@@ -366,15 +406,33 @@ def test_restored_article_can_be_resubmitted_unchanged(published, author):
 def test_request_changes_needs_a_comment_and_a_known_reason(people):
     article = article_in(S.IN_REVIEW, people)
     with pytest.raises(ValidationError):
-        workflow.request_changes(article, user=people["reviewer"], comment="   ", reason="clarity")
+        workflow.request_changes(
+            article,
+            user=people["reviewer"],
+            revision=factories.under_decision("request_changes", article),
+            comment="   ",
+            reason="clarity",
+        )
     with pytest.raises(ValidationError):
-        workflow.request_changes(article, user=people["reviewer"], comment="Fix", reason="vibes")
+        workflow.request_changes(
+            article,
+            user=people["reviewer"],
+            revision=factories.under_decision("request_changes", article),
+            comment="Fix",
+            reason="vibes",
+        )
     assert Article.objects.get(pk=article.pk).status == S.IN_REVIEW
 
 
 def test_request_changes_records_the_decision_and_reason_in_history(people):
     article = article_in(S.IN_REVIEW, people)
-    decision = workflow.request_changes(article, user=people["reviewer"], comment="Add dosing table", reason="clarity")
+    decision = workflow.request_changes(
+        article,
+        user=people["reviewer"],
+        revision=factories.under_decision("request_changes", article),
+        comment="Add dosing table",
+        reason="clarity",
+    )
     assert decision.revision.number == 1
     assert decision.reason == "clarity"
     record = article.history.first()
@@ -403,9 +461,9 @@ def test_approving_needs_a_board_profile(author):
     board_user = factories.UserFactory(groups=["Medical Advisory Board"])
     article = factories.make_article(author=author)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=board_user)
+    workflow.start_review(article, user=board_user, revision=factories.under_decision("start_review", article))
     with pytest.raises(PermissionDenied, match="board profile"):
-        workflow.approve(article, user=board_user)
+        workflow.approve(article, user=board_user, revision=factories.under_decision("approve", article))
 
 
 def test_inactive_users_can_do_nothing(author, reviewer):
@@ -428,8 +486,8 @@ def test_submission_freezes_content_and_references(author):
 def test_every_step_is_in_history_with_user_and_reason(author, reviewer):
     article = factories.make_article(author=author)
     workflow.submit(article, user=author)
-    workflow.start_review(article, user=reviewer)
-    workflow.approve(article, user=reviewer)
+    workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+    workflow.approve(article, user=reviewer, revision=factories.under_decision("approve", article))
     rows = list(article.history.order_by("history_date", "history_id"))
     assert [(r.status, r.history_user.username) for r in rows] == [
         ("draft", "author"),
@@ -443,7 +501,12 @@ def test_every_step_is_in_history_with_user_and_reason(author, reviewer):
 
 def test_confirm_current_moves_review_dates_without_a_new_version(published, second_reviewer):
     before = published.last_reviewed_at
-    workflow.confirm_current(published, user=second_reviewer, comment="Checked against 2026 guidance")
+    workflow.confirm_current(
+        published,
+        user=second_reviewer,
+        revision=factories.under_decision("confirm_current", published),
+        comment="Checked against 2026 guidance",
+    )
     published.refresh_from_db()
     assert published.last_reviewed_at > before
     assert published.revisions.count() == 1

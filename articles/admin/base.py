@@ -1,12 +1,16 @@
 """What the article and queue admins share: readable history, read-only records, workflow buttons."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core import checks
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_history_model_for_model
 
 from articles.models import Article
 from articles.review import workflow
@@ -23,15 +27,56 @@ def actions_with_form(article) -> set:
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """History pages for reading: simple-history's history form view saves on POST after checking
-    only view permission, so writes through it are refused (restoring goes through the workflow)."""
+    """History pages for reading, the one admin every model with simple-history is registered with
+    (``check_history_admins`` below refuses any other).
+
+    simple-history's history form view saves on POST after checking only view permission, so
+    writes through it are refused (restoring goes through the workflow); its URLs take any text
+    as ids, so ids that are not ids of the model answer 404 instead of a database error.
+    """
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied  # before the lookup: guessed record ids learn nothing
-        if request.method == "POST" and (self.revert_disabled(request) or not self.has_change_permission(request)):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST":
+            raise PermissionDenied  # history is read here; nothing is written through this page
+        history_id = get_history_model_for_model(self.model)._meta.get_field("history_id")
+        return super().history_form_view(
+            request, _id_or_404(self.model._meta.pk, object_id), _id_or_404(history_id, version_id), extra_context
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the lookup, as above
+        _id_or_404(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+
+def _id_or_404(field, value):
+    """``value`` as a value of ``field`` (a primary key), or 404: not a number, or beyond the column's range."""
+    try:
+        value = field.to_python(value)
+        field.run_validators(value)
+    except (ValidationError, ValueError, TypeError):
+        raise Http404("No such record.") from None
+    return value
+
+
+@checks.register(checks.Tags.admin)
+def check_history_admins(app_configs, site=None, **kwargs):
+    """Every ModelAdmin with simple-history's pages must be a ``HistoryAdmin``: one rule for all of them."""
+    site = site or admin.site
+    return [
+        checks.Error(
+            f"{model.__name__} is registered with {type(model_admin).__name__}, a SimpleHistoryAdmin that is not a "
+            "HistoryAdmin: its history form would save what is posted to it.",
+            hint="Derive the admin from articles.admin.base.HistoryAdmin.",
+            obj=type(model_admin),
+            id="articles.E001",
+        )
+        for model, model_admin in site._registry.items()
+        if isinstance(model_admin, SimpleHistoryAdmin) and not isinstance(model_admin, HistoryAdmin)
+    ]
 
 
 class ReadOnlyAdminMixin:
@@ -70,11 +115,12 @@ class WorkflowAdminMixin:
         article = get_object_or_404(Article, pk=object_id)
         transition = workflow.TRANSITIONS[action]
         # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
-        seen = request.GET.get("seen", "")[:64]  # from the article page's button, if any
+        # From the article page's link: the state and the version under decision that page showed.
+        seen = request.GET.get("seen", "")[:64]
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             action=action,
-            initial={"seen": seen} if seen else None,
+            initial={"seen": seen, "revision": request.GET.get("revision", "")[:20]} if seen else None,
             article=None if seen else article,
             subject=article,
         )
@@ -107,6 +153,11 @@ class WorkflowAdminMixin:
         pending = article.pending_revision
         return {
             "workflow_transitions": transitions,
+            # Each step's button or link carries the version it decides on (the board's decisions).
+            "workflow_steps": [
+                (t, workflow.under_decision(t.name, article) if t.name in workflow.DECISIONS else "")
+                for t in transitions
+            ],
             "actions_with_form": actions_with_form(article),
             "pending_revision": pending,
             "pending_approvals": pending.approvals().select_related("reviewer__board_profile") if pending else [],

@@ -3,8 +3,10 @@
 Columns (author, next review due), a filter by reviewer, and bulk workflow actions. Each bulk
 action is a shell over ``articles.review.workflow``: it runs the transition article by article, so the
 workflow's own permission and state checks decide, and reports what was done and what was
-refused (with the workflow's reason). Actions that need words from the user (a reason, a change
-note) first show a confirmation page listing the selected articles.
+refused (with the workflow's reason). Every bulk action first shows a confirmation page listing
+the selected articles as they stand, and each article carries that page's state token
+(``workflow.state_token``): one that has moved on since (published, sent back, withdrawn) is
+refused and named, never acted on as it is now.
 """
 
 from django import forms
@@ -133,8 +135,12 @@ def run_bulk(modeladmin, request, queryset, *, action: str, done_label: str):
             if action == "submit" and not article.published_revision_id:
                 kwargs.pop("change_note", None)
                 kwargs.pop("change_kind", None)
+            seen = request.POST.get(f"seen-{article.pk}", "")[:64]
+            if not seen:
+                refused.append((article, "It was not on the confirmation page; select it and confirm again."))
+                continue
             try:
-                workflow.run(action, article, user=request.user, **kwargs)
+                workflow.run(action, article, user=request.user, seen=seen, **kwargs)
             except (PermissionDenied, workflow.WorkflowError, ValidationError) as error:
                 refused.append((article, _refusal(error)))
             else:
@@ -150,6 +156,8 @@ def run_bulk(modeladmin, request, queryset, *, action: str, done_label: str):
             )
         return None  # back to the changelist
     transition = workflow.TRANSITIONS[action]
+    for article in articles:
+        article.seen = workflow.state_token(article)  # what this page shows it as; see the module docstring
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": f"{transition.label}: {len(articles)} article{'s' if len(articles) != 1 else ''}",

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import AuthorProfile, BoardMember, Specialty
 
+from .base import HistoryAdmin
 from .forms import BoardMemberForm
 
 
@@ -38,7 +38,7 @@ class BoardMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorProfile)
-class AuthorProfileAdmin(SimpleHistoryAdmin):
+class AuthorProfileAdmin(HistoryAdmin):
     list_display = ["display_name", "role", "credentials", "user", "is_public"]
     list_filter = ["is_public"]
     search_fields = ["display_name", "role", "user__username"]

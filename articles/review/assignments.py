@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from articles.models import Article, ReviewAssignment, person_name
 
-from . import notifications, steps
+from . import board, notifications, steps
 
 ASSIGN_PERMISSION = "articles.assign_reviewers"
 
@@ -40,7 +40,8 @@ class Candidate:
 
 
 def may_assign(user) -> bool:
-    return user.is_active and user.has_perm(ASSIGN_PERMISSION)
+    """Board members assign reviewers and release others' claims; one who has left no longer does."""
+    return user.has_perm(ASSIGN_PERMISSION) and board.holds_board_powers(user)
 
 
 def _board_users():

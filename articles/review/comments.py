@@ -17,6 +17,7 @@ from articles.content.validators import CONTROL_CHARACTERS
 from articles.content.versions import has_professional_version, rendered_revision
 from articles.models import Article, PassageComment, PassageCommentReply, Revision
 
+from . import board
 from .diffing import passages
 
 MAX_TEXT = 5000
@@ -33,11 +34,12 @@ class Part:
 
 
 def may_comment(user) -> bool:
-    return user.has_perm(REVIEW_PERMISSION)
+    """Board members comment on passages; one who has left the board no longer does (``board``)."""
+    return user.has_perm(REVIEW_PERMISSION) and board.holds_board_powers(user)
 
 
 def may_answer(user) -> bool:
-    """Editors and board members answer comments and resolve them."""
+    """Editors and board members answer comments, resolve them and open them again."""
     return user.has_perm("articles.change_article") or may_comment(user)
 
 

@@ -58,10 +58,17 @@ class DecisionForm(forms.Form):
     # The article's state as the page showed it (workflow.state_token): a decision on a
     # state that has moved on since is refused rather than landing on something else.
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # The version the page showed under decision (workflow.under_decision): required for the
+    # board's decisions, which judge that version and no other.
+    revision = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, action: str, article=None, subject=None, **kwargs):
         if article is not None:
-            kwargs["initial"] = {**(kwargs.get("initial") or {}), "seen": workflow.state_token(article)}
+            kwargs["initial"] = {
+                **(kwargs.get("initial") or {}),
+                "seen": workflow.state_token(article),
+                "revision": workflow.under_decision(action, article) if action in workflow.DECISIONS else "",
+            }
         super().__init__(*args, **kwargs)
         self.action = action
         self._add_provenance_fields(subject or article)
@@ -105,6 +112,16 @@ class DecisionForm(forms.Form):
                 help_text="Readers of the withdrawn article are pointed to it.",
             )
 
+    def clean(self):
+        data = super().clean()
+        if self.action in workflow.DECISIONS and not data.get("revision"):
+            raise forms.ValidationError(
+                "This decision does not say which version of the article it judges; nothing was recorded. "
+                "Reload the page and decide again.",
+                code="no_revision",
+            )
+        return data
+
     def run(self, article, user) -> list[str]:
         """Run the step on ``article`` as ``user``; return why it was refused (empty when it ran)."""
         try:
@@ -119,6 +136,8 @@ class DecisionForm(forms.Form):
         comment = self.cleaned_data.get("comment", "")
         kwargs = {"seen": self.cleaned_data.get("seen") or None}
         data = self.cleaned_data
+        if self.action in workflow.DECISIONS:
+            kwargs.update(revision=data["revision"])
         if self.action == "request_changes":
             kwargs.update(comment=comment, reason=data["reason"])
         elif self.action in ("approve", "confirm_current"):

@@ -60,6 +60,10 @@ def review_view(model_admin, request, object_id):
             return HttpResponseBadRequest("Unknown review action.")
         form = DecisionForm(request.POST, action=action, prefix=action)
         forms[action] = form
+        if not form.is_valid() and not workflow.allowed(action, article, request.user):
+            # The page does not show this form, so say at the top why nothing was done.
+            for message in form.non_field_errors():
+                messages.error(request, message)
         if form.is_valid():
             refusals = form.run(article, request.user)
             article.refresh_from_db()

@@ -61,22 +61,92 @@ def require_unchanged(article: Article, seen: str | None, user) -> None:
         return
     if not user.has_perm("articles.view_article"):
         raise WorkflowError("This article has moved on since you opened this page; nothing was recorded.")
-    last = article.history.order_by("-history_date", "-history_id").select_related("history_user").first()
-    since = ""
-    if last is not None:
-        who = last.history_user.get_username() if last.history_user else "someone"
-        since = f" Since then: “{last.history_change_reason or 'changed'}” ({who}, {last.history_date:%d %b %Y %H:%M})."
     raise WorkflowError(
-        f"This article has moved on since you opened this page; nothing was recorded.{since} "
+        f"This article has moved on since you opened this page; nothing was recorded.{_last_step(article)} "
         "Reload the page to see where it stands now."
     )
 
 
+def _last_step(article: Article) -> str:
+    """`` Since then: “<reason>” (<who>, <when>).`` from the article's latest history row."""
+    last = article.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    if last is None:
+        return ""
+    who = last.history_user.get_username() if last.history_user else "someone"
+    return f" Since then: “{last.history_change_reason or 'changed'}” ({who}, {last.history_date:%d %b %Y %H:%M})."
+
+
+# Board steps that only ever judge the live version (periodic re-reviews).
+LIVE_ONLY = frozenset({"confirm_current", "claim"})
+LIVE = "-live"
+
+
 def revision_under_decision(name: str, article: Article) -> Revision | None:
     """The version a board step decides: the live one for re-reviews, else the one with the board."""
-    if name in ("confirm_current", "claim") or article.status == Status.APPROVED:
+    if name in LIVE_ONLY or article.status == Status.APPROVED:
         return article.published_revision
     return article.pending_revision
+
+
+def under_decision(name: str, article: Article) -> str | None:
+    """How board step ``name`` names the version it judges on ``article`` now: ``"3"`` for version 3
+    with the board, ``"3-live"`` for version 3 as published (re-reviews, sending a live article back).
+
+    A number alone would not do: approving makes the version under review the live one, and a
+    request for changes meant for version 3 under review must not land on version 3 just published.
+    """
+    revision = revision_under_decision(name, article)
+    if revision is None:
+        return None
+    return f"{revision.number}{LIVE}" if revision.pk == article.published_revision_id else str(revision.number)
+
+
+def _version(name: str, reference) -> tuple[int, bool] | None:
+    """(number, live) from a reference as ``under_decision`` writes it; a plain number is the version
+    with the board, except for steps that judge only the live version."""
+    if reference is None or str(reference).strip() == "":
+        return None
+    text = str(reference).strip()
+    number = text.removesuffix(LIVE)
+    if not number.isdigit() or len(number) > 9:
+        raise WorkflowError(f"“{text[:20]}” is not a version of this article; nothing was recorded.")
+    return int(number), text.endswith(LIVE) or name in LIVE_ONLY
+
+
+def _describe(version: tuple[int, bool]) -> str:
+    number, live = version
+    return f"the live version {number}" if live else f"version {number} under review"
+
+
+def require_revision(name: str, article: Article, revision, user) -> None:
+    """Refuse board step ``name`` unless ``revision`` names the version it would judge now (``under_decision``).
+
+    Every decision of the board says which version it judges, so a decision made on a version
+    that has moved on (approved, sent back, replaced by a newer one) is refused, not applied to
+    what is there now. ``revision`` ``None`` says nothing is under decision (the step's own rules
+    then say why it cannot be taken). What the article holds now is told only to those who may
+    read it.
+    """
+    named, current = _version(name, revision), _version(name, under_decision(name, article))
+    if named == current:
+        return
+    if not user.has_perm("articles.view_article"):
+        raise WorkflowError("This decision is not about the version under decision now; nothing was recorded.")
+    if named is None:
+        raise WorkflowError(
+            f"This decision does not say which version it judges; {_describe(current)} is the one under "
+            "decision now. Nothing was recorded: reload the page and decide again."
+        )
+    if current is None:
+        now = f"no version is under decision now (the article is {article.get_status_display().lower()})"
+    elif named[0] == current[0] and current[1]:
+        now = "it has been approved and published since"
+    else:
+        now = f"{_describe(current)} is the one under decision now"
+    raise WorkflowError(
+        f"This decision is about {_describe(named)}, but {now}; nothing was recorded.{_last_step(article)} "
+        "Reload the page to see where it stands now."
+    )
 
 
 def is_author(user, revision: Revision | None) -> bool:

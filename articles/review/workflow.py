@@ -7,9 +7,15 @@ commands and tests call these; nothing else sets ``Article.status``. Each functi
 the article row, re-checks the rules against the fresh row, and either writes everything
 (article history with the reason, decisions, revisions) or raises and writes nothing.
 
+Every decision of the board (``DECISIONS``) names the version it judges, ``revision``, as
+``under_decision`` writes it ("3" for version 3 with the board, "3-live" for the published
+version 3): required, so a decision on a version that is no longer the one under decision is
+refused instead of landing on what is there now (``steps.require_revision``).
+
 Beside it in this wing: ``steps`` (the lock, the state token and the save every step shares),
 ``editing`` (saves of the working copy: a new draft beside the live version, conflicts),
-``validation`` (what may be handed to the board) and ``assignments`` (named reviewers).
+``validation`` (what may be handed to the board), ``assignments`` (named reviewers) and
+``board`` (who holds the board's powers now).
 """
 
 from dataclasses import dataclass
@@ -22,18 +28,20 @@ from django.utils import timezone
 
 from articles.models import Article, ReviewDecision, Revision, hash_content
 
-from . import assignments, notifications, records
+from . import assignments, board, notifications, records
 from .editing import content_authors
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
     is_author,
     lock,
+    require_revision,
     require_unchanged,
     revision_under_decision,
     save,
     set_claim,
     state_token,  # noqa: F401 - part of the workflow's interface
+    under_decision,  # noqa: F401 - part of the workflow's interface
 )
 from .validation import clean_change_note, clean_conflicts, snapshot_hash_equal, validate_for_review
 
@@ -84,6 +92,10 @@ TRANSITIONS = {
 }
 
 
+# The board's decisions: each names the version it judges (``revision``).
+DECISIONS = frozenset(name for name, t in TRANSITIONS.items() if t.permission == BOARD_PERMISSION)
+
+
 def required_approvals() -> int:
     return max(1, settings.EDITORIAL_REQUIRED_APPROVALS)
 
@@ -104,7 +116,7 @@ def check(name: str, article: Article, user) -> None:
         raise WorkflowError(
             f"Cannot {transition.label.lower()} an article that is {article.get_status_display().lower()}."
         )
-    if transition.permission == BOARD_PERMISSION and not is_active_board_member(user):
+    if transition.permission == BOARD_PERMISSION and not board.holds_board_powers(user):
         raise PermissionDenied("Only active members of the Medical Advisory Board can review articles.")
     if transition.four_eyes and is_author(user, revision_under_decision(name, article)):
         raise PermissionDenied(
@@ -125,7 +137,8 @@ def check(name: str, article: Article, user) -> None:
     if name == "claim":
         if article.claimed_by_id == user.pk:
             raise WorkflowError("You have already claimed this re-review.")
-        if article.claimed_by_id is not None:
+        # A claim by someone who has left the board holds nothing back: another member takes it over.
+        if article.claimed_by_id is not None and board.holds_board_powers(article.claimed_by):
             raise WorkflowError(f"{article.claimed_by} has already claimed this re-review.")
 
 
@@ -136,15 +149,6 @@ def _require_declaration(user, verb: str) -> None:
             f"Before you {verb}, declare your conflicts of interest in your board profile: write a statement, "
             "or tick “I have no conflicts of interest to declare”."
         )
-
-
-def is_active_board_member(user) -> bool:
-    """Whether ``user`` sits on the board now: a member who left keeps the group until removed."""
-    profile = getattr(user, "board_profile", None)
-    if profile is None:
-        # Board steps that publish attribution need a profile (checked per step below).
-        return True
-    return profile.is_active
 
 
 def allowed(name: str, article: Article, user) -> bool:
@@ -226,11 +230,12 @@ def withdraw(article: Article, *, user, reason: str = "", seen: str | None = Non
     return article
 
 
-def start_review(article: Article, *, user, seen: str | None = None) -> Article:
+def start_review(article: Article, *, user, revision: str | int | None, seen: str | None = None) -> Article:
     """Claim a submitted article so other reviewers see it is being handled."""
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
+        require_revision("start_review", article, revision, user)
         check("start_review", article, user)
         article.status = Status.IN_REVIEW
         set_claim(article, user)
@@ -242,6 +247,7 @@ def approve(
     article: Article,
     *,
     user,
+    revision: str | int | None,
     comment: str = "",
     conflicts: str = "",
     change_note: str | None = None,
@@ -250,12 +256,14 @@ def approve(
 ) -> ReviewDecision:
     """Record an approval of the pending revision; publish it once the quorum is reached.
 
-    ``conflicts`` is the reviewer's declaration for this article (shown beside their name).
-    For an update, ``change_note``/``change_kind`` replace the editors' public note.
+    ``revision`` names the version approved (``under_decision``). ``conflicts`` is the reviewer's
+    declaration for this article (shown beside their name). For an update,
+    ``change_note``/``change_kind`` replace the editors' public note.
     """
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
+        require_revision("approve", article, revision, user)
         check("approve", article, user)
         revision = article.pending_revision
         if not snapshot_hash_equal(article.content_snapshot(), revision):
@@ -291,9 +299,16 @@ def approve(
 
 
 def request_changes(
-    article: Article, *, user, comment: str, reason: str = ReviewDecision.Reason.OTHER, seen: str | None = None
+    article: Article,
+    *,
+    user,
+    revision: str | int | None,
+    comment: str,
+    reason: str = ReviewDecision.Reason.OTHER,
+    seen: str | None = None,
 ) -> ReviewDecision:
-    """Send the pending revision back to its authors with a required comment."""
+    """Send the version ``revision`` names back to its authors with a required comment: the one under
+    review, or the live one ("3-live") from a re-review."""
     if not (comment or "").strip():
         raise ValidationError({"comment": "Say what needs to change."}, code="required")
     if reason not in ReviewDecision.Reason.values:
@@ -301,6 +316,7 @@ def request_changes(
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
+        require_revision("request_changes", article, revision, user)
         check("request_changes", article, user)
         decision = records.decision(
             article=article,
@@ -318,11 +334,12 @@ def request_changes(
     return decision
 
 
-def claim(article: Article, *, user, seen: str | None = None) -> Article:
+def claim(article: Article, *, user, revision: str | int | None, seen: str | None = None) -> Article:
     """Claim a live article's periodic re-review so other reviewers leave it to you."""
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
+        require_revision("claim", article, revision, user)
         check("claim", article, user)
         set_claim(article, user)
         save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
@@ -348,12 +365,19 @@ def release_claim(article: Article, *, user, seen: str | None = None) -> Article
 
 
 def confirm_current(
-    article: Article, *, user, comment: str = "", conflicts: str = "", seen: str | None = None
+    article: Article,
+    *,
+    user,
+    revision: str | int | None,
+    comment: str = "",
+    conflicts: str = "",
+    seen: str | None = None,
 ) -> ReviewDecision:
-    """Confirm a published article is still accurate, moving its review dates on."""
+    """Confirm the published version ``revision`` names is still accurate, moving its review dates on."""
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
+        require_revision("confirm_current", article, revision, user)
         check("confirm_current", article, user)
         now = timezone.now()
         decision = records.decision(

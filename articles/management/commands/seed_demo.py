@@ -131,20 +131,23 @@ class Command(BaseCommand):
         workflow.submit(article, user=editor)
         if state == "submitted":
             return
-        workflow.start_review(article, user=reviewer)
+        # Each decision names the version it judges: the one just submitted.
+        workflow.start_review(article, user=reviewer, revision=workflow.under_decision("start_review", article))
         if state == "in_review":
             return
         if state == "changes_requested":
             workflow.request_changes(
                 article,
                 user=reviewer,
+                revision=workflow.under_decision("request_changes", article),
                 reason="missing_evidence",
                 comment="Please add a current guideline for the advice in the second section.",
             )
             return
         for approver in reviewers[: workflow.required_approvals()]:
             if article.status == Article.Status.IN_REVIEW:
-                workflow.approve(article, user=approver, comment="Accurate and clear.")
+                revision = workflow.under_decision("approve", article)
+                workflow.approve(article, user=approver, revision=revision, comment="Accurate and clear.")
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
@@ -156,7 +159,7 @@ class Command(BaseCommand):
                 change_kind="editorial",
                 change_note="Added a sentence on agreeing treatment targets with your doctor.",
             )
-            workflow.start_review(article, user=reviewers[1])
+            workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
