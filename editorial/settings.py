@@ -58,7 +58,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Counts failed admin logins and locks the username from that address for a while.
+    # Counts failed admin logins and locks them for a while (articles/operations/login_throttle.py).
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, except that a member who has left the board loses the board group's
     # permissions at once (articles/review/board.py).
