@@ -9,19 +9,26 @@ Run: ``./scripts/faults`` (full) or ``./scripts/faults --short`` (CI). Three run
 2. **Redis blinks**: readers load article pages and send follow-up questions while the
    cache goes down (connections refused), then hangs (accepts, never answers), then returns.
    Every page must still answer 200 and every question must be stored.
-3. **The database goes down**: PostgreSQL (when ``DATABASE_URL`` points at it) disappears
+3. **A correction approved while Redis is down**: readers keep loading an article while the
+   cache refuses connections and an editor's correction is approved meanwhile (the event
+   cannot reach the cache). Once Redis is back, not one page may show the replaced version,
+   and the invalidation kept in the database meanwhile must have been applied.
+4. **The database goes down**: PostgreSQL (when ``DATABASE_URL`` points at it) disappears
    for a few seconds under load. Pages must answer 200 (cached or stale copies) or 503
    with a maintenance page, never 500; the log gets one line per failed request and no
    traceback; the time to the first fresh page after the database returns is printed.
+5. **The database black hole**: PostgreSQL accepts connections and never answers (its open
+   connections go silent too) for 10 s or more under load. Every request must get an answer
+   (200 from the cache, or 503) within seconds, and when the database answers again every
+   thread must be free: a burst of requests needing the database all answer 200.
 
 Outages are made with a small TCP proxy on loopback in front of the real Redis and
-PostgreSQL, so the shared servers themselves are never stopped.
+PostgreSQL (tests/loopback_proxy.py), so the shared servers themselves are never stopped.
 """
 
 import argparse
 import os
 import secrets
-import socket
 import sys
 import tempfile
 import threading
@@ -36,76 +43,14 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _server import gunicorn, manage, throwaway_postgres
+from _server import ROOT, gunicorn, manage, throwaway_postgres
+
+sys.path.insert(0, str(ROOT))
+from tests.loopback_proxy import LoopbackProxy  # noqa: E402
 
 ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
 EDITORS = 10
 FAILED = []
-
-
-# --- A loopback TCP proxy that can refuse or black-hole connections -----------------
-
-
-class FaultProxy:
-    """Forward 127.0.0.1:<port> to a real server; ``mode`` is "up", "down" (refuse) or "hang"."""
-
-    def __init__(self, target_host, target_port):
-        self.target = (target_host, target_port)
-        self.mode = "up"
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(128)
-        self.port = self.listener.getsockname()[1]
-        self.connections = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def set(self, mode):
-        self.mode = mode
-        if mode != "up":
-            with self.lock:
-                for sock in self.connections:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                    sock.close()
-                self.connections.clear()
-
-    def _accept(self):
-        while True:
-            client, _ = self.listener.accept()
-            if self.mode == "down":
-                client.close()
-                continue
-            with self.lock:
-                self.connections.append(client)
-            if self.mode == "hang":
-                continue  # accepted, never answered: the client's socket timeout must save it
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.connections.append(upstream)
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
 
 
 # --- HTTP helpers -----------------------------------------------------------------------
@@ -306,12 +251,12 @@ def concurrent_writers(tmp, seconds):
 
 def redis_blink(tmp, seconds, redis_url):
     parts = urlsplit(redis_url)
-    proxy = FaultProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
     env = {**base_env(tmp), "DATABASE_URL": f"sqlite:///{tmp}/redis.sqlite3"}
     prepare(env)
     count_questions = "from articles.models import FollowUpQuestion as Q; print(Q.objects.count())"
     questions_before = last_int(manage(env, "shell", "-c", count_questions))
-    env["REDIS_URL"] = f"redis://127.0.0.1:{proxy.port}/13"
+    env["REDIS_URL"] = parts._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()  # the same Redis database
     phases = [("up", seconds / 4), ("down", seconds / 4), ("hang", seconds / 4), ("up", seconds / 4)]
     print(f"\n2. Redis up, down (refused), hanging (no answer), up again: {seconds / 4:.0f} s each, 4 readers")
     counts, lock, sent = Counter(), threading.Lock(), Counter()
@@ -364,14 +309,93 @@ def redis_blink(tmp, seconds, redis_url):
     check(stored == sent["sent"], f"{sent['sent']} questions sent, {stored} stored")
 
 
-# --- 3. The database goes down ------------------------------------------------------------
+# --- 3. A correction approved while Redis is down ---------------------------------------
+
+APPROVE_CORRECTION = """
+from django.contrib.auth.models import User
+from articles.models import Article, PendingInvalidation
+from articles.review import editing, workflow
+article = Article.objects.get(slug="{slug}")
+editor, reviewer = User.objects.get(username="editor"), User.objects.get(username="dr.okafor")
+article.body += "\\n\\nCorrection: {marker}."
+editing.save_content(article, user=editor, reason="Correction")
+workflow.submit(article, user=editor, change_note="Dose corrected.", change_kind="correction")
+workflow.start_review(article, user=reviewer)
+workflow.approve(article, user=reviewer)
+print("PENDING", PendingInvalidation.objects.count())
+"""
+COUNT_PENDING = "from articles.models import PendingInvalidation; print(PendingInvalidation.objects.count())"
+
+
+def redis_approval(tmp, seconds, redis_url):
+    parts = urlsplit(redis_url)
+    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    env = {**base_env(tmp), "DATABASE_URL": f"sqlite:///{tmp}/approval.sqlite3"}
+    prepare(env)
+    env["REDIS_URL"] = parts._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+    manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+    marker = f"take {secrets.randbelow(900) + 100} mg, not {secrets.randbelow(9000) + 1000} mg"
+    print(
+        f"\n3. A correction approved while Redis refuses connections ({seconds / 4:.0f} s up, down, then up), 4 readers"
+    )
+    counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
+    first_fresh = {}
+
+    def reader():
+        browser = Browser(base)
+        while phase["name"] != "done":
+            current = phase["name"]
+            status, html = browser.request(ARTICLE)
+            fresh = marker in html
+            with lock:
+                counts[(current, status, "shows the correction" if fresh else "replaced version")] += 1
+                if current == "after" and fresh and "at" not in first_fresh:
+                    first_fresh["at"] = time.monotonic()
+            time.sleep(0.01)
+
+    with logged_gunicorn(env, f"{tmp}/approval.log") as base:
+        for _ in range(4):
+            Browser(base).request(ARTICLE)  # stored, and served from the cache
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds / 4)
+        proxy.set("down")
+        phase["name"] = "down"
+        output = manage(env, "shell", input_text=APPROVE_CORRECTION.format(slug=ARTICLE.split("/")[2], marker=marker))
+        kept = int(next(line for line in output.splitlines() if line.startswith("PENDING ")).split()[1])
+        time.sleep(seconds / 4)
+        proxy.set("up")
+        back = time.monotonic()
+        phase["name"] = "after"
+        time.sleep(seconds / 2)
+        phase["name"] = "done"
+        for thread in threads:
+            thread.join()
+    proxy.close()
+    left = last_int(manage(env, "shell", "-c", COUNT_PENDING))
+    for (name, status, shown), count in sorted(counts.items(), key=str):
+        print(f"     redis {name:6} HTTP {status}: {count:5} {shown}")
+    print(f"     invalidations kept in the database during the outage: {kept}; left after: {left}")
+    after = sum(c for (p, _, _), c in counts.items() if p == "after")
+    stale = counts.get(("after", 200, "replaced version"), 0)
+    if "at" in first_fresh:
+        print(f"     first page after Redis returned showing the correction: {first_fresh['at'] - back:.2f} s")
+    check(kept >= 1, "the approval during the outage was kept in the database")
+    check(after > 0 and stale == 0, f"{after} requests after Redis returned, {stale} showed the replaced version")
+    check(left == 0, "the kept invalidation was applied once Redis answered")
+    bad = sum(c for (_, status, _), c in counts.items() if status != 200)
+    check(bad == 0, f"every page answered 200 ({bad} did not)")
+
+
+# --- 4. The database goes down ------------------------------------------------------------
 
 
 def database_outage(tmp, seconds, database_url):
     cleanup = ExitStack()
     name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, "faults"))).path.lstrip("/")
     parts = urlsplit(database_url)
-    proxy = FaultProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     user = f"{parts.username}@" if parts.username else ""
     env = {
         **base_env(tmp),
@@ -381,7 +405,7 @@ def database_outage(tmp, seconds, database_url):
     try:
         prepare(env)
         outage = seconds / 2
-        print(f"\n3. PostgreSQL down for {outage:.0f} s under load (4 readers, 1 signed-in editor)")
+        print(f"\n4. PostgreSQL down for {outage:.0f} s under load (4 readers, 1 signed-in editor)")
         counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
         recovered = {}
 
@@ -448,6 +472,103 @@ def database_outage(tmp, seconds, database_url):
         cleanup.close()
 
 
+# --- 5. The database black hole -------------------------------------------------------------
+
+
+def database_black_hole(tmp, seconds, database_url):
+    cleanup = ExitStack()
+    name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, "blackhole"))).path.lstrip("/")
+    parts = urlsplit(database_url)
+    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    user = f"{parts.username}@" if parts.username else ""
+    # Persistent connections (the default): the open ones go silent too, the worst case.
+    env = {**base_env(tmp), "DATABASE_URL": f"postgres://{user}127.0.0.1:{proxy.port}/{name}"}
+    hole = max(10.0, seconds / 2)
+    try:
+        prepare(env)
+        print(
+            f"\n5. PostgreSQL a black hole for {hole:.0f} s (accepts, never answers) under load (4 readers, 1 editor)"
+        )
+        counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
+        slowest = Counter()
+
+        def reader(i, editor=False):
+            browser = Browser(base)
+            if editor:
+                browser.login("editor", "editor-demo-pass")
+            n = 0
+            while phase["name"] != "done":
+                n += 1
+                current = phase["name"]
+                # Searches and the admin are never served from the page cache: they need the database.
+                path = "/admin/articles/article/" if editor else [ARTICLE, f"/?q=dystonia+{n % 50}", "/board/"][n % 3]
+                started = time.monotonic()
+                status, _ = browser.request(path)
+                took = time.monotonic() - started
+                with lock:
+                    counts[(current, "admin" if editor else "public", status)] += 1
+                    slowest[current] = max(slowest[current], took)
+                time.sleep(0.02)
+
+        log_path = f"{tmp}/blackhole.log"
+        with logged_gunicorn(env, log_path) as base:
+            for path in (ARTICLE, "/board/"):
+                Browser(base).request(path)  # warm the page cache
+            threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
+            threads.append(threading.Thread(target=reader, args=(99, True)))
+            for thread in threads:
+                thread.start()
+            time.sleep(seconds / 4)
+            phase["name"] = "black hole"
+            proxy.set("blackhole")
+            time.sleep(hole)
+            phase["name"] = "after"
+            proxy.set("up")
+            back = time.monotonic()
+            recovered = None
+            while time.monotonic() - back < 60:
+                if Browser(base).request("/?q=dystonia+recovered")[0] == 200:
+                    recovered = time.monotonic() - back
+                    break
+                time.sleep(0.1)
+            time.sleep(seconds / 4)
+            phase["name"] = "done"
+            for thread in threads:
+                thread.join()
+            # Every thread of both workers free again: a burst that needs the database.
+            burst = Counter()
+
+            def fetch(n):
+                status, _ = Browser(base).request(f"/?q=burst+{n}")
+                with lock:
+                    burst[status] += 1
+
+            burst_threads = [threading.Thread(target=fetch, args=(n,)) for n in range(16)]
+            for thread in burst_threads:
+                thread.start()
+            for thread in burst_threads:
+                thread.join()
+        log = Path(log_path).read_text()
+        for (name, kind, status), count in sorted(counts.items(), key=str):
+            print(f"     database {name:10} {kind:6} HTTP {status}: {count}")
+        for name in ("before", "black hole", "after"):
+            print(f"     slowest answer {name:10}: {slowest[name]:.2f} s")
+        if recovered is not None:
+            print(f"     first page needing the database answered 200 {recovered:.2f} s after it returned")
+        print(f"     burst of 16 requests needing the database after it returned: {dict(burst)}")
+        unanswered = sum(c for (_, _, s), c in counts.items() if not isinstance(s, int))
+        bad = sum(c for (_, _, s), c in counts.items() if isinstance(s, int) and s not in (200, 302, 503))
+        check(unanswered == 0, f"every request in the black hole got an answer ({unanswered} did not)")
+        check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
+        check(slowest["black hole"] < 30, f"the slowest answer in the black hole took {slowest['black hole']:.1f} s")
+        check(recovered is not None, "pages needing the database answered 200 again once it returned")
+        check(burst == Counter({200: 16}), "every thread recovered: 16 requests at once after, all 200")
+        check("Traceback" not in log, "no traceback in the log")
+    finally:
+        proxy.close()
+        cleanup.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--short", action="store_true", help="short runs for CI (8 s each instead of 30 s)")
@@ -458,10 +579,12 @@ def main():
     with tempfile.TemporaryDirectory(prefix="editorial-faults-") as tmp:
         concurrent_writers(tmp, seconds)
         redis_blink(tmp, seconds, redis_url)
+        redis_approval(tmp, seconds, redis_url)
         if database_url.startswith(("postgres://", "postgresql://")):
             database_outage(tmp, seconds, database_url)
+            database_black_hole(tmp, seconds, database_url)
         else:
-            print("\n3. database outage: skipped (set DATABASE_URL to a PostgreSQL server)")
+            print("\n4-5. database outage and black hole: skipped (set DATABASE_URL to a PostgreSQL server)")
     print(f"\n{'all checks passed' if not FAILED else f'{len(FAILED)} check(s) FAILED'}")
     sys.exit(1 if FAILED else 0)
 

@@ -104,12 +104,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a bound on every wait for an answer (editorial/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "editorial.postgresql"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Every wait is bounded, so a database that accepts connections and never answers costs a
+    # request a 503 after seconds, not a thread for ever: connecting (libpq's connect_timeout),
+    # a peer that vanished (TCP keepalives; unacknowledged data for tcp_user_timeout ms) and,
+    # while serving requests, a statement the server takes too long over (statement_timeout,
+    # the server's clock) or a server that does not answer at all (answer_timeout, ours: a
+    # little longer, so a live server reports first). Application servers load
+    # editorial/wsgi.py, which turns the last two on (EDITORIAL_DB_STATEMENT_TIMEOUT);
+    # commands (migrate, imports, backups, dataset generation) may run long statements.
+    _statement_timeout = env.float("EDITORIAL_DB_STATEMENT_TIMEOUT", default=0)
+    _options.setdefault("connect_timeout", env.int("EDITORIAL_DB_CONNECT_TIMEOUT", default=3))
+    _options.setdefault("keepalives", 1)
+    _options.setdefault("keepalives_idle", 10)
+    _options.setdefault("keepalives_interval", 5)
+    _options.setdefault("keepalives_count", 3)
+    _options.setdefault("tcp_user_timeout", 10_000)
+    _options.setdefault("answer_timeout", _statement_timeout + 2 if _statement_timeout else None)
+    _startup = []
     # PostgreSQL's default random_page_cost (4) models spinning disks; on SSD storage (1.1 is
     # the usual value) the planner reads the trigram and full-text indexes instead of scanning
     # 10,000 articles' text for an admin search. Empty leaves the server's own setting (set it
     # there instead behind a pooler such as PgBouncer, which refuses startup options).
     if page_cost := env.str("EDITORIAL_PG_RANDOM_PAGE_COST", default="1.1"):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", f"-c random_page_cost={float(page_cost)}")
+        _startup.append(f"-c random_page_cost={float(page_cost)}")
+    if _statement_timeout:
+        # A connection left inside a transaction (its thread stuck elsewhere) releases its locks.
+        _startup += [
+            f"-c statement_timeout={int(_statement_timeout * 1000)}",
+            f"-c idle_in_transaction_session_timeout={int(max(60, _statement_timeout * 4) * 1000)}",
+        ]
+    if _startup:
+        _options.setdefault("options", " ".join(_startup))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -168,8 +196,15 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+# Mail is sent from request threads after the decision commits: a mail server that accepts and
+# never answers must not hold the thread (Django's default is no timeout at all).
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="editorial@localhost")
 
+# Database sessions whose keys are signed: a session cookie this site never issued is known to
+# be no session without asking the database, so it cannot make the page cache render a page
+# (articles/operations/sessions.py, articles/site/visitors.py).
+SESSION_ENGINE = "articles.operations.sessions"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -219,8 +254,21 @@ LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # One line per refused request (Django logs a 403's whole traceback), and warnings about a
+    # cache outage at most once per kind per process every 10 s, with a count of the others
+    # (articles/operations/logs.py).
+    "filters": {
+        "one_line_refusals": {"()": "articles.operations.logs.OneLineRefusals"},
+        "rate_limited_outages": {"()": "articles.operations.logs.RateLimitedOutages", "seconds": 10},
+    },
     # The level on the handler too: records propagated from Django's loggers skip the root's level.
-    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "level": LOG_LEVEL,
+            "filters": ["one_line_refusals", "rate_limited_outages"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own "django" logger prints to the console in debug; sending its records only to
     # the root handler prints each line once (runserver printed every line twice).

@@ -6,6 +6,10 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
+# Serving requests: a PostgreSQL statement may take this many seconds, and a server that does not
+# answer is given up on two seconds later (503), see DATABASES in editorial/settings.py. Commands
+# (manage.py) leave it unset and may run long statements.
+os.environ.setdefault("EDITORIAL_DB_STATEMENT_TIMEOUT", "5")
 
 application = get_wsgi_application()
 

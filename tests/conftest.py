@@ -23,7 +23,7 @@ def _clear_cache():
     from articles.site import caching
 
     cache.clear()
-    caching.local_pages.clear()
+    caching.forget_process_state()
 
 
 @pytest.fixture

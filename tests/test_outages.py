@@ -2,15 +2,25 @@
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from articles.content import versions
-from articles.models import FollowUpQuestion
+from articles.models import FollowUpQuestion, PendingInvalidation
 from articles.operations import health
+from articles.operations.cache_backend import CircuitBreakerRedisCache
+from articles.review import editing
 from articles.site import caching, views
 
+from . import factories
+from .loopback_proxy import LoopbackProxy
 from .test_caching import BrokenCache
 
 
@@ -149,3 +159,100 @@ def test_redis_backend_stops_waiting_on_a_dead_redis(monkeypatch):
     with pytest.raises(Exception) as retried:
         dead.set("k", "v")
     assert "circuit open" not in str(retried.value)
+
+
+# --- An invalidation is never lost to a cache outage -------------------------------------
+
+CORRECTION = "Take 200 mg a day, not 2,000 mg [1]."
+
+
+@pytest.fixture
+def approve_correction(published, author, reviewer, django_capture_on_commit_callbacks, settings):
+    settings.EDITORIAL_PAGE_CACHE = True
+
+    def approve():
+        published.body = CORRECTION
+        editing.save_content(published, user=author)
+        with django_capture_on_commit_callbacks(execute=True):
+            factories.publish(published, author=author, reviewers=[reviewer])
+
+    return approve
+
+
+def shows_correction(response):
+    return response.status_code == 200 and "not 2,000 mg" in response.content.decode()
+
+
+def test_a_correction_approved_while_the_cache_is_down_shows_when_it_returns(client, approve_correction, monkeypatch):
+    client.get("/articles/coffee/")
+    assert client.get("/articles/coffee/")["X-Page-Cache"] == "hit"  # also in this worker's memory
+    shared = caching.cache
+    monkeypatch.setattr(caching, "cache", BrokenCache())
+    approve_correction()
+    assert PendingInvalidation.objects.exists()  # kept where it survives the outage
+    assert shows_correction(client.get("/articles/coffee/"))  # rendered uncached meanwhile
+    monkeypatch.setattr(caching, "cache", shared)  # back, still holding the replaced version
+    for _ in range(6):
+        assert shows_correction(client.get("/articles/coffee/"))
+    assert not PendingInvalidation.objects.exists()
+    assert client.get("/articles/coffee/")["X-Page-Cache"] == "hit"
+
+
+def test_a_worker_that_never_saw_the_outage_applies_it_within_seconds(client, approve_correction, monkeypatch):
+    shared = LocMemCache("never-saw-the-outage", {})  # expiry follows the travelling clock
+    monkeypatch.setattr(caching, "cache", shared)
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(caching, "cache", BrokenCache())  # the worker that handles the approval
+    approve_correction()
+    monkeypatch.setattr(caching, "cache", shared)
+    caching.forget_process_state()  # another worker: it saw no failure
+    with time_machine.travel(timezone.now() + timedelta(seconds=caching.SYNC_SECONDS + 1)):
+        assert shows_correction(client.get("/articles/coffee/"))
+    assert not PendingInvalidation.objects.exists()
+
+
+def test_an_invalidation_kept_while_the_database_is_down_too_waits_for_both(client, approve_correction, monkeypatch):
+    client.get("/articles/coffee/")
+    shared = caching.cache
+    monkeypatch.setattr(caching, "cache", BrokenCache())
+    approve_correction()
+    monkeypatch.setattr(caching, "cache", shared)
+    client.raise_request_exception = False
+    with database_down():
+        response = client.get("/articles/coffee/")  # the cache is back, the database is not
+    assert response.status_code == 200  # the stored copy, rather than a 503
+    assert PendingInvalidation.objects.exists()
+    # Seconds later: this worker may try the database again, and the marker has expired.
+    caching.forget_process_state()
+    shared.delete(caching.SYNCED_KEY)
+    assert shows_correction(client.get("/articles/coffee/"))
+    assert not PendingInvalidation.objects.exists()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
+def test_a_correction_approved_while_redis_refuses_connections_shows_when_it_returns(
+    client, approve_correction, monkeypatch
+):
+    """The real backend and its circuit breaker, with Redis behind a proxy that refuses connections."""
+    location = urlsplit(settings.CACHES["default"]["LOCATION"])
+    proxy = LoopbackProxy(location.hostname, location.port or 6379)
+    through_proxy = location._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+    redis = CircuitBreakerRedisCache(
+        through_proxy, {"KEY_PREFIX": "editorial", "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+    )
+    monkeypatch.setattr(caching, "cache", redis)
+    monkeypatch.setattr(CircuitBreakerRedisCache, "_open_until", 0.0)
+    try:
+        client.get("/articles/coffee/")
+        assert client.get("/articles/coffee/")["X-Page-Cache"] == "hit"
+        proxy.set("down")
+        approve_correction()
+        assert PendingInvalidation.objects.exists()
+        proxy.set("up")
+        monkeypatch.setattr(CircuitBreakerRedisCache, "_open_until", 0.0)  # its retry time has come
+        for _ in range(6):
+            assert shows_correction(client.get("/articles/coffee/"))
+        assert not PendingInvalidation.objects.exists()
+    finally:
+        proxy.close()

@@ -62,6 +62,32 @@ def test_gunicorn_config_defaults_follow_the_machine():
     assert config["preload_app"] is True
 
 
+def test_a_worker_with_a_request_running_past_the_timeout_restarts(monkeypatch):
+    """gthread workers keep heartbeating while a thread waits: the config's watchdog bounds requests."""
+    import threading
+    from types import SimpleNamespace
+
+    config = {}
+    exec((ROOT / "editorial" / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own file
+    killed, logged = [], []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: killed.append((pid, sig)))
+    worker = SimpleNamespace(
+        pid=4321,
+        cfg=SimpleNamespace(timeout=30, graceful_timeout=30),
+        log=SimpleNamespace(error=lambda *args: logged.append(args)),
+    )
+    request = SimpleNamespace(method="GET", path="/articles/coffee/")
+    config["pre_request"](worker, request)
+    started = config["_requests"][threading.get_ident()][0]
+    assert not config["restart_if_stuck"](worker, now=started + 29)
+    assert killed == []
+    assert config["restart_if_stuck"](worker, now=started + 31)
+    assert killed == [(4321, signal.SIGTERM)]
+    assert logged
+    config["post_request"](worker, request, {}, None)
+    assert not config["restart_if_stuck"](worker, now=started + 300)
+
+
 def test_prod_script_refuses_to_start_with_unapplied_migrations(production_env):
     result = subprocess.run(
         ["bash", "scripts/prod"], cwd=ROOT, env=production_env, capture_output=True, text=True, timeout=120

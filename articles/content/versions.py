@@ -34,5 +34,7 @@ def rendered_revision(revision, audience: str = "patient") -> RenderedText:
         try:
             cache.set(key, rendered, timeout=None)
         except Exception:
-            logger.warning("render cache unavailable; rendered revision %s without it", revision.pk)
+            logger.warning(
+                "render cache unavailable; rendered revision %s without it", revision.pk, extra={"outage": "cache"}
+            )
     return rendered

@@ -1,11 +1,13 @@
 """The app's models, one module per concern; import them from here (``from articles.models import Article``).
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
-``review``, ``provenance`` and ``questions`` refer to it. Models use ``articles.content`` (text
+``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
+events that could not reach the cache. Models use ``articles.content`` (text
 rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
@@ -20,6 +22,7 @@ __all__ = [
     "Page",
     "PassageComment",
     "PassageCommentReply",
+    "PendingInvalidation",
     "QuestionReply",
     "Reference",
     "ReviewAssignment",

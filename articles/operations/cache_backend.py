@@ -38,7 +38,12 @@ def _guard(name):
             if isinstance(error, ValueError) and name == "incr":
                 raise  # a missing key, not an outage
             if time.monotonic() >= self._open_until:
-                logger.warning("cache unavailable (%s); skipping it for %.0f s", error.__class__.__name__, RETRY_AFTER)
+                logger.warning(
+                    "cache unavailable (%s); skipping it for %.0f s",
+                    error.__class__.__name__,
+                    RETRY_AFTER,
+                    extra={"outage": "cache"},
+                )
             type(self)._open_until = time.monotonic() + RETRY_AFTER
             raise
 

@@ -41,6 +41,6 @@ def hit(key: str, *, limit: int, window: int) -> bool:
             cache.add(cache_key, 1, timeout=window)
             return True
     except Exception:
-        logger.warning("rate limit not applied to %s: cache unavailable", key.split(":")[0])
+        logger.warning("rate limit not applied to %s: cache unavailable", key.split(":")[0], extra={"outage": "cache"})
         return True
     return count <= limit

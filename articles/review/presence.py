@@ -29,7 +29,7 @@ def touch(article, user) -> None:
         editors[user.pk] = (person_name(user), time.time())
         cache.set(_key(article.pk), editors, timeout=EXPIRES_SECONDS)
     except Exception:
-        logger.warning("editing presence unavailable (cache down)")
+        logger.warning("editing presence unavailable (cache down)", extra={"outage": "cache"})
 
 
 def leave(article, user) -> None:
@@ -38,7 +38,7 @@ def leave(article, user) -> None:
         editors.pop(user.pk, None)
         cache.set(_key(article.pk), editors, timeout=EXPIRES_SECONDS)
     except Exception:
-        logger.warning("editing presence unavailable (cache down)")
+        logger.warning("editing presence unavailable (cache down)", extra={"outage": "cache"})
 
 
 def others(article, user) -> list[tuple[str, float]]:

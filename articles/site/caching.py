@@ -1,7 +1,7 @@
 """Whole-page caching of public pages: keys, what each event makes stale, and the fast path.
 
-Anonymous GET/HEAD responses of the public pages below are stored in the shared cache
-(Redis with ``REDIS_URL``, a cache directory shared by the workers on one machine
+Readers' GET/HEAD responses (no user signed in) of the public pages below are stored in the
+shared cache (Redis with ``REDIS_URL``, a cache directory shared by the workers on one machine
 otherwise). Each page depends on a few *scopes*; every scope has a generation (a
 nanosecond timestamp) in the same cache. An event that changes what readers see
 (an approval, a withdrawal, a board profile edit...) sets a new generation for its scopes
@@ -12,6 +12,17 @@ A stored entry records the generations it was rendered under. One ``get_many`` f
 the entry and the current generations together, so a hit costs a single round trip.
 Generations are read *before* a page is rendered: a page rendered while an event commits
 is stored under the old generation and is never served.
+
+No invalidation is lost to a cache outage. An event that cannot reach the cache is written to
+the database (``PendingInvalidation``) instead, and applied before stored pages are served
+again: by a process as soon as the cache answers it after failing it, and by every process
+within ``SYNC_SECONDS`` (a marker in the cache says someone has applied the pending ones that
+recently; whoever finds it missing checks, one small query). So a correction approved while
+Redis is down shows as soon as Redis is back, on every worker and machine, including copies
+kept in a worker's memory (``local_pages``).
+
+Which requests are served from the cache, whatever their query string and cookies say, is
+decided in ``visitors``.
 
 The scopes:
 - ``article:<slug>``: one article's pages (both audiences, every version permalink);
@@ -31,14 +42,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+
+from articles.models import PendingInvalidation
+
+from . import visitors
 
 logger = logging.getLogger(__name__)
+OUTAGE = {"outage": "cache"}  # warnings during a cache outage are rate-limited (LOGGING in settings)
 
 KEY_PREFIX = "pagecache"
 # Part of every stored page's key: bump it when ``Entry`` changes, so workers running the new
@@ -60,9 +74,9 @@ PAGE_SCOPES = {
     "sitemap": lambda kw: ("catalog", "people"),
     "sitemap_section": lambda kw: ("catalog", "people"),
 }
-# Query parameters a cacheable page may carry (the sitemap's page number); any other query
-# string, such as a search, is rendered afresh and never stored.
-CACHEABLE_QUERY_PARAMETERS = {"p"}
+# Seconds after which some process checks the database for invalidations a cache outage held up.
+SYNC_SECONDS = 5
+SYNCED_KEY = f"{KEY_PREFIX}:synced"
 # Response headers never stored: per-request or per-client.
 UNSTORED_HEADERS = {"set-cookie", "date", "content-length"}
 
@@ -79,12 +93,71 @@ def _generation_key(scope: str) -> str:
     return f"{KEY_PREFIX}:gen:{scope}"
 
 
-def _bump(*scopes: str) -> None:
+def _set_generations(scopes) -> None:
     now = time.time_ns()
+    cache.set_many({_generation_key(scope): now for scope in scopes}, timeout=None)
+
+
+def _bump(*scopes: str) -> None:
     try:
-        cache.set_many({_generation_key(scope): now for scope in scopes}, timeout=None)
-    except Exception:  # a cache outage must not fail the write that caused the event
-        logger.warning("page cache: could not mark %s stale (cache unavailable)", ", ".join(scopes))
+        _set_generations(scopes)
+    except Exception:  # a cache outage must not fail the write that caused the event, nor lose it
+        _cache_failed("page cache: could not mark %s stale (cache unavailable); kept until it answers", scopes)
+        try:
+            PendingInvalidation.objects.create(scopes=list(scopes))
+        except DatabaseError:
+            logger.error(
+                "page cache: could not mark %s stale nor keep it (cache and database unavailable); stored "
+                "pages show the old version until they expire",
+                ", ".join(scopes),
+            )
+
+
+class _Sync:
+    """This process's part in applying pending invalidations (shared by its threads)."""
+
+    lock = threading.Lock()
+    failed = False  # a cache call failed here since they were last applied: apply before the next hit
+    synced_at = -SYNC_SECONDS  # time.monotonic() of the last application here
+    retry_at = 0.0  # after a database error, stored pages are served without checking until then
+
+
+def _cache_failed(message: str, scopes) -> None:
+    _Sync.failed = True
+    logger.warning(message, ", ".join(scopes), extra=OUTAGE)
+
+
+def apply_pending_invalidations() -> bool:
+    """Apply the invalidations a cache outage held up; return whether any page became stale.
+
+    One query on an (almost always empty) table. Called when the cache's marker says nobody has
+    done it for ``SYNC_SECONDS``, or when this process saw the cache fail, before a stored page
+    is served.
+    """
+    with _Sync.lock:
+        now = time.monotonic()
+        if now < _Sync.retry_at or (not _Sync.failed and now - _Sync.synced_at < 1):
+            return False  # the database is down (serve what we have), or another thread just did it
+        try:
+            pending = list(PendingInvalidation.objects.values_list("pk", "scopes"))
+        except DatabaseError:
+            _Sync.retry_at = now + SYNC_SECONDS
+            return False
+        scopes = sorted({scope for _, scopes in pending for scope in scopes})
+        try:
+            if scopes:
+                _set_generations(scopes)
+            cache.set(SYNCED_KEY, True, timeout=SYNC_SECONDS)
+        except Exception:
+            _Sync.failed = True
+            return False
+        if pending:
+            try:
+                PendingInvalidation.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+            except DatabaseError:
+                pass  # applied again next time: marking pages stale twice is harmless
+        _Sync.failed, _Sync.synced_at = False, now
+        return bool(scopes)
 
 
 def _after_commit(*scopes: str) -> None:
@@ -118,47 +191,46 @@ def everything_changed() -> None:
 class PageKey:
     key: str
     scopes: tuple
+    query: str = ""  # the query string the page is served and rendered with (visitors.normalised_query)
+    session: str | None = None  # a session key that may be a signed-in user's: checked before anything is served
 
 
 def page_key(request) -> PageKey | None:
-    """Return the cache key and scopes of an anonymous request for a cacheable page, else None."""
+    """Return the cache key and scopes of a GET or HEAD request for a cacheable page, else None."""
     if request.method not in ("GET", "HEAD"):
         return None
-    # Anyone with a session may be signed in (an editor previewing): never served or stored.
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    page = _page_for_path(request.path_info)
+    if page is None:
         return None
-    query = request.GET
-    if query and not set(query) <= CACHEABLE_QUERY_PARAMETERS:
-        return None
-    scopes = _scopes_for_path(request.path_info)
-    if scopes is None:
+    view_name, scopes = page
+    query = visitors.normalised_query(view_name, request.GET)
+    if query is None:
         return None
     try:
         host = request.get_host()
     except Exception:  # DisallowedHost and friends: let Django answer them the usual way
         return None
-    query_string = query.urlencode()
     key = f"{KEY_PREFIX}:page{ENTRY_VERSION}:{request.scheme}:{host}:{request.path}"
-    if query_string:
-        key += "?" + hashlib.sha256(query_string.encode()).hexdigest()[:16]
-    return PageKey(key=key, scopes=scopes)
+    if query:
+        key += "?" + hashlib.sha256(query.encode()).hexdigest()[:16]
+    return PageKey(key=key, scopes=scopes, query=query, session=visitors.session_to_check(request))
 
 
 @functools.lru_cache(maxsize=4096)
-def _scopes_for_path(path_info: str) -> tuple | None:
-    """The scopes a path's page depends on, or None if it is not a cacheable page (memoised)."""
+def _page_for_path(path_info: str) -> tuple | None:
+    """(URL name, scopes the page depends on), or None if it is not a cacheable page (memoised)."""
     try:
         match = resolve(path_info)
     except Resolver404:
         return None
     scopes_for = PAGE_SCOPES.get(match.view_name)
-    return tuple(scopes_for(match.kwargs)) if scopes_for else None
+    return (match.view_name, tuple(scopes_for(match.kwargs))) if scopes_for else None
 
 
 @receiver(setting_changed)
 def _urls_changed(setting, **kwargs):
     if setting == "ROOT_URLCONF":
-        _scopes_for_path.cache_clear()
+        _page_for_path.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -213,27 +285,73 @@ class LocalPages:
 local_pages = LocalPages(size=256)
 
 
-def lookup(page: PageKey):
-    """Return (stored entry or None, current generations or None when the cache is down).
+def forget_process_state() -> None:
+    """Start this process afresh: no page copies, no outage seen (tests)."""
+    local_pages.clear()
+    _Sync.failed, _Sync.synced_at, _Sync.retry_at = False, -SYNC_SECONDS, 0.0
 
-    One round trip to the shared cache: the generations alone when this worker holds a copy
-    of the page, the page and its generations together when it does not. The entry may be
-    stale (see ``is_fresh``): it is still worth having when the database is down.
+
+@dataclass(frozen=True)
+class Found:
+    entry: "Entry | None"  # may be stale (see ``is_fresh``): still worth having when the database is down
+    generations: tuple | None  # None when the cache is down
+    signed_in: bool = False  # the request is a signed-in user's: neither serve nor store a page
+
+
+def lookup(page: PageKey) -> Found:
+    """Fetch what serving ``page`` needs in one round trip to the shared cache.
+
+    The generations, with the page itself unless this worker holds a copy, whether the session
+    cookie is on record as a reader's (``visitors``), and the marker saying pending
+    invalidations were applied lately. A second trip only after pending ones were applied.
     """
     generation_keys = [_generation_key(scope) for scope in page.scopes]
     local = local_pages.get(page.key) if enabled() else None
+    keys = generation_keys if local is not None else [page.key, *generation_keys]
+    mark = visitors.reader_mark(page.session) if page.session else None
+    keys = keys + [key for key in (mark, SYNCED_KEY if enabled() else None) if key]
     try:
-        found = cache.get_many(generation_keys if local is not None else [page.key, *generation_keys])
+        found = cache.get_many(keys)
     except Exception:
-        logger.warning("page cache: unavailable, rendering %s uncached", page.key)
-        return local, None
+        _cache_failed("page cache: unavailable, rendering %s uncached", [page.key])
+        return Found(local, None, signed_in=bool(page.session) and _signed_in(page.session, mark=None))
+    if mark and mark not in found and _signed_in(page.session, mark):
+        return Found(None, None, signed_in=True)
+    if enabled() and (SYNCED_KEY not in found or _Sync.failed) and apply_pending_invalidations():
+        try:
+            found |= cache.get_many(generation_keys)
+        except Exception:
+            return Found(local, None)
     generations = tuple(found.get(key) for key in generation_keys)
     if local is not None and local.generations == generations:
-        return local, generations
+        return Found(local, generations)
     entry = found.get(page.key) if enabled() else None
     if entry is not None and entry.generations == generations:
         local_pages.put(page.key, entry)
-    return entry or local, generations
+    return Found(entry or local, generations)
+
+
+def _signed_in(session_key: str, mark: str | None) -> bool:
+    """Read the session; if it is no signed-in user's, keep ``mark`` so it need not be read again."""
+    try:
+        if visitors.signed_in(session_key):
+            return True
+    except DatabaseError:
+        return True  # cannot tell: not served from the cache (the view answers 503)
+    if mark:
+        try:
+            cache.set(mark, True, timeout=visitors.READER_SESSION_SECONDS)
+        except Exception:
+            _Sync.failed = True
+    return False
+
+
+def response_from(entry: Entry, *, state: str = "hit") -> HttpResponse:
+    response = HttpResponse(entry.body, status=entry.status)
+    for header, value in entry.headers:
+        response[header] = value
+    response["X-Page-Cache"] = state
+    return response
 
 
 def is_fresh(entry: "Entry | None", generations: tuple | None) -> bool:
@@ -253,34 +371,8 @@ def current_generations(page: PageKey, generations: tuple | None) -> tuple | Non
         found = cache.get_many(keys)
         return tuple(found.get(key) for key in keys)
     except Exception:
+        _Sync.failed = True
         return None
-
-
-def etag_for(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-
-
-def storable(request, response) -> bool:
-    """A response may be shared only if nothing in it belongs to one client."""
-    if response.status_code != 200 or response.streaming or response.cookies:
-        return False
-    vary = response.get("Vary", "").lower()
-    cache_control = response.get("Cache-Control", "").lower()
-    return "cookie" not in vary and "private" not in cache_control and "no-store" not in cache_control
-
-
-def mark_public(response) -> None:
-    """Let browsers and CDNs keep a public page briefly and revalidate it in the background.
-
-    The page cache is made fresh at once by events; a CDN in front follows within
-    ``EDITORIAL_PUBLIC_MAX_AGE`` seconds.
-    """
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=settings.EDITORIAL_PUBLIC_MAX_AGE,
-        stale_while_revalidate=settings.EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE,
-    )
 
 
 def store(page: PageKey, generations: tuple | None, response, *, etag: str, last_modified: float | None) -> None:
@@ -303,40 +395,7 @@ def store(page: PageKey, generations: tuple | None, response, *, etag: str, last
     try:
         cache.set(page.key, entry, timeout=timeout)
     except Exception:
-        logger.warning("page cache: could not store %s (cache unavailable)", page.key)
-
-
-def last_modified_for(generations: tuple | None) -> int | None:
-    """The time of the last event that changed what the page shows."""
-    if not generations or None in generations:
-        return None
-    return max(generations) // 1_000_000_000  # whole seconds, as HTTP dates have
-
-
-def response_from(entry: Entry, *, state: str = "hit") -> HttpResponse:
-    response = HttpResponse(entry.body, status=entry.status)
-    for header, value in entry.headers:
-        response[header] = value
-    response["X-Page-Cache"] = state
-    return response
-
-
-def finish(request, response, *, etag: str, last_modified: float | None):
-    """Add validators, answer conditional requests with 304, and drop the body of HEAD."""
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
-    if request.method == "HEAD" and response.status_code == 200:
-        response["Content-Length"] = str(len(response.content))
-        response.content = b""
-    return response
-
-
-def expire_at(response, when) -> None:
-    """Keep a stored page no longer than ``when`` (a datetime), e.g. until a review falls due."""
-    if when is not None:
-        response.page_cache_expires = when.timestamp()
+        _cache_failed("page cache: could not store %s (cache unavailable)", [page.key])
 
 
 # --- Listening: the workflow's public steps, and records edited outside it ----------

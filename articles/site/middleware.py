@@ -1,17 +1,18 @@
 """Serve public pages from the shared page cache before sessions, CSRF and auth run."""
 
-from . import caching
+from . import caching, responses, visitors
 
 
 class PublicPageCacheMiddleware:
-    """Answer anonymous GET/HEAD requests for public pages from the page cache.
+    """Answer GET/HEAD requests for public pages from the page cache, unless a user is signed in.
 
     Sits just after SecurityMiddleware and WhiteNoise: a hit skips URL routing to a view,
-    sessions, CSRF, authentication and the database. A miss renders the page normally and
-    stores it if nothing in it belongs to one client (no cookie, no ``Vary: Cookie``).
-    Every public page, hit or miss, carries a strong ETag and Last-Modified and answers
-    conditional requests with 304. While the database is down, a stale stored copy is served
-    rather than the 503 maintenance page.
+    sessions, CSRF, authentication and the database. Query parameters a page does not read
+    and session cookies that are no signed-in user's make no difference (``visitors``). A miss
+    renders the page normally and stores it if nothing in it belongs to one client (no cookie,
+    no ``Vary: Cookie``). Every public page, hit or miss, carries a strong ETag and
+    Last-Modified and answers conditional requests with 304. While the database is down, a
+    stale stored copy is served rather than the 503 maintenance page.
     """
 
     def __init__(self, get_response):
@@ -21,22 +22,27 @@ class PublicPageCacheMiddleware:
         page = caching.page_key(request)
         if page is None:
             return self.get_response(request)
-        entry, generations = caching.lookup(page)
+        found = caching.lookup(page)
+        if found.signed_in:
+            # A signed-in editor: never served a stored page, never stores one.
+            return self.get_response(request)
+        entry, generations = found.entry, found.generations
         if caching.is_fresh(entry, generations):
-            return caching.finish(
+            return responses.finish(
                 request, caching.response_from(entry), etag=entry.etag, last_modified=entry.last_modified
             )
         generations = caching.current_generations(page, generations)
+        visitors.as_reader(request, page.query)
         response = self.get_response(request)
         if entry is not None and getattr(response, "database_unavailable", False):
             # The database is down: the last copy readers saw beats a maintenance page.
             stale = caching.response_from(entry, state="stale")
-            return caching.finish(request, stale, etag=entry.etag, last_modified=entry.last_modified)
-        if not caching.storable(request, response):
+            return responses.finish(request, stale, etag=entry.etag, last_modified=entry.last_modified)
+        if not responses.storable(request, response):
             return response
-        caching.mark_public(response)
-        etag = caching.etag_for(response.content)
-        last_modified = caching.last_modified_for(generations)
+        responses.mark_public(response)
+        etag = responses.etag_for(response.content)
+        last_modified = responses.last_modified_for(generations)
         caching.store(page, generations, response, etag=etag, last_modified=last_modified)
         response["X-Page-Cache"] = "miss"
-        return caching.finish(request, response, etag=etag, last_modified=last_modified)
+        return responses.finish(request, response, etag=etag, last_modified=last_modified)

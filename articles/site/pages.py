@@ -18,7 +18,7 @@ from articles.content.rendering import RenderedText, plain_text
 from articles.content.versions import has_professional_version, rendered_revision
 from articles.models import Article, Revision
 
-from . import caching, provenance, structured_data
+from . import provenance, responses, structured_data
 
 
 @dataclass
@@ -152,7 +152,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
         # The page turns "review overdue" when the review falls due, and drops a correction's
         # notice when its period ends: store it no longer than the first of those.
         changes_at = [page.article.next_review_due, provenance.correction_notice_until(page.correction)]
-        caching.expire_at(response, min((t for t in changes_at if t), default=None))
+        responses.expire_at(response, min((t for t in changes_at if t), default=None))
     return response
 
 

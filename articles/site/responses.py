@@ -1,0 +1,63 @@
+"""The HTTP side of public pages, cached or not: validators and 304s, HEAD, what may be shared.
+
+Used by the page cache's middleware and by views that bound how long their page may be stored
+(``expire_at``).
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def storable(request, response) -> bool:
+    """A response may be shared only if nothing in it belongs to one client."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    vary = response.get("Vary", "").lower()
+    cache_control = response.get("Cache-Control", "").lower()
+    return "cookie" not in vary and "private" not in cache_control and "no-store" not in cache_control
+
+
+def mark_public(response) -> None:
+    """Let browsers and CDNs keep a public page briefly and revalidate it in the background.
+
+    The page cache is made fresh at once by events; a CDN in front follows within
+    ``EDITORIAL_PUBLIC_MAX_AGE`` seconds.
+    """
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.EDITORIAL_PUBLIC_MAX_AGE,
+        stale_while_revalidate=settings.EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE,
+    )
+
+
+def last_modified_for(generations: tuple | None) -> int | None:
+    """The time of the last event that changed what the page shows."""
+    if not generations or None in generations:
+        return None
+    return max(generations) // 1_000_000_000  # whole seconds, as HTTP dates have
+
+
+def finish(request, response, *, etag: str, last_modified: float | None):
+    """Add validators, answer conditional requests with 304, and drop the body of HEAD."""
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    if request.method == "HEAD" and response.status_code == 200:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
+
+
+def expire_at(response, when) -> None:
+    """Keep a stored page no longer than ``when`` (a datetime), e.g. until a review falls due."""
+    if when is not None:
+        response.page_cache_expires = when.timestamp()
