@@ -320,8 +320,10 @@ editor, reviewer = User.objects.get(username="editor"), User.objects.get(usernam
 article.body += "\\n\\nCorrection: {marker}."
 editing.save_content(article, user=editor, reason="Correction")
 workflow.submit(article, user=editor, change_note="Dose corrected.", change_kind="correction")
-workflow.start_review(article, user=reviewer)
-workflow.approve(article, user=reviewer)
+article.refresh_from_db()
+workflow.start_review(article, user=reviewer, revision=workflow.under_decision("start_review", article))
+article.refresh_from_db()
+workflow.approve(article, user=reviewer, revision=workflow.under_decision("approve", article))
 print("PENDING", PendingInvalidation.objects.count())
 """
 COUNT_PENDING = "from articles.models import PendingInvalidation; print(PendingInvalidation.objects.count())"
