@@ -17,9 +17,10 @@ WORD_RE = re.compile(r"[\w’'-]+|[^\w\s]", re.UNICODE)
 # Word comparisons allowed per field (or rendered part): the steps of difflib's inner loop (one
 # position of a word in the new text looked at for a word of the old), counted as it runs, about
 # 0.2 microseconds each here. A body at the 100,000-character cap with every paragraph edited
-# takes 70,000 to 230,000; one long paragraph of repetitive text takes far more than its length
-# suggests (600 words from a 16-word vocabulary, 10% changed: 600,000; 2,000 words: 21 million).
-# One passage pair may use at most half of it, so one such paragraph leaves the rest marked.
+# takes 70,000 to 230,000; one long paragraph takes far more than its length suggests (10% of
+# its words changed: 1,000 words of prose about 120,000, 1,500 words 400,000, 15,000 words 50
+# million; 600 words from a 16-word vocabulary 600,000). One passage pair may use at most a
+# quarter of it, so a paragraph beyond that leaves the rest of the field marked word by word.
 WORD_BUDGET = 1_000_000
 # Passages a changed one is looked for among, either side of its place (see ``pair_up``), and
 # the most alignment cells spent on one stretch of changed passages before pairing them in order.
@@ -33,13 +34,13 @@ PASSAGE_MATCH_LIMIT = 200_000
 class Budget:
     """The comparisons left for one field's diff, and how many passages it refused.
 
-    Any one comparison may use at most ``each`` (half the budget unless given), so one
+    Any one comparison may use at most ``each`` (a quarter of the budget unless given), so one
     pathological passage does not leave the rest of the field unmarked.
     """
 
     def __init__(self, limit: int | None = None, *, each: int | None = None):
         self.limit = WORD_BUDGET if limit is None else limit
-        self.each = self.limit // 2 if each is None else each
+        self.each = self.limit // 4 if each is None else each
         self.spent = 0
         self.refused = 0
 

@@ -124,9 +124,6 @@ def word_diff(old: str, new: str, budget: Budget | None = None) -> str:
     return mark_safe(html if html is not None else _del(old) + _ins(new))  # noqa: S308 - every piece is escaped
 
 
-# --- Passages: aligned first, compared word by word only where they changed ----------------
-
-
 # --- The Markdown source ------------------------------------------------------------------
 
 
@@ -163,6 +160,11 @@ def _source_lines(text: str, words: list) -> list[tuple[str, int, int]]:
     return [tuple(line) for line in lines]
 
 
+def _words_of(lines: list, first: int, end: int, at: int) -> tuple[int, int]:
+    """The word positions of ``lines[first:end]`` (none, at word ``at``, if there are no lines)."""
+    return (lines[first][1], lines[end - 1][2]) if end > first else (at, at)
+
+
 def source_diff(old: str, new: str, budget: Budget | None = None) -> str:
     """Word diff of two Markdown texts, by lines first: only changed lines are compared word by
     word (a short stretch of them as one text), within ``budget``; beyond it, they are shown whole."""
@@ -172,34 +174,24 @@ def source_diff(old: str, new: str, budget: Budget | None = None) -> str:
     a_lines, b_lines = _source_lines(old, a), _source_lines(new, b)
     ops = []
     for op, i1, i2, j1, j2 in align([line[0] for line in a_lines], [line[0] for line in b_lines]):
-        # Word positions where the stretch starts (where it would be, if one side has no lines).
+        # Word positions of the stretch (where it would be, on a side with no lines).
         at_a = a_lines[i1][1] if i1 < len(a_lines) else len(a)
         at_b = b_lines[j1][1] if j1 < len(b_lines) else len(b)
-        end_a = a_lines[i2 - 1][2] if i2 > i1 else at_a
-        end_b = b_lines[j2 - 1][2] if j2 > j1 else at_b
+        _, end_a = _words_of(a_lines, i1, i2, at_a)
+        _, end_b = _words_of(b_lines, j1, j2, at_b)
         if op == "equal":
             ops.append(("equal", at_a, end_a, at_b, end_b))
             continue
         if (end_a - at_a) * (end_b - at_b) <= SOURCE_RUN_COST:
-            groups = [(range(i1, i2), range(j1, j2))]
-        else:
+            groups = [(i1, i2, j1, j2)]  # compared as one text
+        else:  # line by line, each changed line with the one it most resembles
             pairs = pair_up([line[0] for line in a_lines[i1:i2]], [line[0] for line in b_lines[j1:j2]])
             groups = [
-                (
-                    range(0) if i is None else range(i1 + i, i1 + i + 1),
-                    range(0) if j is None else range(j1 + j, j1 + j + 1),
-                )
+                (i1 + (i or 0), i1 + (i or 0) + (i is not None), j1 + (j or 0), j1 + (j or 0) + (j is not None))
                 for i, j in pairs
             ]
-        for old_lines, new_lines in groups:
-            wa1, wb1 = (
-                (a_lines[old_lines[0]][1] if old_lines else at_a),
-                (b_lines[new_lines[0]][1] if new_lines else at_b),
-            )
-            wa2, wb2 = (
-                (a_lines[old_lines[-1]][2] if old_lines else wa1),
-                (b_lines[new_lines[-1]][2] if new_lines else wb1),
-            )
+        for g1, g2, h1, h2 in groups:
+            (wa1, wa2), (wb1, wb2) = _words_of(a_lines, g1, g2, at_a), _words_of(b_lines, h1, h2, at_b)
             at_a, at_b = wa2, wb2
             found = opcodes(a_keys[wa1:wa2], b_keys[wb1:wb2], budget, autojunk=False)
             if found is None:

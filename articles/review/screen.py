@@ -166,7 +166,11 @@ def _computed(previous: Revision | None, revision: Revision | None, *, problems:
         try:
             cache.set_many({keys[part]: results[part] for part in missing}, timeout=DIFF_CACHE_TIMEOUT)
         except Exception:
-            logger.warning("cache unavailable; the review diffs of revision %s were not kept", revision.pk)
+            logger.warning(
+                "cache unavailable; the review diffs of revision %s were not kept",
+                revision.pk,
+                extra={"outage": "cache"},
+            )
     rendered = [results[part][0] for part in RENDERED_PARTS if part in results and results[part][0]]
     return results.get("source"), rendered if previous and revision else None, results.get("problems", [])
 
