@@ -100,3 +100,35 @@ def test_rendered_diff_fits_a_phone(phone_page, live_server, update, second_revi
     expect(phone_page.locator(".rendered-diff .rd-changed").first).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_page.locator(".review-diff").screenshot(path=screenshot_dir / "review-rendered-diff-390.png")
+
+
+def test_passages_beyond_the_word_budget_are_shown_whole_with_a_note(
+    page, live_server, update, second_reviewer, monkeypatch, screenshot_dir
+):
+    from articles.review import alignment, diffing
+
+    # No word comparisons allowed: the replaced word in passage 5 makes it too costly (the words
+    # added at the end of the list item cost nothing, so that one is still marked word by word).
+    monkeypatch.setattr(alignment, "WORD_BUDGET", 0)
+    admin_login(page, live_server, second_reviewer.username)
+    page.goto(f"{live_server.url}{review_path(update)}")
+    body = page.locator(".rendered-diff", has=page.locator("h3", has_text="Body"))
+    expect(body.locator(".diff-coarse-summary")).to_have_text(
+        "1 passage changed too much to mark word by word: it is shown removed and added whole."
+    )
+    note = body.locator("p.diff-coarse-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text(diffing.COARSE_NOTE)
+    changed = body.locator(".rd-changed")
+    expect(changed).to_have_count(3)
+    expect(changed.nth(0).locator("del")).to_contain_text("Passage 5 says something steady about resting")
+    expect(changed.nth(1).locator("ins")).to_contain_text("Passage 5 now says something careful about resting")
+    expect(changed.nth(2).locator("ins")).to_have_text("[added: every hour]")
+    page.screenshot(path=screenshot_dir / "review-rendered-diff-coarse-1280.png", full_page=True)
+
+    page.get_by_role("link", name="Markdown source").click()
+    page.wait_for_url("**diff=source**")
+    source = page.locator(".diff-changed", has=page.locator("h3", has_text="Body"))
+    expect(source.locator(".diff-coarse-summary")).to_contain_text("1 passage changed too much")
+    expect(source.locator(".diff-text .diff-coarse-note")).to_be_visible()
+    expect(source.locator(".diff-text del")).to_contain_text("Passage 5 says something steady")

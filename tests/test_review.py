@@ -200,6 +200,96 @@ def test_review_screen_shows_a_diff_for_updates(board_client, author, published,
     assert "Preview of version 2" in response.content.decode()
 
 
+PARAGRAPHS = [f"Paragraph {n} says rest, drink water and sleep at regular times [1]." for n in range(40)]
+
+
+def submit_update(article, author, body):
+    article.refresh_from_db()
+    article.body = body
+    editing.save_content(article, user=author)
+    workflow.submit(article, user=author, **factories.change_note_for(article))
+
+
+@pytest.fixture
+def comparisons(monkeypatch):
+    """Count difflib comparisons (passage alignments and word comparisons) the diffs make."""
+    from articles.review import alignment
+
+    calls = []
+    real = alignment._Matcher
+
+    def counting(a, b, **options):
+        calls.append((len(a), len(b)))
+        return real(a, b, **options)
+
+    monkeypatch.setattr(alignment, "_Matcher", counting)
+    return calls
+
+
+def test_review_screen_diffs_a_pair_of_versions_once(
+    board_client, author, published, comparisons, markdown_parses, count_queries
+):
+    submit_update(published, author, "\n\n".join(PARAGRAPHS))
+    first = board_client.get(review_url(published))
+    assert comparisons and markdown_parses  # computed: both versions rendered, then compared
+    comparisons.clear(), markdown_parses.clear()
+    with count_queries() as queries:
+        again = board_client.get(review_url(published), {"expand": "all"})
+    # Kept: no rendering, no comparing on the next loads, whichever view, for the same queries.
+    assert comparisons == [] and markdown_parses == []
+    assert board_client.get(review_url(published), {"diff": "source"}).status_code == 200
+    assert comparisons == [] and markdown_parses == []
+    assert again.context["rendered_diff"] == first.context["rendered_diff"]
+    assert again.context["diff"] == first.context["diff"]
+    with count_queries() as first_queries:
+        board_client.get(review_url(published))
+    assert queries.count == first_queries.count
+
+    # A new version under review is a new pair: compared afresh.
+    workflow.withdraw(published, user=author)
+    submit_update(published, author, "\n\n".join(PARAGRAPHS).replace("Paragraph 7 says", "Paragraph 7 now says"))
+    response = board_client.get(review_url(published))
+    assert comparisons
+    changed = [p for f in response.context["rendered_diff"] for s in f.segments for p in s.passages if p.changed]
+    assert len(changed) == 40  # against the live version 1, every paragraph is new
+    assert "now" in str(changed[7].html)
+
+
+def test_review_screen_shows_the_diff_with_the_cache_down(board_client, author, published, monkeypatch, caplog):
+    from articles.content import versions
+    from articles.review import screen
+
+    from .test_caching import BrokenCache
+
+    for module in (screen, versions):
+        monkeypatch.setattr(module, "cache", BrokenCache())
+    submit_update(published, author, "Entirely fresh words [1].")
+    response = board_client.get(review_url(published))
+    assert response.status_code == 200
+    body = next(f for f in response.context["rendered_diff"] if f.label == "Body")
+    assert body.changed and "fresh" in response.content.decode()
+    assert not [r for r in caplog.records if "review diffs" in r.getMessage()]  # no second try to store
+
+
+def test_review_screen_says_when_passages_changed_too_much_to_mark_word_by_word(
+    board_client, author, reviewer, published, monkeypatch
+):
+    from articles.review import alignment, diffing
+
+    before = "\n\n".join(PARAGRAPHS)
+    published.body = before
+    editing.save_content(published, user=author)
+    factories.publish(published, author=author, reviewers=[reviewer])
+    submit_update(published, author, before.replace(" says rest, drink ", " tells rest, drinks "))
+    monkeypatch.setattr(alignment, "WORD_BUDGET", 0)  # nothing but insertions and deletions
+    page = board_client.get(review_url(published)).content.decode()
+    assert "40 passages changed too much to mark word by word: each is shown removed and added whole." in page
+    assert page.count(f'<p class="diff-coarse-note">{diffing.COARSE_NOTE}</p>') == 40
+    source = board_client.get(review_url(published), {"diff": "source"}).content.decode()
+    assert "40 passages changed too much to mark word by word" in source
+    assert source.count(f'<span class="diff-coarse-note">{diffing.COARSE_NOTE}</span>') == 40
+
+
 def test_first_versions_get_a_preview_and_no_diff(board_client, author):
     article = submitted(author, "Brand new", at=START)
     response = board_client.get(review_url(article))

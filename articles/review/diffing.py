@@ -5,17 +5,25 @@ compares what readers will see (the public renderer's output, citations numbered
 readers see them) passage by passage, each changed passage word by word. Output is built
 from escaped text only. Insertions and deletions are marked with ``<ins>``/``<del>`` and
 carry visually hidden labels, so screen readers announce them.
+
+Large updates stay near-linear: both views align passages first (rendered paragraphs,
+headings and list items; lines of the source) and compare words only inside changed passage
+pairs, within a budget of word comparisons per field (see ``alignment``). A changed passage
+beyond the budget is shown removed and added whole, with a note saying so.
 """
 
-import difflib
-import re
 from dataclasses import dataclass, field
+from html import escape
 from html.parser import HTMLParser
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-TOKEN_RE = re.compile(r"\s+|[\w’'-]+|[^\w\s]", re.UNICODE)
+from .alignment import WORD_RE, Budget, align, aligned, opcodes, pair_up
+
+# A stretch of changed source lines with at most this many words (old x new) is compared as one
+# text, as if there were no lines (a paragraph split in two reads as one line break, not a rewrite).
+SOURCE_RUN_COST = 40_000
+COARSE_NOTE = "This passage changed too much to mark word by word: the old text is shown removed, the new text added."
 
 FIELDS = [
     ("title", "Title"),
@@ -25,10 +33,6 @@ FIELDS = [
     ("professional_body", "Professional body"),
 ]
 REFERENCE_FIELDS = ["kind", "title", "source", "year", "url", "doi", "pmid"]
-
-
-def _tokens(text: str) -> list[str]:
-    return TOKEN_RE.findall(text or "")
 
 
 def _marked(tag: str, label: str, text: str) -> str:
@@ -49,20 +53,78 @@ def _del(text: str) -> str:
     return _marked("del", "removed", text)
 
 
-def word_diff(old: str, new: str) -> str:
-    """Return HTML of ``new`` with words added and removed since ``old`` marked."""
-    a, b = _tokens(old), _tokens(new)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
+def _changed(old: str, new: str, coarse: bool = False) -> str:
+    """Words removed and added at one place, framed by the whitespace around them."""
+    old_core, new_core = old.strip(), new.strip()
+    frame = new if new_core else old
+    lead, trail = frame[: len(frame) - len(frame.lstrip())], frame[len(frame.rstrip()) :]
+    removed = _del(old_core) if old_core else ""
+    added = _ins(new_core) if new_core else ""
+    if coarse:  # whole passages: say why, and start the new text on a line of its own
+        note = f'<span class="diff-coarse-note">{escape(COARSE_NOTE)}</span>'
+        between = "\n" if removed and added else ""
+        return f"{escape(lead)}{note}{removed}{between}{added}{escape(trail)}"
+    return f"{escape(lead)}{removed}{added}{escape(trail)}"
+
+
+def _emit(old: str, new: str, a: list, b: list, ops: list) -> str:
+    """HTML of ``new`` from word opcodes over the words ``a`` of ``old`` and ``b`` of ``new``.
+
+    Opcodes may come from several comparisons (one per passage pair). Unchanged stretches are
+    written as in ``new``; each change with the whitespace before it (and, before an unchanged
+    stretch, after it), so the whitespace between words is written once. A "coarse" opcode is
+    a passage too big to compare word by word, shown removed and added whole.
+    """
+    regions: list[list] = []  # [op, i1, i2, j1, j2]: touching unchanged stretches joined
+    for op, i1, i2, j1, j2 in ops:
+        if i1 == i2 and j1 == j2:
             continue
-        if op in ("delete", "replace"):
-            out.append(_del("".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            out.append(_ins("".join(b[j1:j2])))
-    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+        if op == "equal" and regions and regions[-1][0] == "equal":
+            regions[-1][2], regions[-1][4] = i2, j2
+        else:
+            regions.append([op, i1, i2, j1, j2])
+    if not regions:  # no words either side: whitespace at most
+        return escape(new)
+    out = [] if regions[0][0] != "equal" else [escape(new[: b[0].start()])]
+    left_a = left_b = 0  # where the next change starts in each text, once a change went before
+    for k, (op, i1, i2, j1, j2) in enumerate(regions):
+        if op == "equal":
+            out.append(escape(new[b[j1].start() : b[j2 - 1].end()]))
+            continue
+        if k and regions[k - 1][0] == "equal":
+            left_a, left_b = a[i1 - 1].end(), b[j1 - 1].end()
+        elif not k:
+            left_a = left_b = 0
+        if k + 1 < len(regions) and regions[k + 1][0] != "equal":
+            right_a = a[i2 - 1].end() if i2 > i1 else left_a
+            right_b = b[j2 - 1].end() if j2 > j1 else left_b
+        else:
+            right_a = a[i2].start() if i2 < len(a) else len(old)
+            right_b = b[j2].start() if j2 < len(b) else len(new)
+        out.append(_changed(old[left_a:right_a], new[left_b:right_b], coarse=op == "coarse"))
+        left_a, left_b = right_a, right_b
+    if regions[-1][0] == "equal":
+        out.append(escape(new[b[-1].end() :]))
+    return "".join(out)
+
+
+def _word_diff(old: str, new: str, budget: Budget | None) -> str | None:
+    """HTML of ``new`` with the words added and removed since ``old`` marked; None beyond the budget."""
+    a, b = list(WORD_RE.finditer(old)), list(WORD_RE.finditer(new))
+    ops = opcodes([w.group() for w in a], [w.group() for w in b], budget, autojunk=False)
+    return None if ops is None else _emit(old, new, a, b, ops)
+
+
+def word_diff(old: str, new: str, budget: Budget | None = None) -> str:
+    """Return HTML of ``new`` with words added and removed since ``old`` marked.
+
+    Beyond ``budget`` (by default, a field's), ``old`` is shown removed and ``new`` added whole.
+    """
+    html = _word_diff(old, new, Budget() if budget is None else budget)
+    return mark_safe(html if html is not None else _del(old) + _ins(new))  # noqa: S308 - every piece is escaped
+
+
+# --- The Markdown source ------------------------------------------------------------------
 
 
 @dataclass
@@ -70,6 +132,7 @@ class FieldDiff:
     label: str
     html: str
     changed: bool
+    coarse: int = 0  # passages shown removed and added whole (beyond the word budget)
 
 
 @dataclass
@@ -80,6 +143,64 @@ class ReferenceDiff:
     changes: list  # (field, html)
 
 
+def _source_lines(text: str, words: list) -> list[tuple[str, int, int]]:
+    """The source's lines, each with the blank lines after it, as (its text without surrounding
+    whitespace, its first word, the word after its last), numbering ``words``, the text's words."""
+    lines, start, word = [], 0, 0
+    for line in text.splitlines(keepends=True):
+        if lines and not line.strip():
+            start += len(line)
+            continue
+        while word < len(words) and words[word].start() < start:
+            word += 1
+        if lines:
+            lines[-1][2] = word
+        lines.append([line.strip(), word, len(words)])
+        start += len(line)
+    return [tuple(line) for line in lines]
+
+
+def _words_of(lines: list, first: int, end: int, at: int) -> tuple[int, int]:
+    """The word positions of ``lines[first:end]`` (none, at word ``at``, if there are no lines)."""
+    return (lines[first][1], lines[end - 1][2]) if end > first else (at, at)
+
+
+def source_diff(old: str, new: str, budget: Budget | None = None) -> str:
+    """Word diff of two Markdown texts, by lines first: only changed lines are compared word by
+    word (a short stretch of them as one text), within ``budget``; beyond it, they are shown whole."""
+    budget = Budget() if budget is None else budget
+    a, b = list(WORD_RE.finditer(old)), list(WORD_RE.finditer(new))
+    a_keys, b_keys = [w.group() for w in a], [w.group() for w in b]
+    a_lines, b_lines = _source_lines(old, a), _source_lines(new, b)
+    ops = []
+    for op, i1, i2, j1, j2 in align([line[0] for line in a_lines], [line[0] for line in b_lines]):
+        # Word positions of the stretch (where it would be, on a side with no lines).
+        at_a = a_lines[i1][1] if i1 < len(a_lines) else len(a)
+        at_b = b_lines[j1][1] if j1 < len(b_lines) else len(b)
+        _, end_a = _words_of(a_lines, i1, i2, at_a)
+        _, end_b = _words_of(b_lines, j1, j2, at_b)
+        if op == "equal":
+            ops.append(("equal", at_a, end_a, at_b, end_b))
+            continue
+        if (end_a - at_a) * (end_b - at_b) <= SOURCE_RUN_COST:
+            groups = [(i1, i2, j1, j2)]  # compared as one text
+        else:  # line by line, each changed line with the one it most resembles
+            pairs = pair_up([line[0] for line in a_lines[i1:i2]], [line[0] for line in b_lines[j1:j2]])
+            groups = [
+                (i1 + (i or 0), i1 + (i or 0) + (i is not None), j1 + (j or 0), j1 + (j or 0) + (j is not None))
+                for i, j in pairs
+            ]
+        for g1, g2, h1, h2 in groups:
+            (wa1, wa2), (wb1, wb2) = _words_of(a_lines, g1, g2, at_a), _words_of(b_lines, h1, h2, at_b)
+            at_a, at_b = wa2, wb2
+            found = opcodes(a_keys[wa1:wa2], b_keys[wb1:wb2], budget, autojunk=False)
+            if found is None:
+                ops.append(("coarse", wa1, wa2, wb1, wb2))
+            else:
+                ops += [(op, i + wa1, i_ + wa1, j + wb1, j_ + wb1) for op, i, i_, j, j_ in found]
+    return mark_safe(_emit(old, new, a, b, ops))  # noqa: S308 - every piece is escaped
+
+
 def diff_snapshots(old: dict | None, new: dict) -> dict:
     """Compare two content snapshots (see ``Article.content_snapshot``)."""
     old = old or {}
@@ -88,7 +209,9 @@ def diff_snapshots(old: dict | None, new: dict) -> dict:
         before, after = old.get(name, "") or "", new.get(name, "") or ""
         if not before and not after:
             continue
-        fields.append(FieldDiff(label, word_diff(before, after), before != after))
+        budget = Budget()
+        html = source_diff(before, after, budget) if before != after else mark_safe(escape(after))  # noqa: S308
+        fields.append(FieldDiff(label, html, before != after, budget.refused))
     old_refs = {r["number"]: r for r in old.get("references", [])}
     new_refs = {r["number"]: r for r in new.get("references", [])}
     references = []
@@ -182,6 +305,7 @@ class RenderedPassage:
     html: str
     changed: bool
     index: int | None = None  # position in the new version's passages; None if removed
+    note: str = ""  # said before the passage (why it is not marked word by word)
 
 
 @dataclass
@@ -192,31 +316,26 @@ class Segment:
     passages: list = field(default_factory=list)
 
 
-def _paired(old: list[Passage], new: list[Passage]):
-    """Yield (old, new) passage pairs in reading order, ``None`` where a passage was added or removed."""
-    matcher = difflib.SequenceMatcher(a=[(p.kind, p.text) for p in old], b=[(p.kind, p.text) for p in new])
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            yield from zip(old[i1:i2], new[j1:j2], strict=True)
-            continue
-        before, after = old[i1:i2], new[j1:j2]
-        for k in range(max(len(before), len(after))):
-            yield (before[k] if k < len(before) else None, after[k] if k < len(after) else None)
-
-
-def passage_diff(old_html: str, new_html: str) -> list[RenderedPassage]:
-    """Compare two rendered texts passage by passage; changed passages are diffed word by word."""
-    out, index = [], 0
-    for before, after in _paired(passages(old_html), passages(new_html)):
-        if before is not None and after is not None and before.text == after.text:
-            out.append(RenderedPassage(after.kind, escape(after.text), False, index))
-        elif before is None:
-            out.append(RenderedPassage(after.kind, mark_safe(_ins(after.text)), True, index))  # noqa: S308 - escaped
-        elif after is None:
+def passage_diff(old_html: str, new_html: str, budget: Budget | None = None) -> list[RenderedPassage]:
+    """Compare two rendered texts passage by passage; changed passages are diffed word by word
+    within ``budget``, beyond which they are shown removed and added whole, with a note."""
+    budget = Budget() if budget is None else budget
+    old, new = passages(old_html), passages(new_html)
+    out = []
+    keys = [(p.kind, p.text) for p in old], [(p.kind, p.text) for p in new]
+    for i, j in aligned(*keys, [p.text for p in old], [p.text for p in new]):
+        before, after = old[i] if i is not None else None, new[j] if j is not None else None
+        if after is None:
             out.append(RenderedPassage(before.kind, mark_safe(_del(before.text)), True))  # noqa: S308 - escaped
+        elif before is None:
+            out.append(RenderedPassage(after.kind, mark_safe(_ins(after.text)), True, j))  # noqa: S308 - escaped
+        elif before.text == after.text:
+            out.append(RenderedPassage(after.kind, mark_safe(escape(after.text)), False, j))  # noqa: S308
+        elif (html := _word_diff(before.text, after.text, budget)) is not None:
+            out.append(RenderedPassage(after.kind, mark_safe(html), True, j))  # noqa: S308 - escaped
         else:
-            out.append(RenderedPassage(after.kind, word_diff(before.text, after.text), True, index))
-        index += after is not None
+            out.append(RenderedPassage(before.kind, mark_safe(_del(before.text)), True, note=COARSE_NOTE))  # noqa: S308
+            out.append(RenderedPassage(after.kind, mark_safe(_ins(after.text)), True, j))  # noqa: S308 - escaped
     return out
 
 
@@ -239,6 +358,7 @@ class RenderedField:
     segments: list
     changed: bool
     part: str = ""  # the field's name (summary, body, ...), as passage comments name it
+    coarse: int = 0  # passages shown removed and added whole (beyond the word budget)
 
 
 @dataclass
@@ -259,12 +379,19 @@ class RenderedTexts:
         ]
 
 
+def rendered_part(label: str, before: str, after: str, part: str) -> RenderedField | None:
+    """Compare one rendered part of two versions (None if neither has text there)."""
+    if not before and not after:
+        return None
+    budget = Budget()
+    items = passage_diff(before, after, budget)
+    return RenderedField(label, folded(items), any(p.changed for p in items), part, budget.refused)
+
+
 def rendered_diff(old: RenderedTexts, new: RenderedTexts) -> list[RenderedField]:
     """Compare the rendered summary and body of each audience, as readers will see them."""
     fields = []
     for (label, before, part), (_, after, _) in zip(old.parts(), new.parts(), strict=True):
-        if not before and not after:
-            continue
-        items = passage_diff(before, after)
-        fields.append(RenderedField(label, folded(items), any(p.changed for p in items), part))
+        if (rendered := rendered_part(label, before, after, part)) is not None:
+            fields.append(rendered)
     return fields

@@ -1,6 +1,9 @@
 """The board's review screen: what changed, how it will look, and the decision, on one page."""
 
+import logging
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -9,17 +12,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.content.rendering import citation_problems
-from articles.content.versions import has_professional_version, rendered_revision
+from articles.content.versions import RENDER_CACHE_VERSION, has_professional_version, rendered_revision
 from articles.models import Article, Revision
 
-from . import assignments, comments, steps, workflow
-from .diffing import RenderedTexts, diff_snapshots, rendered_diff
+from . import alignment, assignments, comments, diffing, steps, workflow
+from .diffing import RenderedTexts
 from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
 
 # Steps a reviewer takes from this screen; each has its own form (and form prefix).
 REVIEW_ACTIONS = ["start_review", "claim", "approve", "confirm_current", "request_changes"]
 # Who reviews it: assigning named reviewers, releasing an assignment or a claim.
 ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
+# The diffs of a pair of versions are computed once and kept (versions never change): bump the
+# version when what a diff shows changes. Kept for a while rather than forever: a pair matters
+# while the newer version is with the board.
+DIFF_CACHE_VERSION = 1
+DIFF_CACHE_TIMEOUT = 30 * 24 * 3600
+RENDERED_PARTS = [part for _, _, part in RenderedTexts("", "").parts()]
+
+logger = logging.getLogger(__name__)
 
 
 def may_review_screens(user):
@@ -85,6 +96,7 @@ def review_view(model_admin, request, object_id):
     revision = revision_under_review(article)  # again: a decision above may have moved it on
     is_rereview = article.pending_revision is None and article.published_revision is not None
     previous = article.published_revision if article.pending_revision and article.published_revision else None
+    diff, rendered, problems = _computed(previous, revision, problems=article.pending_revision is not None)
     # Only the steps this screen offers: withdraw and archive live on the article page, and
     # counting them here would hide the "no review step" note behind an empty section.
     available = {t.name for t in workflow.available_transitions(article, request.user)} & set(REVIEW_ACTIONS)
@@ -98,12 +110,12 @@ def review_view(model_admin, request, object_id):
         "revision": revision,
         "previous": previous,
         "is_rereview": is_rereview,
-        "diff": diff_snapshots(previous.snapshot(), revision.snapshot()) if previous and revision else None,
-        "rendered_diff": rendered_diff(_rendered(previous), _rendered(revision)) if previous and revision else None,
+        "diff": diff,
+        "rendered_diff": rendered,
         # The reader's view by default; ``?diff=source`` for the Markdown, ``?expand=all`` unfolds.
         "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
         "expand_all": request.GET.get("expand") == "all",
-        "problems": citation_problems(revision.snapshot()) if article.pending_revision else [],
+        "problems": problems,
         "forms": forms,
         "available": available,
         "preview_url": reverse("admin:articles_reviewqueueitem_preview", args=[article.pk, revision.number])
@@ -119,6 +131,48 @@ def review_view(model_admin, request, object_id):
         "may_answer_comments": comments.may_answer(request.user),
     }
     return TemplateResponse(request, "admin/articles/review.html", context)
+
+
+def _computed(previous: Revision | None, revision: Revision | None, *, problems: bool):
+    """The source diff, the rendered diff (a field per part with text) and the citation problems.
+
+    Each part is computed once per pair of versions, renderer and diff budget and kept in the
+    cache under its own key, all fetched in one round trip; with the cache down, they are
+    computed and the page still shows.
+    """
+    keys = {}
+    if previous and revision:
+        pair = f"{previous.pk}:{previous.content_hash}:{revision.pk}:{revision.content_hash}"
+        prefix = f"reviewdiff:{DIFF_CACHE_VERSION}:{RENDER_CACHE_VERSION}:{alignment.WORD_BUDGET}:{pair}"
+        keys = {part: f"{prefix}:{part}" for part in ["source", *RENDERED_PARTS]}
+    if problems and revision:
+        keys["problems"] = f"citationproblems:{RENDER_CACHE_VERSION}:{revision.pk}:{revision.content_hash}"
+    try:
+        found, cache_up = (cache.get_many(list(keys.values())) if keys else {}), True
+    except Exception:  # the cache is down: compute everything, and do not try to store it
+        found, cache_up = {}, False
+    results = {part: found[key] for part, key in keys.items() if key in found}
+    missing = [part for part in keys if part not in results]
+    if "source" in missing:
+        results["source"] = diffing.diff_snapshots(previous.snapshot(), revision.snapshot())
+    if "problems" in missing:
+        results["problems"] = citation_problems(revision.snapshot())
+    if any(part in RENDERED_PARTS for part in missing):
+        old, new = _rendered(previous).parts(), _rendered(revision).parts()
+        for (label, before, part), (_, after, _) in zip(old, new, strict=True):
+            if part in missing:
+                results[part] = (diffing.rendered_part(label, before, after, part),)  # (None,): no text there
+    if missing and cache_up:
+        try:
+            cache.set_many({keys[part]: results[part] for part in missing}, timeout=DIFF_CACHE_TIMEOUT)
+        except Exception:
+            logger.warning(
+                "cache unavailable; the review diffs of revision %s were not kept",
+                revision.pk,
+                extra={"outage": "cache"},
+            )
+    rendered = [results[part][0] for part in RENDERED_PARTS if part in results and results[part][0]]
+    return results.get("source"), rendered if previous and revision else None, results.get("problems", [])
 
 
 def _rendered(revision: Revision) -> RenderedTexts:
