@@ -571,6 +571,57 @@ def database_black_hole(tmp, seconds, database_url):
         cleanup.close()
 
 
+# --- 6. Saving at the reference cap ---------------------------------------------------------
+
+SETUP_CAP = """
+from django.conf import settings
+from django.contrib.auth.models import User
+from articles.models import Article, Reference, Specialty
+from articles.review import editing
+editor = User.objects.get(username="editor")
+cap = settings.EDITORIAL_MAX_REFERENCES
+article = Article(title="Many sources", slug="many-sources", specialty=Specialty.objects.first(), summary="Short.",
+    body=" ".join(f"[{{n}}]" for n in range(1, cap + 1)))
+editing.save_content(article, user=editor, reason="Load test")
+for n in range(1, cap + 1):
+    reference = Reference(article=article, number=n, title=f"Study {{n}}", kind="research", year=2020)
+    reference._history_user = editor
+    reference.save()
+print("IDS", article.pk, cap)
+"""
+
+
+def reference_cap(tmp):
+    env = {**base_env(tmp), "DATABASE_URL": f"sqlite:///{tmp}/cap.sqlite3"}
+    prepare(env)
+    line = next(x for x in manage(env, "shell", input_text=SETUP_CAP).splitlines() if x.startswith("IDS "))
+    article, cap = (int(i) for i in line.split()[1:])
+    print(f"\n6. Saving an article at the reference cap ({cap} references) and beyond it (gunicorn, SQLite)")
+    with logged_gunicorn(env, f"{tmp}/cap.log") as base:
+        browser = Browser(base)
+        browser.login("editor", "editor-demo-pass")
+        path = f"/admin/articles/article/{article}/change/"
+        status, html = browser.request(path)
+        fields = FormFields.parse(html)
+        print(f"     change form: HTTP {status}, {len(fields):,} fields")
+        typed = "Typed at the cap and kept [1]."
+        fields.update(summary=typed, change_reason="At the cap", _save="Save")
+        status, _ = browser.request(path, fields)
+        check(status == 302, f"saving {cap} references answers {status} (302 expected)")
+        status, html = browser.request(path)
+        fields = FormFields.parse(html)
+        over = "Typed beyond the cap and kept [1]."
+        fields.update(summary=over, change_reason="Beyond the cap", _save="Save")
+        total = int(fields["references-TOTAL_FORMS"])
+        for index in range(total, total + 20):
+            fields |= {f"references-{index}-number": str(index + 1), f"references-{index}-title": f"Extra {index}"}
+            fields[f"references-{index}-kind"] = "research"
+        fields["references-TOTAL_FORMS"] = str(total + 20)
+        status, html = browser.request(path, fields)
+        refused = status == 200 and f"at most {cap} references" in html and over in html
+        check(refused, f"{cap + 20} references: HTTP {status}, a form error naming the cap with the text kept")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--short", action="store_true", help="short runs for CI (8 s each instead of 30 s)")
@@ -582,6 +633,7 @@ def main():
         concurrent_writers(tmp, seconds)
         redis_blink(tmp, seconds, redis_url)
         redis_approval(tmp, seconds, redis_url)
+        reference_cap(tmp)
         if database_url.startswith(("postgres://", "postgresql://")):
             database_outage(tmp, seconds, database_url)
             database_black_hole(tmp, seconds, database_url)
