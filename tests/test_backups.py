@@ -1,7 +1,10 @@
 """Backup and restore: every article, version, decision and history row, timestamps to the microsecond."""
 
+import io
 import os
+import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from articles.models import Article, FollowUpQuestion, Reference, ReviewDecision, Revision
+from articles.operations import backups
 from articles.review import editing, workflow
 
 from . import factories
@@ -141,3 +145,61 @@ def test_backup_refuses_to_overwrite(db, tmp_path):
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", str(existing))
     assert existing.read_text() == "keep me"
+
+
+# --- Backups hold password hashes and live sessions: the server's user alone reads them ---------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture(params=[0o022, 0o000], ids=["umask-022", "umask-000"])
+def umask(request):
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def test_a_backup_is_0600_in_folders_it_makes_0700_whatever_the_umask(transactional_db, tmp_path, umask):
+    tmp_path.chmod(0o755)
+    target = tmp_path / "made" / "here" / "backup.bin"
+    call_command("backup", str(target), stdout=io.StringIO())
+    assert mode(target) == 0o600
+    assert mode(tmp_path / "made") == 0o700 and mode(tmp_path / "made" / "here") == 0o700
+    assert mode(tmp_path) == 0o755  # a folder it did not make keeps its mode
+    assert sorted(path.name for path in target.parent.iterdir()) == ["backup.bin"]  # no journal left
+
+
+def test_the_default_backups_folder_is_made_private_even_if_it_existed(transactional_db, tmp_path, monkeypatch, umask):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backups").mkdir(mode=0o755)
+    (tmp_path / "backups").chmod(0o755)
+    call_command("backup", stdout=io.StringIO())
+    (written,) = (tmp_path / "backups").iterdir()
+    assert mode(tmp_path / "backups") == 0o700 and mode(written) == 0o600
+
+
+def test_a_failed_backup_leaves_no_file(db, tmp_path, monkeypatch):
+    def failing(path, alias):
+        path.write_bytes(b"half a backup")
+        raise backups.BackupError("pg_dump failed: the disk is full")
+
+    monkeypatch.setattr(backups, "_write", failing)
+    with pytest.raises(CommandError, match="the disk is full"):
+        call_command("backup", str(tmp_path / "backup.bin"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_git_ignores_the_backups_folder():
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        assert "backups/" in (ROOT / ".gitignore").read_text().splitlines()
+        return
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "backups/editorial-20250101-000000.dump"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,19 +1,23 @@
 """The admin's Markdown import page (upload, report, confirm) and the "Export as Markdown" action."""
 
 import io
+import os
+import stat
+import time
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
-from articles.admin.interchange import SESSION_KEY
+from articles.admin.interchange import MAX_PENDING_PER_USER, PENDING_SECONDS, SESSION_KEY
 from articles.interchange.format import serialise
 from articles.models import Article, Reference
 from articles.review import editing
 
 from . import factories
-from .test_interchange import article_file, bad_files
+from .test_interchange import ExpandedBytes, article_file, bad_files
 
 URL = reverse("admin:articles_article_import")
 
@@ -26,6 +30,18 @@ def _import_dir(settings, tmp_path):
 @pytest.fixture
 def topic(db):
     return factories.SpecialtyFactory(slug="neurology", name="Neurology")
+
+
+@pytest.fixture
+def client_factory():
+    """A new browser (its own session) signed in as ``user``."""
+
+    def make(user):
+        browser = Client()
+        browser.force_login(user)
+        return browser
+
+    return make
 
 
 @pytest.fixture
@@ -75,6 +91,70 @@ def test_confirming_imports_and_deletes_the_upload(editor_client, author, topic,
     assert SESSION_KEY not in editor_client.session
 
 
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)  # the usual umask, under which the uploads were 0644 in a 0755 folder
+    yield
+    os.umask(old)
+
+
+def test_uploads_wait_readable_by_the_server_alone(editor_client, topic, settings, umask_022):
+    settings.EDITORIAL_IMPORT_DIR.mkdir(mode=0o755)  # made by an earlier version
+    zip_data = zipped({"b.md": serialise(article_file("b"))})
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a")), upload("b.zip", zip_data)]})
+    (folder,) = settings.EDITORIAL_IMPORT_DIR.iterdir()
+    assert mode(settings.EDITORIAL_IMPORT_DIR) == 0o700 and mode(folder) == 0o700
+    files = sorted(folder.iterdir())
+    assert [path.name for path in files] == ["0", "1", "names.json"]
+    assert {path.name: mode(path) for path in files} == {"0": 0o600, "1": 0o600, "names.json": 0o600}
+
+
+def test_at_most_a_few_uploads_wait_per_editor_the_oldest_goes(client_factory, author, other_editor, topic, settings):
+    """One upload waits per session; across sessions (tabs, devices) the editor's oldest makes way."""
+    theirs = client_factory(other_editor)
+    theirs.post(URL, {"files": [upload("theirs.md", article_file("theirs"))]})
+    clients = [client_factory(author) for _ in range(MAX_PENDING_PER_USER + 2)]
+    now = time.time() - 600  # each upload a second after the last, whatever the clock's resolution
+    for n, client in enumerate(clients):
+        response = client.post(URL, {"files": [upload(f"{n}.md", article_file(f"s{n}"))]})
+        assert response.status_code == 200
+        folders = [path.name for path in settings.EDITORIAL_IMPORT_DIR.iterdir()]
+        assert sum(name.startswith(f"{author.pk}-") for name in folders) == min(n + 1, MAX_PENDING_PER_USER)
+        os.utime(
+            settings.EDITORIAL_IMPORT_DIR / f"{author.pk}-{client.session[SESSION_KEY]['token']}", (now + n, now + n)
+        )
+    assert "at most 3 wait per person" in str(list(response.context["messages"])[0])
+    # The other editor's upload is untouched; the first two of this editor's are gone.
+    response = theirs.post(URL, {"step": "confirm", "token": theirs.session[SESSION_KEY]["token"]}, follow=True)
+    assert Article.objects.filter(slug="theirs").exists()
+    oldest = clients[0]
+    response = oldest.post(URL, {"step": "confirm", "token": oldest.session[SESSION_KEY]["token"]}, follow=True)
+    assert "no longer waiting" in str(list(response.context["messages"])[0])
+    newest = clients[-1]
+    newest.post(URL, {"step": "confirm", "token": newest.session[SESSION_KEY]["token"]})
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [f"s{MAX_PENDING_PER_USER + 1}", "theirs"]
+
+
+def test_an_upload_left_waiting_too_long_is_removed_on_the_next_visit(
+    editor_client, client_factory, other_editor, topic, settings
+):
+    editor_client.post(URL, {"files": [upload("a.md", article_file("a"))]})
+    (folder,) = settings.EDITORIAL_IMPORT_DIR.iterdir()
+    long_ago = time.time() - PENDING_SECONDS - 60
+    os.utime(folder, (long_ago, long_ago))
+    assert client_factory(other_editor).get(URL).status_code == 200  # anyone's visit sweeps
+    assert list(settings.EDITORIAL_IMPORT_DIR.iterdir()) == []
+    response = editor_client.post(
+        URL, {"step": "confirm", "token": editor_client.session[SESSION_KEY]["token"]}, follow=True
+    )
+    assert "no longer waiting" in str(list(response.context["messages"])[0])
+    assert not Article.objects.exists()
+
+
 def test_a_zip_with_a_path_outside_the_archive_gets_an_error_line(editor_client, topic):
     data = zipped({"ok.md": serialise(article_file("ok")), "../../x.md": serialise(article_file("x"))})
     response = editor_client.post(URL, {"files": [upload("library.zip", data)]})
@@ -106,6 +186,20 @@ def test_a_file_that_is_not_a_zip_and_a_zip_bomb_get_one_line_each(editor_client
     lines = report_lines(response)
     assert lines[0].startswith("bad.zip: error: not a readable zip archive")
     assert lines[1] == "bomb.zip:bomb.md: error: refused: a zip bomb (it expands more than 100 times)"
+
+
+def test_a_zip_past_the_total_is_one_line_in_one_request_and_nothing_is_inflated(
+    editor_client, topic, settings, monkeypatch
+):
+    settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES = 1024 * 1024
+    data = zipped({f"{n}.md": b"x" * 100_000 for n in range(50)})
+    expanded = ExpandedBytes(monkeypatch)
+    response = editor_client.post(URL, {"files": [upload("library.zip", data)]})
+    assert report_lines(response) == [
+        "library.zip: error: refused: its 50 .md files expand to 5,000,000 bytes; an import may hold "
+        "1,048,576 bytes in all (EDITORIAL_IMPORT_MAX_TOTAL_BYTES); nothing in it was imported"
+    ]
+    assert expanded.count == 0
 
 
 def test_a_duplicate_slug_in_the_upload_names_both_files(editor_client, topic):

@@ -2,6 +2,10 @@
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -14,7 +18,7 @@ from hypothesis import strategies as st
 
 from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
 from articles.interchange import format as fmt
-from articles.interchange import service
+from articles.interchange import service, sources
 from articles.interchange.format import ArticleFile, FormatError, parse, serialise
 from articles.interchange.sources import Source
 from articles.management.commands.seed_demo import DEMO, demo_board
@@ -351,6 +355,8 @@ def test_an_article_and_its_references_go_in_together_or_not_at_all(tmp_path, au
 # --- Bad input: one clear line naming the file (and line) -------------------------------
 
 TEN_MB = 10 * 1024 * 1024
+# Issue 17, item 3: 200 KB of front matter that crashed the interpreter in libyaml (SIGSEGV).
+NESTED = b"---\ntitle: " + b"[" * 100_000 + b"]" * 100_000 + b"\nslug: s\ntopic: neurology\nsummary: S\n---\n\nBody.\n"
 
 
 def bad_files() -> dict:
@@ -376,6 +382,7 @@ def bad_files() -> dict:
             good.replace("topic: neurology", "topic: astrology").encode(),
             ":4: error: unknown topic 'astrology' (known topics: neurology)",
         ),
+        "deeply-nested.md": (NESTED, ":2: error: the front matter is nested more than 5 levels deep"),
     }
 
 
@@ -475,6 +482,134 @@ def test_the_whole_import_is_capped(tmp_path, author, topic):
     assert Article.objects.count() == 2
 
 
+class ExpandedBytes:
+    """Counts the bytes zipfile inflates (every read of every member), refused ones included."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        real = zipfile.ZipExtFile.read
+
+        def read(member, *args):
+            data = real(member, *args)
+            self.count += len(data)
+            return data
+
+        monkeypatch.setattr(zipfile.ZipExtFile, "read", read)
+
+
+def test_a_zip_over_the_total_is_refused_whole_by_its_declared_sizes_before_inflating_anything(
+    tmp_path, author, topic, settings, monkeypatch
+):
+    # Issue 17, item 4, scaled down: members under the per-file cap whose sum passes the total
+    # were each inflated, one after the other, after the budget had run out.
+    settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES = 1024 * 1024
+    members = {f"m/{n}.md": b"x" * 100_000 for n in range(50)}
+    archive = make_zip(tmp_path / "big.zip", members | {"a.md": serialise(article_file("a"))})
+    expanded = ExpandedBytes(monkeypatch)
+    output, error = run(archive, user="author")
+    assert error is not None and expanded.count == 0
+    assert output.splitlines()[0] == (
+        f"{archive}: error: refused: its 51 .md files expand to "
+        f"{5_000_000 + len(serialise(article_file('a'))):,} bytes; an import may hold 1,048,576 bytes in all "
+        "(EDITORIAL_IMPORT_MAX_TOTAL_BYTES); nothing in it was imported"
+    )
+    assert len(output.splitlines()) == 2 and not Article.objects.exists()  # the line and the summary
+
+
+def test_the_total_is_counted_while_inflating_should_a_member_expand_past_its_declared_size(
+    tmp_path, author, topic, settings, monkeypatch
+):
+    settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES = 1024 * 1024
+    archive = make_zip(tmp_path / "liar.zip", {f"{n}.md": b"x" * 100_000 for n in range(50)})
+    # As if the directory declared a tenth of each size (zipfile itself stops at the declared
+    # size; this is the check behind it).
+    real = zipfile.ZipFile.infolist
+
+    def lying(self):
+        infos = real(self)
+        for info in infos:
+            info.file_size //= 10
+        return infos
+
+    monkeypatch.setattr(zipfile.ZipFile, "infolist", lying)
+    monkeypatch.setattr(zipfile.ZipExtFile, "_update_crc", lambda self, data: None)
+    monkeypatch.setattr(zipfile.ZipExtFile, "_read1", _unbounded_read1(zipfile.ZipExtFile._read1))
+    expanded = ExpandedBytes(monkeypatch)
+    output, error = run(archive, user="author")
+    assert error is not None
+    assert output.splitlines()[0].startswith(f"{archive}: error: refused: 10.md expands beyond its declared size;")
+    assert "(EDITORIAL_IMPORT_MAX_TOTAL_BYTES)" in output.splitlines()[0]
+    # Eleven members of 100,000 bytes pass 1 MiB; nothing is inflated past it (plus one byte).
+    assert expanded.count == 1024 * 1024 + 1
+
+
+def _unbounded_read1(real):
+    """zipfile's member reader without its stop at the declared size (a reader that trusted a lie)."""
+
+    def read1(self, n):
+        self._left = 10**18
+        return real(self, n)
+
+    return read1
+
+
+def test_a_zip_member_compressed_with_bzip2_or_lzma_is_refused_without_inflating(tmp_path, author, topic, monkeypatch):
+    # zipfile inflates a whole bzip2 or LZMA block per read: 800 bytes can become a gigabyte at
+    # once when the member's header understates its size.
+    path = tmp_path / "methods.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("b.md", serialise(article_file("b")), compress_type=zipfile.ZIP_BZIP2)
+        archive.writestr("l.md", serialise(article_file("l")), compress_type=zipfile.ZIP_LZMA)
+        archive.writestr("a.md", serialise(article_file("a")), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("s.md", serialise(article_file("s")), compress_type=zipfile.ZIP_STORED)
+    expanded = ExpandedBytes(monkeypatch)
+    output, error = run(path, user="author")
+    assert error is not None
+    assert f"{path}:b.md: error: refused: compressed with bzip2; only deflate" in output
+    assert f"{path}:l.md: error: refused: compressed with lzma; only deflate" in output
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["a", "s"]
+    assert expanded.count == 2 * len(serialise(article_file("a")))
+
+
+def test_a_zip_with_too_many_entries_is_refused_before_its_directory_is_read(tmp_path, author, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(sources, "DIRECTORY_BYTES_PER_MEMBER", 60)
+    archive = make_zip(tmp_path / "many.zip", {f"{n}.md": b"" for n in range(20)})
+    data = bytearray(archive.read_bytes())
+    liar = tmp_path / "liar.zip"
+    data[-22 + 8 : -22 + 12] = (5).to_bytes(2, "little") * 2  # the end record claims 5 entries
+    liar.write_bytes(bytes(data))
+
+    def never(*args, **kwargs):
+        raise AssertionError("zipfile read the directory")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", never)
+    output, error = run(archive, liar, user="author")
+    assert error is not None
+    lines = output.splitlines()
+    assert lines[0] == f"{archive}: error: refused: the zip lists 20 entries; at most 10 are read"
+    assert lines[1].startswith(f"{liar}: error: refused: the zip's directory is ")
+    assert lines[1].endswith("bytes, more than 10 entries can take")
+
+
+def test_files_after_the_total_is_reached_are_not_read(tmp_path, author, topic, settings, monkeypatch):
+    settings.EDITORIAL_IMPORT_MAX_TOTAL_BYTES = 1000
+    for n in range(5):
+        write(tmp_path, f"{n}.md", b"x" * 600)
+    opened = []
+    real = Path.open
+
+    def spy(path, *args, **kwargs):
+        if path.parent == tmp_path:
+            opened.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    output, error = run(tmp_path, user="author")
+    assert error is not None and opened == ["0.md", "1.md"]
+    assert output.count("the import is larger than 1,000 bytes in all (EDITORIAL_IMPORT_MAX_TOTAL_BYTES)") == 4
+
+
 def test_a_path_that_does_not_exist_is_one_line(tmp_path, author):
     output, error = run(tmp_path / "nowhere.md", user="author")
     assert error is not None and f"{tmp_path / 'nowhere.md'}: error: no such file or folder" in output
@@ -490,6 +625,81 @@ def test_parse_refuses_unknown_fields_and_unsafe_yaml_with_lines():
     with pytest.raises(FormatError) as error:
         parse(b"---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n\nBody.\n", max_bytes=1000)
     assert error.value.line == 2
+
+
+NESTINGS = {
+    "flow lists": "title: " + "[" * 100_000 + "]" * 100_000,
+    "flow mappings": "title: " + "{a: " * 100_000 + "x" + "}" * 100_000,
+    "flow lists, one per line": "title: " + "[\n" * 100_000 + "]" * 100_000,
+    "block lists": "title:\n" + "- " * 100_000 + "x",
+    "indented fields": "title:\n" + "".join(" " * n + "a:\n" for n in range(1, 600)) + " " * 600 + "b: x",
+    "complex keys": "title: " + "{? " * 100_000 + "x" + "}" * 100_000,
+}
+
+
+@pytest.mark.parametrize("shape", list(NESTINGS))
+def test_deep_front_matter_is_refused_before_yaml_builds_it(shape, monkeypatch):
+    events = []
+
+    class Counting(fmt._Loader):
+        def get_event(self):
+            events.append(1)
+            return super().get_event()
+
+    monkeypatch.setattr(fmt, "_Loader", Counting)
+    data = f"---\n{NESTINGS[shape]}\nslug: s\ntopic: t\nsummary: S\n---\n\nBody.\n".encode()
+    with pytest.raises(FormatError) as error:
+        parse(data, max_bytes=10**7)
+    assert error.value.message.startswith("the front matter is nested more than 5 levels deep")
+    assert error.value.line >= 2
+    assert len(events) <= 2 * fmt.MAX_DEPTH + 4  # stops at the first level too deep, whatever the size
+
+
+def test_nesting_up_to_the_limit_keeps_the_precise_messages():
+    with pytest.raises(FormatError, match="the field 'title' must be text") as error:
+        parse(b"---\ntitle: [[[[x]]]]\nslug: s\ntopic: t\nsummary: S\n---\n\nBody.\n", max_bytes=1000)
+    assert error.value.line == 2
+    assert len(parse(serialise(article_file()), max_bytes=10**6).references) == 2  # three levels deep
+
+
+def test_yaml_aliases_are_refused_with_their_line():
+    data = b"---\ntitle: &t What?\nslug: s\ntopic: t\nsummary: *t\n---\n\nBody.\n"
+    with pytest.raises(FormatError) as error:
+        parse(data, max_bytes=1000)
+    assert error.value.line == 5 and "YAML alias (*t)" in error.value.message
+
+
+def test_deep_front_matter_leaves_the_import_command_standing(tmp_path):
+    """Issue 17, item 3, in a separate interpreter: a crash would show as a signal, not exit 1."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EDITORIAL_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", DJANGO_SETTINGS_MODULE="editorial.test_settings")
+    env.pop("REDIS_URL", None)
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+
+    assert manage("migrate", "--noinput", "-v0").returncode == 0
+    setup = (
+        "from django.contrib.auth import get_user_model; from articles.models import Specialty; "
+        "get_user_model().objects.create_superuser('importer', 'i@example.org', None); "
+        "Specialty.objects.create(name='Neurology', slug='neurology')"
+    )
+    assert manage("shell", "-c", setup).returncode == 0
+    nested = write(tmp_path / "files", "nested.md", NESTED)
+    write(tmp_path / "files", "zz-good.md", article_file("good"))
+    result = manage("import_articles", "--as", "importer", "--dry-run", str(tmp_path / "files"))
+    crash = f" ({signal.Signals(-result.returncode).name})" if result.returncode < 0 else ""
+    assert result.returncode == 1, f"exit {result.returncode}{crash}: {result.stderr[-2000:]}"
+    assert result.stdout.splitlines() == [
+        f"{nested}:2: error: the front matter is nested more than 5 levels deep (lists or fields inside lists "
+        "or fields); the format needs at most 3",
+        f"{tmp_path / 'files' / 'zz-good.md'}: would create",
+        result.stdout.splitlines()[-1],
+    ]
+    assert "1 to create, 0 to update, 0 unchanged, 1 failed" in result.stdout
+    assert result.stderr.strip().endswith("1 of 2 files failed.")
 
 
 def test_a_reference_url_must_be_a_web_address():

@@ -1,13 +1,19 @@
 """The admin's Markdown import page and "Export as Markdown" action: shells over ``interchange.service``.
 
-Import is two steps. The upload is kept on the server (``EDITORIAL_IMPORT_DIR/<token>/``, the token
-in the editor's session, never a plan the browser sends back) and checked: the page shows the
-same per-file report as ``import_articles --dry-run``. Confirming plans it again from the stored
-bytes, imports if nothing moved since the preview, and deletes the upload.
+Import is two steps. The upload is kept on the server (``EDITORIAL_IMPORT_DIR/<user id>-<token>/``,
+the token in the editor's session, never a plan the browser sends back) and checked: the page
+shows the same per-file report as ``import_articles --dry-run``. Confirming plans it again from
+the stored bytes, imports if nothing moved since the preview, and deletes the upload.
+
+Uploads hold unpublished text: the folder is 0700 and every file 0600, whatever the umask. One
+waits per session (a new upload replaces it) and at most ``MAX_PENDING_PER_USER`` per editor
+across sessions (a new upload removes that editor's oldest, whose page then says it is no longer
+waiting); any left for ``PENDING_SECONDS`` are removed on the next visit of the import page.
 """
 
 import io
 import json
+import os
 import re
 import secrets
 import shutil
@@ -30,7 +36,8 @@ from articles.models import Revision
 
 SESSION_KEY = "article_import"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-STALE_SECONDS = 24 * 3600
+PENDING_SECONDS = 24 * 3600
+MAX_PENDING_PER_USER = 3
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,34 +89,83 @@ def may_import(user) -> bool:
     return user.is_active and user.has_perms(["articles.add_article", "articles.change_article"])
 
 
-def _folder(token: str) -> Path:
+def _folder(user, token: str) -> Path:
     if not TOKEN_RE.match(token or ""):
         raise PermissionDenied("Unknown import.")
-    return Path(settings.EDITORIAL_IMPORT_DIR) / token
+    return Path(settings.EDITORIAL_IMPORT_DIR) / f"{user.pk}-{token}"
 
 
-def _store(files) -> str:
-    """Keep the uploaded files on the server until the import is confirmed; return their token."""
+def _root() -> Path:
     root = Path(settings.EDITORIAL_IMPORT_DIR)
-    root.mkdir(parents=True, exist_ok=True)
-    for old in root.iterdir():  # uploads never confirmed or cancelled
-        if old.is_dir() and old.stat().st_mtime < time.time() - STALE_SECONDS:
-            shutil.rmtree(old, ignore_errors=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root.chmod(0o700)  # also a folder made before uploads were private (0755 under the usual umask)
+    return root
+
+
+def _sweep(user=None, keep: int = MAX_PENDING_PER_USER) -> int:
+    """Remove uploads waiting longer than ``PENDING_SECONDS``, and ``user``'s oldest beyond ``keep``.
+
+    Returns how many of ``user``'s were removed to keep within the cap.
+    """
+    root = Path(settings.EDITORIAL_IMPORT_DIR)
+    if not root.is_dir():
+        return 0
+    expired, mine = time.time() - PENDING_SECONDS, []
+    for entry in root.iterdir():
+        try:
+            modified = entry.lstat().st_mtime
+        except FileNotFoundError:  # removed meanwhile by another request
+            continue
+        if modified < expired:
+            _remove(entry)
+        elif user is not None and entry.name.startswith(f"{user.pk}-"):
+            mine.append((modified, entry.name, entry))
+    mine.sort()
+    extra = mine[: max(len(mine) - keep, 0)]
+    for *_, entry in extra:
+        _remove(entry)
+    return len(extra)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _private_file(path: Path):
+    """Open a new file for writing that only the server's user may read (0600, whatever the umask)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
+def _store(user, files) -> tuple[str, int]:
+    """Keep the uploaded files on the server until the import is confirmed.
+
+    Returns their token and how many of the user's older uploads were removed to stay within
+    ``MAX_PENDING_PER_USER``.
+    """
+    _root()
+    removed = _sweep(user, keep=MAX_PENDING_PER_USER - 1)
     token = secrets.token_urlsafe(24)
-    folder = _folder(token)
-    folder.mkdir()
+    folder = _folder(user, token)
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o700)
     names = []
     for index, upload in enumerate(files):
-        with (folder / str(index)).open("wb") as out:
+        with _private_file(folder / str(index)) as out:
             for chunk in upload.chunks():
                 out.write(chunk)
         names.append(Path(upload.name).name)
-    (folder / "names.json").write_text(json.dumps(names))
-    return token
+    with _private_file(folder / "names.json") as out:
+        out.write(json.dumps(names).encode())
+    return token, removed
 
 
-def _sources(token: str):
-    folder = _folder(token)
+def _sources(user, token: str):
+    folder = _folder(user, token)
     names = json.loads((folder / "names.json").read_text())
     budget, sources = Budget(), []
     for index, name in enumerate(names):
@@ -118,13 +174,13 @@ def _sources(token: str):
     return sources
 
 
-def _discard(token: str) -> None:
-    shutil.rmtree(_folder(token), ignore_errors=True)
+def _discard(user, token: str) -> None:
+    shutil.rmtree(_folder(user, token), ignore_errors=True)
 
 
-def _plan(token: str, options: dict) -> service.Plan:
+def _plan(user, token: str, options: dict) -> service.Plan:
     return service.plan(
-        _sources(token),
+        _sources(user, token),
         submit=options["submit"],
         change_note=options["change_note"],
         change_kind=options["change_kind"],
@@ -135,13 +191,19 @@ def import_view(model_admin, request):
     """Upload → per-file report (nothing written) → confirm → import."""
     if not may_import(request.user):
         raise PermissionDenied
+    user = request.user
+    _sweep()  # uploads left waiting too long, whoever's
     pending = request.session.get(SESSION_KEY)
     if request.method == "POST" and request.POST.get("step") in ("confirm", "cancel"):
-        if not pending or request.POST.get("token") != pending["token"] or not _folder(pending["token"]).exists():
-            messages.error(request, "That import is no longer waiting (it was confirmed, cancelled or expired).")
+        if not pending or request.POST.get("token") != pending["token"] or not _folder(user, pending["token"]).exists():
+            messages.error(
+                request,
+                "That import is no longer waiting (it was confirmed, cancelled, expired, or replaced by "
+                f"newer uploads: at most {MAX_PENDING_PER_USER} wait per person).",
+            )
             return redirect("admin:articles_article_import")
         if request.POST["step"] == "cancel":
-            _discard(pending["token"])
+            _discard(user, pending["token"])
             del request.session[SESSION_KEY]
             messages.info(request, "Import cancelled; nothing was written.")
             return redirect("admin:articles_article_import")
@@ -149,13 +211,19 @@ def import_view(model_admin, request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if pending:
-            _discard(pending["token"])
+            _discard(user, pending["token"])
         options = {name: form.cleaned_data[name] for name in ("submit", "change_note", "change_kind", "atomic")}
         if options["submit"] and not request.user.has_perm("articles.submit_article"):
             form.add_error("submit", "You may not submit articles for review.")
         else:
-            token = _store(form.cleaned_data["files"])
-            plan = _plan(token, options)
+            token, removed = _store(user, form.cleaned_data["files"])
+            if removed:
+                messages.info(
+                    request,
+                    f"Your oldest waiting import (from another window or device) was removed: at most "
+                    f"{MAX_PENDING_PER_USER} wait per person.",
+                )
+            plan = _plan(user, token, options)
             request.session[SESSION_KEY] = {"token": token, "options": options, "fingerprint": plan.fingerprint()}
             return _report(model_admin, request, plan, token, options)
     return TemplateResponse(
@@ -165,14 +233,14 @@ def import_view(model_admin, request):
 
 def _confirm(model_admin, request, pending):
     options = pending["options"]
-    plan = _plan(pending["token"], options)
+    plan = _plan(request.user, pending["token"], options)
     if plan.fingerprint() != pending["fingerprint"]:
         pending["fingerprint"] = plan.fingerprint()
         request.session[SESSION_KEY] = pending
         messages.warning(request, "Articles changed since the report was made; here is the report as things stand now.")
         return _report(model_admin, request, plan, pending["token"], options)
     service.apply(plan, user=request.user, atomic=options["atomic"])
-    _discard(pending["token"])
+    _discard(request.user, pending["token"])
     del request.session[SESSION_KEY]
     for line in plan.lines():
         messages.add_message(request, messages.ERROR if ": error: " in line else messages.INFO, line)

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.composer import Composer
 
 from articles.content.rendering import http_url
 from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
@@ -45,6 +46,12 @@ SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 MAX_LENGTHS = {"title": 200, "slug": 200}
 REFERENCE_MAX_LENGTHS = {"title": 500, "source": 300, "url": 500, "doi": 200, "pmid": 20}
 MAX_YEAR = 32767
+# The format nests three levels (the fields, the list of references, each reference's fields).
+# Deeper front matter is refused as it is read (see _Loader): libyaml's composer recurses once per
+# level and crashed the interpreter (SIGSEGV) 40,000 levels down, and was slow well before. Two
+# spare levels keep the precise messages ("'title' must be text") for a list or a field one or
+# two levels too deep.
+MAX_DEPTH = 5
 
 
 class FormatError(ValueError):
@@ -120,9 +127,51 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
     return _article(meta, body, positions, closing)
 
 
-# libyaml's safe loader where installed (PyYAML's wheels include it): the same safe subset of YAML,
-# ten times faster, which matters when importing thousands of files.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader, refusing front matter nested deeper than ``MAX_DEPTH`` or with aliases.
+
+    libyaml's scanner and parser where installed (PyYAML's wheels include it: the same safe
+    subset of YAML, ten times faster than pure Python, which matters when importing thousands
+    of files), with PyYAML's own composer on top. libyaml's parser is a state machine with a
+    stack, but its composer recurses once per level and has no limit (SIGSEGV at some 40,000).
+    This one counts levels as it goes and stops at the first one too deep: everything after it
+    is never scanned, so the work is bounded by ``MAX_DEPTH`` (and libyaml's 1,024-character
+    look-ahead), not by the size of the nesting. Aliases (``*name``) are refused too: the format
+    never needs them, and they could make the data deeper than its text.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.anchors = {}
+        self.depth = 0
+
+    get_single_node = Composer.get_single_node
+    compose_document = Composer.compose_document
+    compose_scalar_node = Composer.compose_scalar_node
+    compose_sequence_node = Composer.compose_sequence_node
+    compose_mapping_node = Composer.compose_mapping_node
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise FormatError(
+                f"the front matter uses a YAML alias (*{event.anchor}); the format has no use for "
+                "anchors and aliases: write the value out",
+                event.start_mark.line + 2,
+            )
+        if not isinstance(event, yaml.CollectionStartEvent):
+            return Composer.compose_node(self, parent, index)
+        if self.depth == MAX_DEPTH:
+            raise FormatError(
+                f"the front matter is nested more than {MAX_DEPTH} levels deep (lists or fields "
+                "inside lists or fields); the format needs at most 3",
+                event.start_mark.line + 2,
+            )
+        self.depth += 1
+        try:
+            return Composer.compose_node(self, parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _load(text: str):

@@ -1,11 +1,16 @@
 """Read the files of an import: Markdown files, folders of them and zip archives, safely.
 
 Nothing here trusts its input: a member of a zip whose path would climb out of the archive, a
-symlink, a member that expands past the size cap (declared or actual) or compresses suspiciously
-well, and an archive that is not one each become one line naming the file; the rest still reads.
+symlink, a member that expands past the size cap (declared or actual), compresses suspiciously
+well or uses a compression method other than deflate, and an archive that is not one each become
+one line naming the file; the rest still reads. The whole import is held to
+``EDITORIAL_IMPORT_MAX_TOTAL_BYTES`` counted expanded: a zip whose Markdown members would take it
+past that (by their declared sizes, or counted while reading them in chunks) is refused whole,
+with one line naming the archive, and files after the limit is reached are not read.
 """
 
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +24,15 @@ MAX_RATIO = 100
 RATIO_CHECK_ABOVE = 1024 * 1024
 # More entries than any library has articles: a directory listing this long is an attack.
 MAX_MEMBERS = 20_000
+# The zip's central directory is checked before Python's zipfile reads it (which builds an object
+# per entry, 16 s and 560 MB for a million empty entries): at most MAX_MEMBERS entries, and at most
+# this many bytes of directory per allowed entry (46 bytes of header, the name and extra fields),
+# since zipfile reads entries until the directory's size runs out whatever count it declares.
+DIRECTORY_BYTES_PER_MEMBER = 512
+# Only these are read: zipfile inflates them in bounded steps. Its bzip2 and LZMA readers expand
+# a whole compressed block per call, so a member whose header lies about its size can inflate a
+# gigabyte from 800 bytes (4 s, 2 GB of memory) before the size check sees it.
+METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
 @dataclass
@@ -59,41 +73,71 @@ def read_upload(name: str, handle, budget=None) -> list[Source]:
     budget = budget or Budget()
     if name.lower().endswith(".zip"):
         return read_zip(name, handle, budget)
-    data, error = _read_capped(handle, budget)
-    return [Source(name, data=data, error=error)]
+    data, over = _read_capped(handle, budget)
+    return [Source(name, data=data, error=_file_error(over, budget))]
 
 
 class Budget:
-    """The bytes left for the whole import (``EDITORIAL_IMPORT_MAX_TOTAL_BYTES``)."""
+    """The bytes left for the whole import (``EDITORIAL_IMPORT_MAX_TOTAL_BYTES``), counted expanded.
+
+    Files are read against it in chunks, never more than one byte past the room left, whatever
+    they declare; once a file passes the total, nothing more is read.
+    """
 
     def __init__(self):
         self.per_file, self.total = limits()
         self.left = self.total
+        self.exhausted = False  # the total was reached: nothing more is read
 
-    def take(self, count: int) -> bool:
-        self.left -= count
-        return self.left >= 0
+    def room(self) -> int:
+        """The most the next file may hold: the per-file cap, or what is left of the total."""
+        return min(self.per_file, self.left)
+
+    def total_error(self) -> str:
+        return f"the import is larger than {self.total:,} bytes in all (EDITORIAL_IMPORT_MAX_TOTAL_BYTES); not imported"
+
+
+PER_FILE, TOTAL = "per-file", "total"
 
 
 def _read_file(path: Path, budget: Budget) -> Source:
+    if budget.exhausted:
+        return Source(str(path), error=budget.total_error())
     with path.open("rb") as handle:
-        data, error = _read_capped(handle, budget)
-    return Source(str(path), data=data, error=error)
+        data, over = _read_capped(handle, budget)
+    return Source(str(path), data=data, error=_file_error(over, budget))
 
 
-def _read_capped(handle, budget: Budget, declared: int | None = None) -> tuple[bytes | None, str | None]:
-    """Read at most the per-file cap plus one byte, so an oversized file is never read whole."""
+def _file_error(over: str | None, budget: Budget) -> str | None:
+    if over == PER_FILE:
+        return f"the file is larger than {budget.per_file:,} bytes (EDITORIAL_IMPORT_MAX_BYTES); not imported"
+    if over == TOTAL:
+        return budget.total_error()
+    return None
+
+
+def _read_capped(handle, budget: Budget) -> tuple[bytes | None, str | None]:  # (data, limit passed)
+    """Read the file in chunks, never more than one byte past its room in the budget.
+
+    Returns its bytes, or ``None`` and which limit it would pass: ``PER_FILE`` or ``TOTAL`` (then
+    the budget is exhausted and nothing more is read).
+    """
+    if budget.exhausted:
+        return None, TOTAL
+    room = budget.room()
     chunks, size = [], 0
-    while size <= budget.per_file:
-        chunk = handle.read(min(CHUNK, budget.per_file + 1 - size))
+    while size <= room:
+        chunk = handle.read(min(CHUNK, room + 1 - size))
         if not chunk:
             break
         chunks.append(chunk)
         size += len(chunk)
-    if size > budget.per_file:
-        return None, f"the file is larger than {budget.per_file:,} bytes (EDITORIAL_IMPORT_MAX_BYTES); not imported"
-    if not budget.take(size):
-        return None, f"the import is larger than {budget.total:,} bytes in all (EDITORIAL_IMPORT_MAX_TOTAL_BYTES)"
+    if size > room:
+        if room == budget.per_file:
+            return None, PER_FILE
+        budget.exhausted = True
+        return None, TOTAL
+    budget.left -= size
     return b"".join(chunks), None
 
 
@@ -106,46 +150,102 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
+def _directory_problem(handle) -> str | None:
+    """Say why the zip's central directory is too long to read, from its end record alone."""
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # a Python without it: zipfile reads the directory, counted after
+        return None
+    try:
+        record = end_record(handle)
+    except (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile):
+        return None  # zipfile says what is wrong
+    if record is None:
+        return None
+    entries, size = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+    if entries > MAX_MEMBERS:
+        return f"the zip lists {entries:,} entries; at most {MAX_MEMBERS:,} are read"
+    if size > MAX_MEMBERS * DIRECTORY_BYTES_PER_MEMBER:
+        return f"the zip's directory is {size:,} bytes, more than {MAX_MEMBERS:,} entries can take"
+    return None
+
+
+def _member_problem(info: zipfile.ZipInfo, budget: Budget) -> tuple[str, str] | None:
+    """Why a member is not read, from the central directory alone: ("error" or "note", text)."""
+    if problem := _unsafe_name(info.filename):
+        return "error", f"refused: {problem} inside the zip"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "error", "refused: a symbolic link inside the zip"
+    if not info.filename.lower().endswith(".md"):
+        return "note", "skipped: not a .md file"
+    if info.file_size > budget.per_file:
+        return "error", f"the file expands to {info.file_size:,} bytes; at most {budget.per_file:,}"
+    if info.file_size > RATIO_CHECK_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return "error", "refused: a zip bomb (it expands more than 100 times)"
+    if info.compress_type not in METHODS:
+        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        return "error", f"refused: compressed with {method}; only deflate (what zip tools write) or stored is read"
+    return None
+
+
 def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
-    """Read the ``.md`` members of a zip, refusing unsafe paths, symlinks and zip bombs one by one."""
+    """Read the ``.md`` members of a zip, refusing unsafe paths, symlinks and zip bombs one by one.
+
+    A zip whose members would take the import past ``EDITORIAL_IMPORT_MAX_TOTAL_BYTES`` is refused
+    whole, with one line naming it: by the sizes its directory declares, before anything is
+    inflated, or by the bytes counted while reading, should a member expand past what it declares.
+    """
     budget = budget or Budget()
+    if budget.exhausted:
+        return [Source(name, error=budget.total_error())]
+    if problem := _directory_problem(handle):
+        return [Source(name, error=f"refused: {problem}")]
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         return [Source(name, error=f"not a readable zip archive ({error})")]
     sources = []
     with archive:
-        if len(archive.infolist()) > MAX_MEMBERS:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
             return [Source(name, error=f"refused: the zip lists more than {MAX_MEMBERS:,} entries")]
-        for info in archive.infolist():
-            label = f"{name}:{info.filename}"
+        wanted = []
+        for info in members:
             if info.is_dir():
                 continue
-            if problem := _unsafe_name(info.filename):
-                sources.append(Source(label, error=f"refused: {problem} inside the zip"))
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                sources.append(Source(label, error="refused: a symbolic link inside the zip"))
-                continue
-            if not info.filename.lower().endswith(".md"):
-                sources.append(Source(label, note="skipped: not a .md file"))
-                continue
-            if info.file_size > budget.per_file:
-                sources.append(
-                    Source(label, error=f"the file expands to {info.file_size:,} bytes; at most {budget.per_file:,}")
-                )
-                continue
-            if info.file_size > RATIO_CHECK_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                sources.append(Source(label, error="refused: a zip bomb (it expands more than 100 times)"))
-                continue
-            try:
-                with archive.open(info) as member:
-                    data, error = _read_capped(member, budget)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
-                # RuntimeError: an encrypted member (no password is ever asked for).
-                sources.append(Source(label, error=f"the zip member cannot be read ({error})"))
-                continue
-            if error and "larger than" in error:
-                error = "refused: a zip bomb (the member expands beyond its declared size and the cap)"
-            sources.append(Source(label, data=data, error=error))
+            if problem := _member_problem(info, budget):
+                kind, text = problem
+                sources.append(Source(f"{name}:{info.filename}", **{kind: text}))
+            else:
+                sources.append(info)
+                wanted.append(info)
+        declared = sum(info.file_size for info in wanted)
+        if declared > budget.left:  # nothing inflated; the budget stays for the import's other files
+            what = f"its {len(wanted):,} .md files expand to {declared:,} bytes"
+            return [Source(name, error=_over_total(budget, what))]
+        for index, info in enumerate(sources):
+            if isinstance(info, zipfile.ZipInfo):
+                sources[index] = _read_member(archive, info, f"{name}:{info.filename}", budget)
+                if sources[index] is None:  # the budget is exhausted: stop inflating
+                    what = f"{info.filename} expands beyond its declared size"
+                    return [Source(name, error=_over_total(budget, what))]
     return sources
+
+
+def _over_total(budget: Budget, what: str) -> str:
+    room = f"{budget.total:,} bytes in all" + (f", {budget.left:,} left" if budget.left < budget.total else "")
+    return f"refused: {what}; an import may hold {room} (EDITORIAL_IMPORT_MAX_TOTAL_BYTES); nothing in it was imported"
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: Budget) -> Source | None:
+    """Read one member within the budget; ``None`` when it takes the import past the total."""
+    try:
+        with archive.open(info) as member:
+            data, over = _read_capped(member, budget)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
+        # RuntimeError: an encrypted member (no password is ever asked for).
+        return Source(label, error=f"the zip member cannot be read ({error})")
+    if over == TOTAL:
+        return None
+    if over == PER_FILE:
+        return Source(label, error="refused: a zip bomb (the member expands beyond its declared size and the cap)")
+    return Source(label, data=data)

@@ -4,6 +4,10 @@
 four-eyes rule compares history timestamps. These use each database's own tools instead:
 SQLite's online backup API (a consistent copy while the site keeps serving) and
 PostgreSQL's ``pg_dump``/``pg_restore`` (custom format).
+
+A backup holds password hashes and live sessions: the file is created 0600 and the folders this
+module creates 0700, whatever the umask; ``backups/``, the command's default folder, is made
+0700 even if it already existed.
 """
 
 import os
@@ -33,10 +37,64 @@ def default_filename(alias="default") -> str:
     return f"editorial-{timezone.now():%Y%m%d-%H%M%S}.{suffix}"
 
 
+FILE_MODE, FOLDER_MODE = 0o600, 0o700
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` (and any missing parents) 0700; an existing folder is made 0700 too.
+
+    For folders the backups own (``backups/``); ``backup`` itself never changes the mode of a
+    folder it did not create (``/tmp``, a mounted disk).
+    """
+    _make_folders(folder)
+    folder.chmod(FOLDER_MODE)
+    return folder
+
+
+def _make_folders(folder: Path) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        each.chmod(FOLDER_MODE)  # mkdir's mode is narrowed by the umask; make it exact
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty, 0600, before any tool writes into it; refuse one that exists."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        raise BackupError(f"{path}: already exists; choose another file name.") from None
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+    finally:
+        os.close(descriptor)
+
+
 def backup(path: Path, *, alias="default") -> Path:
-    """Write a consistent copy of the database to ``path``; return it."""
+    """Write a consistent copy of the database to ``path`` (a new file, 0600); return it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if vendor(alias) not in ("sqlite", "postgresql"):
+        raise BackupError(f"No backup procedure for {vendor(alias)}.")
+    _make_folders(path.parent)
+    # Created private and empty first: SQLite opens an empty file as a new database (its journal
+    # takes the file's mode), pg_dump truncates it and keeps the mode.
+    _create_private(path)
+    try:
+        _write(path, alias)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.chmod(FILE_MODE)
+    return path
+
+
+def _write(path: Path, alias) -> None:
     if vendor(alias) == "sqlite":
         connection = connections[alias]
         connection.ensure_connection()
@@ -46,11 +104,8 @@ def backup(path: Path, *, alias="default") -> Path:
                 connection.connection.backup(target)
         finally:
             target.close()
-    elif vendor(alias) == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(path)], alias)
     else:
-        raise BackupError(f"No backup procedure for {vendor(alias)}.")
-    return path
+        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(path)], alias)
 
 
 def restore(path: Path, *, alias="default", force=False) -> None:

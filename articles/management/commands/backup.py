@@ -8,13 +8,19 @@ from articles.operations import backups
 
 
 class Command(BaseCommand):
-    help = "Back up the whole database, timestamps exact to the microsecond. Restore with manage.py restore."
+    help = (
+        "Back up the whole database, timestamps exact to the microsecond, to a file only its owner may read "
+        "(0600). Restore with manage.py restore."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", help="File to write (default: backups/editorial-<time>.<ext>)")
 
     def handle(self, *args, path=None, **options):
-        target = Path(path) if path else Path("backups") / backups.default_filename()
+        if path:
+            target = Path(path)
+        else:  # the default folder is the backups' own: private (0700) even if made before
+            target = backups.private_folder(Path("backups")) / backups.default_filename()
         if target.exists():
             raise CommandError(f"{target}: already exists; choose another file name.")
         try:
