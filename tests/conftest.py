@@ -179,3 +179,91 @@ def markdown_parses(monkeypatch):
 
     monkeypatch.setattr(markdown.Markdown, "convert", counting)
     return parsed
+
+
+class RenderWork:
+    """What rendering did (see ``render_work``): the budget of every conversion, and the work
+    Python-Markdown's block processors and inline patterns were handed, in the budget's units."""
+
+    def __init__(self):
+        self.budgets = []
+        self.steps = 0
+
+    def reset(self):
+        """Forget what was counted, and every verdict and memoised text: render afresh."""
+        from articles.content.budget import VERDICTS
+        from articles.content.rendering import plain_text
+
+        self.budgets.clear()
+        self.steps = 0
+        VERDICTS.clear()
+        plain_text.cache_clear()
+
+    @property
+    def budget_steps(self):
+        return sum(budget.steps for budget in self.budgets)
+
+
+def _subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
+@pytest.fixture
+def render_work(monkeypatch):
+    """Record every render budget, and count apart from them what Markdown's processors are handed.
+
+    The count is made at the classes of every block processor and inline pattern, so work
+    that escaped the budget's meters (which it installs on each parser it builds) shows up as
+    ``steps`` above the budgets' own. Verdicts and memoised texts are forgotten before and after.
+    """
+    import markdown.extensions.sane_lists  # noqa: F401  (their processors are metered too)
+    import markdown.extensions.tables  # noqa: F401
+    import markdown.extensions.toc  # noqa: F401
+    from markdown.blockprocessors import BlockProcessor
+    from markdown.inlinepatterns import Pattern
+
+    from articles.content import rendering
+    from articles.content.budget import STEPS_PER_LINE, STEPS_PER_MATCH, STEPS_PER_TEST, STEPS_PER_TRY
+
+    work = RenderWork()
+
+    class Recorded(rendering.RenderBudget):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            work.budgets.append(self)
+
+    monkeypatch.setattr(rendering, "RenderBudget", Recorded)
+
+    def metered_test(original):
+        def test(self, parent, block):
+            work.steps += STEPS_PER_TEST + len(block) + STEPS_PER_LINE * block.count("\n")
+            return original(self, parent, block)
+
+        return test
+
+    for cls in [BlockProcessor, *_subclasses(BlockProcessor)]:
+        if "test" in vars(cls):
+            monkeypatch.setattr(cls, "test", metered_test(vars(cls)["test"]))
+
+    def metered_match(original):
+        def handleMatch(self, match, *args):
+            work.steps += STEPS_PER_MATCH + len(match.string)
+            return original(self, match, *args)
+
+        return handleMatch
+
+    for cls in [Pattern, *_subclasses(Pattern)]:
+        if "handleMatch" in vars(cls):
+            monkeypatch.setattr(cls, "handleMatch", metered_match(vars(cls)["handleMatch"]))
+    compiled = Pattern.getCompiledRegExp
+
+    def getCompiledRegExp(self):
+        work.steps += STEPS_PER_TRY
+        return compiled(self)
+
+    monkeypatch.setattr(Pattern, "getCompiledRegExp", getCompiledRegExp)
+    work.reset()
+    yield work
+    work.reset()

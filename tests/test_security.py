@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
+from articles.content.budget import MAX_RENDER_STEPS
 from articles.content.rendering import markdown_problems, plain_text, render
 from articles.models import Article, BoardMember, FollowUpQuestion, Page, Reference, Revision
 from articles.operations.ratelimit import client_address
@@ -176,6 +177,83 @@ def test_submit_refuses_pathological_markdown_stored_any_way(author, draft, text
     with pytest.raises(ValidationError) as refused:
         workflow.submit(draft, user=author)
     assert "body" in " ".join(refused.value.messages)
+
+
+# Markdown within the limits above whose blocks would flood the renderer (one line each was
+# enough: ``"#a\n" * 33000`` took 31.8 s to show). The parser sees them only until the render
+# budget runs out (tests/test_render_budget.py floods it with every construct).
+MARKDOWN_FLOODS = {
+    "33,000 ATX headings": "#a\n" * 33000,
+    "setext headings, 99,999 characters": ("a\n=\n" * 25000)[:99_999],
+    "25,000 rules": "---\n" * 25000,
+    "33,000 paragraphs": "a\n\n" * 33000,
+    "16,000 list items with a heading": "- # a\n" * 16000,
+    "16,000 open HTML blocks": "<div>\n" * 16000,
+}
+
+
+def assert_within_the_render_budget(render_work, conversions):
+    assert 0 < len(render_work.budgets) <= conversions
+    assert max(budget.steps for budget in render_work.budgets) <= MAX_RENDER_STEPS
+    assert render_work.steps <= render_work.budget_steps
+
+
+@pytest.mark.parametrize("text", MARKDOWN_FLOODS.values(), ids=MARKDOWN_FLOODS.keys())
+def test_markdown_floods_are_a_form_error_on_the_article_body(client, author, draft, text, render_work):
+    client.force_login(author)
+    response = client.post(change_url(draft), article_form_data(draft, body=text))
+    assert response.status_code == 200
+    assert "too long to show" in " ".join(form_errors(response)["body"])
+    draft.refresh_from_db()
+    assert draft.body == "Some text [1]."
+    # Converted once, until its budget ran out; everything else on the page is small.
+    assert_within_the_render_budget(render_work, conversions=20)
+    assert len([budget for budget in render_work.budgets if budget.exceeded]) == 1
+
+
+@pytest.mark.parametrize("text", MARKDOWN_FLOODS.values(), ids=MARKDOWN_FLOODS.keys())
+def test_markdown_floods_are_a_form_error_on_the_policy_page(client, author, text, render_work):
+    page = Page.objects.get(slug="editorial-policy")
+    client.force_login(author)
+    response = client.post(f"/admin/articles/page/{page.pk}/change/", {"slug": page.slug, "title": "P", "body": text})
+    assert response.status_code == 200
+    assert "too long to show" in " ".join(form_errors(response)["body"])
+    assert_within_the_render_budget(render_work, conversions=20)
+
+
+@pytest.mark.parametrize("text", MARKDOWN_FLOODS.values(), ids=MARKDOWN_FLOODS.keys())
+def test_stored_markdown_floods_are_shown_escaped_within_the_render_budget(client, published, text, render_work):
+    Revision.objects.filter(pk=published.published_revision_id).update(summary=text, body=text)
+    Page.objects.filter(slug="editorial-policy").update(body=text)
+    for path in ["/articles/coffee/", "/editorial-policy/", "/", "/feeds/articles/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert_within_the_render_budget(render_work, conversions=20)
+    # Each flood was converted until its budget ran out once (the text, and it without
+    # citations for lists and feeds); every page after that showed it without parsing it.
+    assert len([budget for budget in render_work.budgets if budget.exceeded]) <= 2
+    assert "<h1>a</h1>" not in client.get("/editorial-policy/").content.decode()
+
+
+@pytest.mark.parametrize("size", [40_000, 99_999])
+def test_the_live_preview_of_a_flood_names_the_problem_within_the_render_budget(client, author, size, render_work):
+    # Each keystroke's round trip: 40,000 characters of setext headings took 21 s.
+    client.force_login(author)
+    text = ("a\n=\n" * 25000)[:size]
+    html = client.post("/admin/articles/article/live-preview/", {"summary": "Short.", "body": text}).content.decode()
+    assert "md-problems" in html and "lines follow one another with no blank line between them" in html
+    assert "<h1>a</h1>" not in html
+    # Rendered until the budget ran out once; the preview's other looks at it were remembered.
+    assert_within_the_render_budget(render_work, conversions=10)
+    assert len([budget for budget in render_work.budgets if budget.exceeded]) == 1
+
+
+@pytest.mark.parametrize("text", MARKDOWN_FLOODS.values(), ids=MARKDOWN_FLOODS.keys())
+def test_submit_refuses_markdown_floods_stored_any_way(author, draft, text):
+    Article.objects.filter(pk=draft.pk).update(body=text)
+    with pytest.raises(ValidationError) as refused:
+        workflow.submit(draft, user=author)
+    assert "The body: This text would take too long to show" in " ".join(refused.value.messages)
 
 
 def test_markdown_beyond_the_limits_renders_as_escaped_plain_text():

@@ -16,7 +16,9 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
+from articles.content.budget import SHORT_TEXT, VERDICTS, RenderBudget, RenderBudgetExceeded
 from articles.content.validators import strip_control_characters
 
 # [1], [1, 2], [1-3], [1–3]; not a Markdown link "[1](...)" or "[1][x]" (definitions
@@ -112,11 +114,22 @@ def sanitize(html: str) -> str:
 
 
 def markdown_problems(text: str) -> list[str]:
-    """Return why ``text`` is not Markdown we render: too long, nested too deep, pathological runs.
+    """Return why ``text`` is not Markdown we render: too long, nested too deep, pathological
+    runs, or more work to render than the render budget allows.
 
     Checked when editors save and submit, and again before rendering, so that whatever is
-    stored (an import, a shell) can never hang a page or crash it.
+    stored (an import, a shell) can never hang a page or crash it: first by reading the text
+    once, then by rendering it against the budget, which stops as soon as it is spent.
     """
+    problems = _static_problems(text)
+    if problems or len(text or "") < SHORT_TEXT:
+        return problems
+    problem = _budget_problem(text)
+    return [problem] if problem else []
+
+
+def _static_problems(text: str) -> list[str]:
+    """The limits checked in linear time without parsing (see ``markdown_problems``)."""
     text = text or ""
     problems = []
     if len(text) > MAX_MARKDOWN_CHARS:
@@ -168,6 +181,17 @@ def _fallback_html(text: str) -> str:
     """Show text we will not render as Markdown as escaped plain paragraphs."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def _budget_problem(text: str) -> str:
+    """Why rendering ``text`` would exceed the render budget, or "" (rendering it if need be).
+
+    Its steps depend neither on its references (a citation costs the same whether its
+    reference exists or not) nor on which of the page's parsers renders it: one verdict a text.
+    """
+    if VERDICTS.get(text) is None:
+        _convert(_markdown(CitationState(), inline=True), text)
+    return VERDICTS.get(text) or ""
 
 
 def http_url(value: str) -> str:
@@ -235,15 +259,17 @@ class CitationProcessor(InlineProcessor):
             link.set("id", anchor)
             link.set("class", "citation-link")
             link.set("aria-label", f"Reference {display}")
-            link.text = str(display)
+            link.text = AtomicString(str(display))
             links.append(link)
         if not links:
             # Unknown numbers render as typed so a reader is never shown a broken link.
             return m.group(0), m.start(0), m.end(0)
-        sup.text = "["
+        # Atomic: no pattern is tried on a citation's own text, so it costs the render budget
+        # the same whether its reference exists or not (see ``_budget_problem``).
+        sup.text = AtomicString("[")
         for i, link in enumerate(links):
             sup.append(link)
-            link.tail = ", " if i < len(links) - 1 else "]"
+            link.tail = AtomicString(", " if i < len(links) - 1 else "]")
         return sup, m.start(0), m.end(0)
 
 
@@ -308,13 +334,23 @@ class RenderedText:
 
 
 def _convert(md: markdown.Markdown, text: str) -> str:
-    """Convert within the limits of ``markdown_problems``; beyond them, show the text escaped."""
-    if markdown_problems(text):
+    """Convert within the limits of ``markdown_problems`` and the render budget, remembering
+    the verdict; beyond them, show the text escaped."""
+    text = text or ""
+    if _static_problems(text) or VERDICTS.get(text):
         return _fallback_html(text)
+    budget = RenderBudget()
     try:
-        return md.convert(text or "")
-    except RecursionError:
+        converted = budget.install(md).convert(text)
+        budget.charge_nesting(converted)
+    except RenderBudgetExceeded:
+        VERDICTS.remember(text, budget.message(text))
         return _fallback_html(text)
+    except RecursionError:
+        VERDICTS.remember(text, "Lists, quotes or other blocks are nested too deeply to show; nest them less.")
+        return _fallback_html(text)
+    VERDICTS.remember(text, "")
+    return converted
 
 
 # A rendered citation link, as ``CitationProcessor`` writes it: the display number it carries.
@@ -418,6 +454,7 @@ def plain_text(markdown_text: str) -> str:
     parser per summary made a 50-result search page cost 50 parses.
     """
     without_citations = re.sub(CITATION_RE, "", markdown_text or "")
-    converted = _convert(markdown.Markdown(), without_citations)
+    # The same parser as the page's (its work counted the same way), citations already gone.
+    converted = _convert(_markdown(CitationState(), inline=True), without_citations)
     text = " ".join(nh3.clean(converted, tags=set()).split()).replace(" .", ".").replace(" ,", ",")
     return strip_control_characters(html.unescape(text))
