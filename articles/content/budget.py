@@ -26,7 +26,7 @@ STEPS_PER_LINE = 25  # ... and these per line of it
 STEPS_PER_TRY = 1_200  # an inline pattern tried on a text
 STEPS_PER_MATCH = 9_000  # an inline match, plus a step per character of the text it is found in
 STEPS_PER_ELEMENT = 6_000  # an element of the parsed document, for everything done to it afterwards
-STEPS_PER_OPEN_TAG = 4  # each HTML tag, per element it is nested in beyond FREE_DEPTH (the sanitizer's work)
+STEPS_PER_OPEN_TAG = 8  # each HTML tag, per element it is nested in beyond FREE_DEPTH (the sanitizer's work)
 FREE_DEPTH = 32  # deeper than Markdown itself nests (lists and quotes stay within 10 levels)
 # No text shorter comes near the budget: the densest floods of this length (a heading mark to a
 # line) take a sixth of it, and their steps grow as the square of the length. Checks need not
