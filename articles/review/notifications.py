@@ -1,11 +1,16 @@
-"""Emails the workflow sends: submissions to the board, decisions to authors, reminders."""
+"""Emails the workflow sends: submissions to the board, decisions to authors, reminders.
+
+Notifications of workflow steps go through the task queue after the step commits
+(``mail.queue``); the daily reminders are sent at once by their command, which reports how many
+went.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
 from articles.models import person_name
-from articles.operations.mail import absolute, send
+from articles.operations.mail import absolute, queue, send
 
 
 def board_members():
@@ -33,7 +38,7 @@ def submitted(article, revision) -> None:
         f"{person_name(revision.submitted_by)} submitted "
         f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
     )
-    send(subject, body, recipients)
+    queue(subject, body, recipients)
 
 
 def decided(article, decision) -> None:
@@ -50,7 +55,7 @@ def decided(article, decision) -> None:
     if article.published_revision_id == revision.pk:
         lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
     lines.append(f"Open the article: {change_url(article)}")
-    send(subject, "\n\n".join(lines) + "\n", recipients)
+    queue(subject, "\n\n".join(lines) + "\n", recipients)
 
 
 def assigned(article, assignments) -> None:
@@ -63,7 +68,7 @@ def assigned(article, assignments) -> None:
             f"({article.specialty}).\n\nReview it here: {review_url(article)}\n\n"
             "If you cannot take it, release the assignment on that page so it can go to someone else.\n"
         )
-        send(subject, body, [assignment.reviewer.email])
+        queue(subject, body, [assignment.reviewer.email])
 
 
 KIND_LABELS = {"first": "first version", "update": "update", "rereview": "periodic re-review"}
