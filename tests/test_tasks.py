@@ -6,10 +6,12 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -264,3 +266,67 @@ def test_a_purge_survives_its_worker_killed_mid_job(tmp_path):
     [call] = varnish.calls
     assert set(call["headers"]["xkey-purge"].split()) == {"article:coffee", "catalog"}
     assert "stopped while running attempt 1" in (tmp_path / "workers.log").read_text()
+
+
+# --- scripts/prod runs the workers beside gunicorn -------------------------------------
+
+
+def session_processes(sid: int, needle: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) == sid and needle in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                found.append(int(entry.name))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_scripts_prod_runs_a_worker_beside_gunicorn_and_stops_it_with_it(tmp_path):
+    varnish = StandIn()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "EDITORIAL_CACHE_DIR": str(tmp_path / "cache"),
+        "EDITORIAL_PURGE_VARNISH_URLS": varnish.url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    env.pop("REDIS_URL", None)
+    log = open(tmp_path / "prod.log", "w")
+    prod = subprocess.Popen(
+        ["bash", "scripts/prod", "--migrate"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), "gunicorn to answer", seconds=180)
+        assert len(session_processes(prod.pid, "manage.py run_tasks")) == 1
+        enqueue = "from articles.operations import purges; purges.purge_after_commit(['policy'], [])"
+        subprocess.run([sys.executable, "manage.py", "shell", "-c", enqueue], cwd=ROOT, env=env, check=True)
+        wait_for(lambda: varnish.calls, "the worker to send the purge")
+        prod.send_signal(signal.SIGTERM)
+        assert prod.wait(timeout=60) == 0
+        assert session_processes(prod.pid, "manage.py") == []
+        assert session_processes(prod.pid, "gunicorn") == []
+    finally:
+        if prod.poll() is None:
+            os.killpg(prod.pid, signal.SIGKILL)
+        varnish.close()
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+            return True
+    except OSError:
+        return False
