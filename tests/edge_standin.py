@@ -7,8 +7,6 @@ in flight while its worker is killed). Run as a script (``python tests/edge_stan
 LOG``) it serves in its own process and appends each call to LOG as a JSON line.
 """
 
-import json
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,7 +45,12 @@ class StandIn:
                 if first and standin.stall_first:
                     standin.released.wait(60)
                     return  # the caller is gone by now (killed): no answer, nothing recorded
-                call = {"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                call = {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                }
                 with standin.lock:
                     standin.calls.append(call)
                 self._answer(standin.status)
@@ -76,4 +79,3 @@ class StandIn:
         self.released.set()
         self.server.shutdown()
         self.server.server_close()
-

@@ -121,7 +121,9 @@ def test_a_policy_change_purges_the_policy_page(db, varnish, commit):
     assert purged_keys(varnish) == {"policy"}
 
 
-def test_a_rolled_back_approval_purges_nothing(published, author, reviewer, varnish, django_capture_on_commit_callbacks):
+def test_a_rolled_back_approval_purges_nothing(
+    published, author, reviewer, varnish, django_capture_on_commit_callbacks
+):
     published.body = "New words [1]."
     editing.save_content(published, user=author)
     workflow.submit(published, user=author, **factories.change_note_for(published))

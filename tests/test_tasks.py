@@ -70,7 +70,9 @@ def run_worker() -> None:
 
 def come_due(job) -> None:
     """Let a job waiting for its backoff run now (moving its time, not waiting)."""
-    DBTaskResult.objects.filter(pk=getattr(job, "pk", None) or job.id).update(run_after=timezone.now() - timedelta(seconds=1))
+    DBTaskResult.objects.filter(pk=getattr(job, "pk", None) or job.id).update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
 
 
 # --- After commit ------------------------------------------------------------------
@@ -84,7 +86,9 @@ def test_a_rolled_back_step_enqueues_nothing(db, django_capture_on_commit_callba
     assert not DBTaskResult.objects.exists()
 
 
-def test_notifications_are_jobs_sent_by_the_worker(author, reviewer, second_reviewer, django_capture_on_commit_callbacks):
+def test_notifications_are_jobs_sent_by_the_worker(
+    author, reviewer, second_reviewer, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     article = factories.make_article(author=author)
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,7 +114,8 @@ def test_a_failing_job_is_retried_with_backoff_and_keeps_its_error(db, caplog):
     assert timedelta(seconds=9) < job.run_after - before < timedelta(seconds=11)  # backoff: 10 s
     assert "stand-in down (call 1)" in job.traceback
     assert [r.getMessage() for r in caplog.records] == [
-        f"task flaky {job.pk} failed (attempt 1 of 3): ConnectionRefusedError: stand-in down (call 1); next attempt in 10 s"
+        f"task flaky {job.pk} failed (attempt 1 of 3): ConnectionRefusedError: stand-in down (call 1); "
+        "next attempt in 10 s"
     ]
     run_worker()
     assert CALLS == ["purge"]  # not due yet
@@ -277,7 +282,10 @@ def session_processes(sid: int, needle: str) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if os.getsid(int(entry.name)) == sid and needle in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+            if (
+                os.getsid(int(entry.name)) == sid
+                and needle in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ):
                 found.append(int(entry.name))
         except (OSError, ProcessLookupError):
             continue
@@ -305,7 +313,12 @@ def test_scripts_prod_runs_a_worker_beside_gunicorn_and_stops_it_with_it(tmp_pat
     env.pop("REDIS_URL", None)
     log = open(tmp_path / "prod.log", "w")
     prod = subprocess.Popen(
-        ["bash", "scripts/prod", "--migrate"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        ["bash", "scripts/prod", "--migrate"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), "gunicorn to answer", seconds=180)

@@ -106,7 +106,9 @@ def _retry_failed(sender, task_result, **kwargs):
     error = _summary(db_result.exception_class_path, db_result.traceback)
     name = db_result.task_path.rsplit(".", 1)[-1]
     if attempt >= policy.attempts:
-        logger.error("task %s %s failed for good (attempt %d of %d): %s", name, db_result.pk, attempt, policy.attempts, error)
+        logger.error(
+            "task %s %s failed for good (attempt %d of %d): %s", name, db_result.pk, attempt, policy.attempts, error
+        )
         return
     delay = policy.delay(attempt)
     type(db_result).objects.filter(pk=db_result.pk, status=TaskResultStatus.FAILED).update(
@@ -170,7 +172,9 @@ def recover_abandoned(*, now=None) -> int:
             continue
         policy = POLICIES.get(job.task_path, RetryPolicy(attempts=3, backoff=0, max_backoff=0))
         attempts = len(job.worker_ids)
-        note = f"WorkerLost: worker {owner or '?'} stopped while running attempt {attempts} (killed, or its machine lost)"
+        note = (
+            f"WorkerLost: worker {owner or '?'} stopped while running attempt {attempts} (killed, or its machine lost)"
+        )
         give_up = attempts >= policy.attempts
         changed = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING, started_at=job.started_at)
         updated = changed.update(
