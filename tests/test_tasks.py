@@ -343,3 +343,12 @@ def _answers(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeding_the_demo_queues_no_email_for_the_worker_to_send_later():
+    from django.core.management import call_command
+
+    factories.ensure_groups()
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert not DBTaskResult.objects.filter(task_path="articles.operations.mail.deliver").exists()

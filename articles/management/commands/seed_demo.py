@@ -58,8 +58,12 @@ class Command(BaseCommand):
         if Article.objects.exists():
             self.stdout.write("Demo data already present; leaving it as it is.")
         else:
-            # Demo workflow steps would otherwise email every demo user.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            # Demo workflow steps would otherwise email every demo user: their jobs run here, as they
+            # commit, into a mailbox in memory (purges of the edge, if configured, are sent).
+            with override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            ):
                 with transaction.atomic():
                     self._seed(User)
             self.stdout.write(self.style.SUCCESS(f"Created {Article.objects.count()} demo articles."))
