@@ -151,9 +151,12 @@ def test_failed_and_pending_jobs_show_in_the_admin_with_their_error(client, supe
     run_worker()
     pending = flaky.enqueue("later")
     client.force_login(superuser)
-    listing = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED").content.decode()
-    assert "always_fails" in listing and "flaky" not in listing
-    assert "flaky" in client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=READY").content.decode()
+    response = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED")
+    assert [job.task_name for job in response.context["cl"].result_list] == ["always_fails"]
+    listing = response.content.decode()
+    assert "ValueError: the payload is bad" in listing and "2 of 2" in listing  # the error, in the list
+    response = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=READY")
+    assert [job.task_name for job in response.context["cl"].result_list] == ["flaky"]
     detail = client.get(f"/admin/django_tasks_database/dbtaskresult/{failed.id}/change/").content.decode()
     assert "ValueError: the payload is bad" in detail
     assert pending.id

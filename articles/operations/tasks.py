@@ -84,7 +84,7 @@ def _enqueue(declared, args, kwargs) -> None:
         logger.error("task queue: could not enqueue %s (%s: %s)", declared.name, type(error).__name__, error)
 
 
-def _summary(exception_class_path: str, traceback: str) -> str:
+def summary(exception_class_path: str, traceback: str) -> str:
     """The error in one line: the traceback's last line, which names the exception and its message."""
     lines = [line for line in traceback.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else exception_class_path or "unknown error"
@@ -98,12 +98,12 @@ def _retry_failed(sender, task_result, **kwargs):
     db_result = getattr(task_result, "db_result", None)
     if db_result is None:  # run at once, not queued (the test settings): nothing to retry
         error = task_result.errors[-1] if task_result.errors else None
-        summary = _summary(error.exception_class_path, error.traceback) if error else "unknown error"
-        logger.error("task %s failed (run at once, not retried): %s", task_result.task.name, summary)
+        line = summary(error.exception_class_path, error.traceback) if error else "unknown error"
+        logger.error("task %s failed (run at once, not retried): %s", task_result.task.name, line)
         return
     policy = POLICIES[db_result.task_path]
     attempt = len(db_result.worker_ids)
-    error = _summary(db_result.exception_class_path, db_result.traceback)
+    error = summary(db_result.exception_class_path, db_result.traceback)
     name = db_result.task_path.rsplit(".", 1)[-1]
     if attempt >= policy.attempts:
         logger.error(
