@@ -14,6 +14,7 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -55,8 +56,17 @@ def database_queue(settings):
 
 
 def run_worker() -> None:
-    """Run every job that is ready now in this process, as ``manage.py run_tasks --batch`` would."""
-    Worker(
+    """Run every job that is ready now in this process, as ``manage.py run_tasks --batch`` would.
+
+    (Inside the test's transaction: the worker's ``close_old_connections`` would close it on
+    PostgreSQL, so it is left out here.)
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _worker().run()
+
+
+def _worker():
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -65,7 +75,7 @@ def run_worker() -> None:
         max_tasks=None,
         worker_id=tasks.new_worker_id(),
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def come_due(job) -> None:
