@@ -1,8 +1,5 @@
 """The background jobs screen (failed and pending jobs, with their error) passes axe at 1280 and 390 px."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from .conftest import admin_login
@@ -10,7 +7,6 @@ from .test_browser_site import axe_violations
 from .test_tasks import CALLS, always_fails, come_due, flaky, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("EDITORIAL_SHOTS_DIR", Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"))
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +16,9 @@ def database_queue(settings):
 
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
-def test_jobs_screen_shows_failures_with_their_error_and_passes_axe(chromium, live_server, superuser, viewport):
+def test_jobs_screen_shows_failures_with_their_error_and_passes_axe(
+    chromium, live_server, superuser, viewport, screenshot_dir
+):
     failed = always_fails.enqueue()
     run_worker()
     come_due(failed)
@@ -32,7 +30,6 @@ def test_jobs_screen_shows_failures_with_their_error_and_passes_axe(chromium, li
     page = context.new_page()
     try:
         admin_login(page, live_server, "boss")
-        SHOTS.mkdir(parents=True, exist_ok=True)
         problems = {}
         for name, path in {
             "list": "/admin/django_tasks_database/dbtaskresult/",
@@ -42,7 +39,7 @@ def test_jobs_screen_shows_failures_with_their_error_and_passes_axe(chromium, li
             found = axe_violations(page)
             if found:
                 problems[name] = found
-            page.screenshot(path=SHOTS / f"jobs-{name}-{width}.png", full_page=True)
+            page.screenshot(path=screenshot_dir / f"admin-jobs-{name}-{width}.png", full_page=True)
         text = page.content()
         assert "ValueError: the payload is bad" in text
         page.goto(live_server.url + "/admin/django_tasks_database/dbtaskresult/")
