@@ -7,15 +7,15 @@ TASK_WORKERS=()
 start_workers() {
     local count="${EDITORIAL_TASK_WORKERS:-1}" i
     for ((i = 0; i < count; i++)); do
-        # A subshell that restarts its worker if it dies; TERM stops the worker (it finishes its
-        # job first) and then the loop. Ctrl-C reaches the worker itself (same process group).
+        # A subshell that starts its worker again if it fails or is killed; TERM stops the worker
+        # (it finishes its job first) and then the loop. Ctrl-C reaches the worker itself (same
+        # process group), which stops cleanly: the loop ends with it.
         (
             trap 'kill -TERM "$worker" 2>/dev/null; wait "$worker"; exit 0' TERM
-            trap 'wait "$worker"; exit 0' INT
             while true; do
                 .venv/bin/python manage.py run_tasks --no-reload "$@" &
                 worker=$!
-                wait "$worker" || true
+                if wait "$worker"; then exit 0; fi
                 sleep 1
             done
         ) &

@@ -1,17 +1,11 @@
 """The task queue on its database backend: enqueued after commit, retried with backoff, jobs of
-dead workers recovered, failures in the admin, and a purge that survives its worker's kill -9.
+dead workers recovered, failures in the admin (worker processes: tests/test_task_workers.py).
 """
 
 import logging
 import os
-import secrets
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -29,7 +23,6 @@ from articles.operations.tasks import background
 from articles.review import workflow
 
 from . import factories
-from .edge_standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = []
@@ -221,141 +214,6 @@ def test_a_job_that_keeps_killing_its_worker_is_failed(db):
     tasks.recover_abandoned()
     poison.refresh_from_db()
     assert poison.status == TaskResultStatus.FAILED and "WorkerLost" in poison.traceback
-
-
-# --- kill -9 during a purge, with real worker processes ------------------------------
-
-
-def start_worker(env, log):
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_tasks", "--no-startup-delay", "--interval", "0.1", "--no-reload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def wait_for(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def test_a_purge_survives_its_worker_killed_mid_job(tmp_path):
-    """The stand-in Varnish holds the first purge; the worker sending it is killed with SIGKILL; a
-    new worker finds the job (its worker's process is gone), sends it again, and it arrives."""
-    database = tmp_path / "db.sqlite3"
-    varnish = StandIn()
-    varnish.stall_first = True
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "editorial.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "EDITORIAL_CACHE_DIR": str(tmp_path / "cache"),
-        "EDITORIAL_PURGE_VARNISH_URLS": varnish.url,
-    }
-    env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    enqueue = "from articles.operations import purges; purges.purge_after_commit(['article:coffee', 'catalog'], [])"
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", enqueue], cwd=ROOT, env=env, check=True)
-    log = open(tmp_path / "workers.log", "w")
-    first = start_worker(env, log)
-    try:
-        wait_for(varnish.stalled.is_set, "the first worker to send the purge")
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        varnish.released.set()
-        second = start_worker(env, log)
-        try:
-            wait_for(lambda: varnish.calls, "the purge to arrive through the second worker")
-            with sqlite3.connect(database) as db:
-                # The purge is done; its repeat (REPEAT_SECONDS later) waits.
-                statuses = "SELECT status FROM django_tasks_database_dbtaskresult ORDER BY status"
-                wait_for(lambda: db.execute(statuses).fetchall() == [("READY",), ("SUCCESSFUL",)], "the job to be done")
-        finally:
-            second.terminate()
-            second.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
-        varnish.close()
-        log.close()
-    [call] = varnish.calls
-    assert set(call["headers"]["xkey-purge"].split()) == {"article:coffee", "catalog"}
-    assert "stopped while running attempt 1" in (tmp_path / "workers.log").read_text()
-
-
-# --- scripts/prod runs the workers beside gunicorn -------------------------------------
-
-
-def session_processes(sid: int, needle: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (
-                os.getsid(int(entry.name)) == sid
-                and needle in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            ):
-                found.append(int(entry.name))
-        except (OSError, ProcessLookupError):
-            continue
-    return found
-
-
-def test_scripts_prod_runs_a_worker_beside_gunicorn_and_stops_it_with_it(tmp_path):
-    varnish = StandIn()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "editorial.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "EDITORIAL_CACHE_DIR": str(tmp_path / "cache"),
-        "EDITORIAL_PURGE_VARNISH_URLS": varnish.url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "XDG_RUNTIME_DIR": str(tmp_path),
-    }
-    env.pop("REDIS_URL", None)
-    log = open(tmp_path / "prod.log", "w")
-    prod = subprocess.Popen(
-        ["bash", "scripts/prod", "--migrate"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), "gunicorn to answer", seconds=180)
-        assert len(session_processes(prod.pid, "manage.py run_tasks")) == 1
-        enqueue = "from articles.operations import purges; purges.purge_after_commit(['policy'], [])"
-        subprocess.run([sys.executable, "manage.py", "shell", "-c", enqueue], cwd=ROOT, env=env, check=True)
-        wait_for(lambda: varnish.calls, "the worker to send the purge")
-        prod.send_signal(signal.SIGTERM)
-        assert prod.wait(timeout=60) == 0
-        assert session_processes(prod.pid, "manage.py") == []
-        assert session_processes(prod.pid, "gunicorn") == []
-    finally:
-        if prod.poll() is None:
-            os.killpg(prod.pid, signal.SIGKILL)
-        varnish.close()
-        log.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.django_db(transaction=True)
