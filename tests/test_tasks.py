@@ -147,6 +147,16 @@ def test_a_job_failing_every_attempt_is_left_failed_with_its_error(db, caplog):
     assert lines == [f"task always_fails {job.pk} failed for good (attempt 2 of 2): ValueError: the payload is bad"]
 
 
+def test_editors_cannot_see_nor_rerun_jobs(client, author):
+    failed = always_fails.enqueue()
+    client.force_login(author)
+    assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 403
+    response = client.post(
+        "/admin/django_tasks_database/dbtaskresult/", {"action": "run_again", "_selected_action": [failed.id]}
+    )
+    assert response.status_code == 403
+
+
 def test_failed_and_pending_jobs_show_in_the_admin_with_their_error(client, superuser):
     failed = always_fails.enqueue()
     run_worker()
@@ -162,7 +172,13 @@ def test_failed_and_pending_jobs_show_in_the_admin_with_their_error(client, supe
     assert [job.task_name for job in response.context["cl"].result_list] == ["flaky"]
     detail = client.get(f"/admin/django_tasks_database/dbtaskresult/{failed.id}/change/").content.decode()
     assert "ValueError: the payload is bad" in detail
-    assert pending.id
+    response = client.post(
+        "/admin/django_tasks_database/dbtaskresult/",
+        {"action": "run_again", "_selected_action": [failed.id, pending.id]},
+        follow=True,
+    )
+    assert "1 failed job(s) will run again" in response.content.decode()
+    assert DBTaskResult.objects.get(pk=failed.id).status == TaskResultStatus.READY
 
 
 # --- Workers that died -----------------------------------------------------------------

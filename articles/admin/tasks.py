@@ -2,9 +2,11 @@
 
 Pending (ready, with the time of the next attempt), running, failed and done jobs; each job's
 last error in one line in the list, its whole traceback on its page (``articles.operations.tasks``).
+An administrator can run failed jobs again (a purge that failed through a long CDN outage).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -16,6 +18,18 @@ class JobAdmin(DBTaskResultAdmin):
     list_display = ("task_name", "status", "attempts", "next_attempt", "error", "enqueued_at")
     list_filter = ("status", "task_path")
     search_fields = ("task_path", "traceback")
+    actions = ["run_again"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only; "Run again" below is for superusers
+
+    @admin.action(description="Run the selected failed jobs again")
+    def run_again(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(request, "Only an administrator may run jobs again.", messages.ERROR)
+            return
+        count = queryset.filter(status="FAILED").update(status="READY", run_after=timezone.now(), finished_at=None)
+        self.message_user(request, f"{count} failed job(s) will run again (other jobs selected were left alone).")
 
     @admin.display(description="attempts")
     def attempts(self, obj):

@@ -67,7 +67,7 @@ def purge_after_commit(keys, paths) -> int:
     return jobs
 
 
-@background(attempts=10, backoff=5, max_backoff=600, priority=50)
+@background(attempts=20, backoff=5, max_backoff=600, priority=50)  # about 2 hours of retries
 def purge(backend: str, target: str, keys: list[str], paths: list[str]) -> str:
     """Purge ``keys`` on one backend (a job); raising hands it back to the queue to retry."""
     return PURGERS[backend](target, keys, paths)
