@@ -198,8 +198,8 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
-# Mail is sent from request threads after the decision commits: a mail server that accepts and
-# never answers must not hold the thread (Django's default is no timeout at all).
+# Notifications are sent by background workers, replies to readers from request threads: a mail
+# server that accepts and never answers must hold neither (Django's default is no timeout at all).
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="editorial@localhost")
 
