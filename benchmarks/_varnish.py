@@ -40,7 +40,17 @@ class Varnish:
     workdir: Path
 
     def counters(self) -> dict:
-        """varnishd's cache hit and miss counters."""
+        """varnishd's cache hit and miss counters, once they have settled (workers publish them in batches)."""
+        previous = None
+        for _ in range(50):
+            current = self._read_counters()
+            if current == previous:
+                return current
+            previous = current
+            time.sleep(0.2)
+        return previous
+
+    def _read_counters(self) -> dict:
         output = subprocess.run(
             ["varnishstat", "-n", str(self.workdir), "-1", "-j", "-f", "MAIN.cache_hit", "-f", "MAIN.cache_miss"],
             capture_output=True, text=True, check=True,

@@ -216,3 +216,18 @@ def test_a_cdn_outage_never_blocks_nor_fails_an_approval(
     assert len(failures) == 1 and "task purge failed" in failures[0].getMessage()
     assert "503" in failures[0].getMessage() and "cf-secret" not in caplog.text
     assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
+
+
+def test_the_edge_keeps_a_page_no_longer_than_the_page_cache_may(settings, standin):
+    import time
+
+    from django.http import HttpResponse
+
+    from articles.site import responses
+
+    settings.EDITORIAL_PURGE_VARNISH_URLS = [standin.url]
+    response = HttpResponse("x")
+    response.page_cache_expires = time.time() + 100  # a review falls due: the page changes then
+    responses.mark_public(response)
+    s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+    assert 95 <= s_maxage <= 100
