@@ -101,11 +101,16 @@ def review_view(model_admin, request, object_id):
         if form.is_valid():
             refusals = form.run(article, request.user)
             article.refresh_from_db()
-            if refusals and action not in offered_steps(article, request.user):
+            still_offered = action in offered_steps(article, request.user)
+            moved_on = form.cleaned_data.get("seen") not in (None, "", workflow.state_token(article))
+            if refusals and not still_offered and moved_on:
                 # Someone else decided first and took the form away: say what happened beside
                 # the decision, and keep what the reviewer wrote (``late``).
                 late = _late(form, refusals)
                 messages.error(request, f"{late['label']}: not recorded; see “Your decision” below.")
+            elif refusals and not still_offered:
+                for message in refusals:
+                    messages.error(request, message)  # the page does not show this form: say it at the top
             elif refusals:
                 for message in refusals:
                     form.add_error(None, message)  # beside the form, which is still offered
