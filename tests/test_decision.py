@@ -181,7 +181,7 @@ def test_a_late_approval_keeps_the_comment_and_says_what_happened(client, review
     assert response.status_code == 200
     assert response.context["late"]["comment"] == "Checked every dose against the BNF."
     html = response.content.decode()
-    assert "Your approve was not recorded" in html
+    assert "Your approval was not recorded" in html
     assert "Approved version 1" in html  # what happened since, and by whom
     assert "Checked every dose against the BNF." in html
     # ...also offered as a comment on a passage, so it can still reach the editors.

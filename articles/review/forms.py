@@ -128,7 +128,8 @@ class DecisionForm(forms.Form):
         self.fields["approve_open_comments"] = forms.BooleanField(
             label=f"Approve although {count} comment{'s are' if count > 1 else ' is'} still open",
             required=False,
-            help_text="The editors have not resolved them. Approving publishes the version as it is.",
+            help_text=f"The editors have not resolved {'them' if count > 1 else 'it'}. "
+            "Your approval counts for this version as it is.",
         )
 
     def open_comment_ids(self) -> str:

@@ -29,6 +29,14 @@ ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
 DIFF_CACHE_VERSION = 1
 DIFF_CACHE_TIMEOUT = 30 * 24 * 3600
 RENDERED_PARTS = [part for _, _, part in RenderedTexts("", "").parts()]
+# How the "not recorded" note names a decision that came too late.
+DECISION_NOUNS = {
+    "approve": "approval",
+    "confirm_current": "confirmation",
+    "request_changes": "request for changes",
+    "start_review": "start of the review",
+    "claim": "claim",
+}
 # Where the page lands after a step: the top of the content, where its message is.
 TOP = "#content-start"
 
@@ -106,7 +114,7 @@ def review_view(model_admin, request, object_id):
             if refusals and not still_offered and moved_on:
                 # Someone else decided first and took the form away: say what happened beside
                 # the decision, and keep what the reviewer wrote (``late``).
-                late = _late(form, refusals)
+                late = _late(form, article, refusals)
                 messages.error(request, f"{late['label']}: not recorded; see “Your decision” below.")
             elif refusals and not still_offered:
                 for message in refusals:
@@ -169,16 +177,20 @@ def review_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/articles/review.html", context)
 
 
-def _late(form, refusals) -> dict:
+def _late(form, article, refusals) -> dict:
     """What to show a reviewer whose decision came too late: why, and the words they wrote."""
     data = form.cleaned_data
+    number = str(data.get("revision") or "").removesuffix(steps.LIVE)
+    judged = article.revisions.filter(number=number).first() if number.isdigit() else None
+    note = data.get("change_note") or ""
     return {
         "label": workflow.TRANSITIONS[form.action].label,
+        "noun": DECISION_NOUNS.get(form.action, "decision"),
         "refusals": refusals,
         "comment": data.get("comment", ""),
         "conflicts": data.get("conflicts", ""),
         # Only a note the approver rewrote: the editors' own note is still on the version.
-        "change_note": "" if data.get("change_note") == form.initial.get("change_note") else data.get("change_note"),
+        "change_note": note if judged is None or note != judged.change_note else "",
     }
 
 

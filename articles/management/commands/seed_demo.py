@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
-from articles.review import editing, workflow
+from articles.review import comments, editing, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -160,6 +160,17 @@ class Command(BaseCommand):
                 change_note="Added a sentence on agreeing treatment targets with your doctor.",
             )
             workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
+            # An open comment, so approving this update shows the review screen's confirmation.
+            article.refresh_from_db()
+            comments.add(
+                article,
+                article.pending_revision,
+                user=reviewers[1],
+                part="summary",
+                passage_index=0,
+                quote="agreed with your doctor",
+                text="Say how often targets are reviewed (at least once a year in the NICE guideline).",
+            )
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
