@@ -114,7 +114,6 @@ def test_after_a_decision_the_page_lands_where_its_message_is(page, live_server,
     comment = update_in_review.passage_comments.get()
     comments.set_resolved(comment, user=update_in_review.created_by, resolved=True)
 
-    page.get_by_role("link", name="Jump to decision").click()
     page.get_by_role("button", name="Approve version 2").click()
     message = page.locator(".messagelist .success")
     expect(message).to_contain_text("Approve: done")
