@@ -186,7 +186,8 @@ def test_the_article_page_carries_the_version_to_each_board_step(client, in_revi
     html = client.get(f"/admin/articles/article/{in_review.pk}/change/").content.decode()
     assert f"/workflow/approve/?seen={workflow.state_token(in_review)}&amp;revision=1" in html
     # The link leads to the one decision form, on the review screen, which carries the version itself.
-    confirmation = client.get(f"/admin/articles/article/{in_review.pk}/workflow/approve/?seen=x&revision=1", follow=True)
+    link = f"/admin/articles/article/{in_review.pk}/workflow/approve/?seen=x&revision=1"
+    confirmation = client.get(link, follow=True)
     assert confirmation.redirect_chain == [(f"{review_url(in_review)}#decision", 302)]
     assert confirmation.context["forms"]["approve"].initial["revision"] == "1"
 

@@ -242,7 +242,8 @@ def test_a_new_comment_emails_the_editors_and_the_reviewers_on_the_article_not_i
     assert third.email not in by_person and second_reviewer.email not in by_person
     to_editor, to_reviewer = by_person[author.email], by_person[reviewer.email]
     assert "Say which meats; offal matters most." in to_editor.body and "What causes gout?" in to_editor.subject
-    assert f"{settings.EDITORIAL_BASE_URL}/admin/articles/article/{in_review.pk}/change/#comment-{comment.pk}" in to_editor.body
+    change_form = reverse("admin:articles_article_change", args=[in_review.pk])
+    assert f"{settings.EDITORIAL_BASE_URL}{change_form}#comment-{comment.pk}" in to_editor.body
     assert f"{settings.EDITORIAL_BASE_URL}{review_url(in_review)}#comment-{comment.pk}" in to_reviewer.body
 
 
