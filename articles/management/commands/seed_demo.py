@@ -35,7 +35,8 @@ DEMO_QUESTIONS = [
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
-    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),  # live, newer draft in review
+    # Live version 1; version 2 sent back; version 3 in review (three versions to compare).
+    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
     ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
     ("what-is-iron-deficiency-anaemia", "submitted"),
@@ -151,15 +152,43 @@ class Command(BaseCommand):
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
-            article.summary = article.summary + " Treatment targets are agreed with your doctor."
-            editing.save_content(article, user=editor, reason="Clarified treatment targets")
-            workflow.submit(
-                article,
-                user=editor,
-                change_kind="editorial",
-                change_note="Added a sentence on agreeing treatment targets with your doctor.",
-            )
-            workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
+            self._update_sent_back_then_resubmitted(article, editor, reviewers)
+
+    def _update_sent_back_then_resubmitted(self, article, editor, reviewers):
+        """Live version 1; version 2 sent back by the board; version 3, reworked, under review:
+        three versions to compare on the history page and the review screen."""
+        article.summary = article.summary + " Treatment targets are agreed with your doctor."
+        editing.save_content(article, user=editor, reason="Clarified treatment targets")
+        workflow.submit(
+            article,
+            user=editor,
+            change_kind="editorial",
+            change_note="Added a sentence on agreeing treatment targets with your doctor.",
+        )
+        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
+        workflow.request_changes(
+            article,
+            user=reviewers[0],
+            revision=workflow.under_decision("request_changes", article),
+            reason="clarity",
+            comment="Say what the usual targets are, for patients and for professionals.",
+        )
+        article.summary = article.summary.replace(
+            " Treatment targets are agreed with your doctor.",
+            " Treatment targets are agreed with your doctor: for most adults under 80, a clinic reading"
+            " below 140/90 mmHg.",
+        )
+        article.professional_summary += (
+            " NICE sets a clinic target below 140/90 mmHg for adults under 80 and below 150/90 mmHg from 80."
+        )
+        editing.save_content(article, user=editor, reason="Named the usual targets, as the board asked")
+        workflow.submit(
+            article,
+            user=editor,
+            change_kind="clinical",
+            change_note="Added the usual blood pressure targets for adults.",
+        )
+        workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
