@@ -28,6 +28,8 @@ def version_list(context, article):
     if article is None or not comparing.may_compare(context["request"].user):
         return {"versions": []}
     versions = comparing.listed_versions(article)
+    if not versions:  # a draft never submitted: no versions yet
+        return {"versions": []}
     live = next((v.number for v in versions if v.pk == article.published_revision_id), None)
     url = reverse("admin:articles_article_compare", args=[article.pk])
     for older, version in zip([*versions[1:], None], versions, strict=True):
