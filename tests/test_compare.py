@@ -211,6 +211,13 @@ def test_bad_input_is_a_400_naming_the_field_not_a_500(board_client, three, quer
     assert f'id="compare-{field}" name="{field}" aria-invalid="true"' in html  # the picker, to try again
 
 
+def test_after_bad_input_the_picker_offers_a_pair_that_works(board_client, three):
+    response = board_client.get(compare_url(three, "?from=two&to=3"))
+    # The version asked for where it exists; the usual pair's other side where it did not.
+    assert (response.context["selected_from"], response.context["selected_to"]) == (1, 3)
+    assert '<option value="1" selected>' in response.content.decode()
+
+
 def test_a_reversed_pair_is_swapped_and_said_so(board_client, three):
     response = board_client.get(compare_url(three, "?from=3&to=1"))
     assert response.status_code == 200

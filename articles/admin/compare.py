@@ -19,11 +19,9 @@ def compare_view(model_admin, request, object_id):
         raise PermissionDenied  # before the lookup: guessed ids learn nothing
     article = get_object_or_404(Article, pk=object_id)
     versions = comparing.listed_versions(article)
+    default = comparing.default_pair(article, versions)
     choice = comparing.choose(
-        request.GET.get("from"),
-        request.GET.get("to"),
-        numbers=[v.number for v in versions],
-        default=comparing.default_pair(article, versions),
+        request.GET.get("from"), request.GET.get("to"), numbers=[v.number for v in versions], default=default
     )
     comparison = comparing.compare(article, choice.old, choice.new) if choice.ready else None
     context = {
@@ -34,9 +32,9 @@ def compare_view(model_admin, request, object_id):
         "versions": versions,
         "choice": choice,
         "comparison": comparison,
-        # What the picker shows chosen: the pair compared, or what was asked for when it was wrong.
-        "selected_from": choice.old if choice.old is not None else request.GET.get("from", ""),
-        "selected_to": choice.new if choice.new is not None else request.GET.get("to", ""),
+        # What the picker shows chosen: what was asked for where it names a version, else the default.
+        "selected_from": choice.old if choice.old is not None else default[0],
+        "selected_to": choice.new if choice.new is not None else default[1],
         # The reader's view by default; ``?diff=source`` for the Markdown, ``?expand=all`` unfolds.
         "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
         "expand_all": request.GET.get("expand") == "all",
