@@ -59,7 +59,8 @@ def test_reviewer_picks_two_versions_on_the_history_page_and_reads_the_diff(
 
     page.get_by_role("link", name="Markdown source").click()
     page.wait_for_url("**diff=source**")
-    source = page.locator(".diff-changed", has=page.get_by_role("heading", name="Body", exact=True)).locator(".diff-text")
+    heading = page.get_by_role("heading", name="Body", exact=True)
+    source = page.locator(".diff-changed", has=heading).locator(".diff-text")
     expect(source).to_contain_text("## Daily use")
 
 

@@ -193,6 +193,7 @@ def test_an_unknown_article_is_a_404_for_those_who_may_compare(board_client):
         ("?from=two&to=3", "from", "The “From” version must be a version number, such as 2; “two” is not."),
         ("?from=1&to=3.5", "to", "The “To” version must be a version number, such as 2; “3.5” is not."),
         ("?from=-1&to=3", "from", "must be a version number"),
+        ("?from=%C2%B2&to=3", "from", "must be a version number"),  # "²": a digit to str.isdigit()
         ("?from=1&to=99999999999999999999999", "to", "must be a version number"),
         ("?from=1&to=9", "to", "This article has no version 9 (its versions: 1, 2, 3)."),
         ("?from=0&to=2", "from", "This article has no version 0"),

@@ -12,6 +12,7 @@ naming the field, a reversed pair is swapped with a note, and nothing is compute
 versions exist and differ.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from articles.models import Article, ReviewDecision, Revision
@@ -31,6 +32,8 @@ LISTED_FIELDS = (
     "change_note",
 )
 PERSON_FIELDS = ("first_name", "last_name", "username")
+# ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and no longer than any version.
+VERSION_NUMBER = re.compile(r"[0-9]{1,9}")
 FIELD_LABELS = {"from": "“From” version", "to": "“To” version"}
 
 
@@ -110,8 +113,9 @@ def choose(raw_from: str | None, raw_to: str | None, *, numbers: list[int], defa
         value = (raw or "").strip()
         if not value:
             choice.errors[name] = f"Choose the {FIELD_LABELS[name]}."
-        elif not value.isdigit() or len(value) > 9:
-            choice.errors[name] = f"The {FIELD_LABELS[name]} must be a version number, such as 2; “{value[:20]}” is not."
+        elif not VERSION_NUMBER.fullmatch(value):
+            example = f"The {FIELD_LABELS[name]} must be a version number, such as 2"
+            choice.errors[name] = f"{example}; “{value[:20]}” is not."
         elif int(value) not in numbers:
             choice.errors[name] = f"This article has no version {int(value)} (its versions: {known})."
         else:
