@@ -114,6 +114,28 @@ class Command(BaseCommand):
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
 
+    def _update_sent_back(self, article, editor, reviewers):
+        """Submit an update of the live version 1 and have the board send it back (version 2)."""
+        article.professional_summary += (
+            " NICE sets a clinic target below 140/90 mmHg for adults under 80 and below 150/90 mmHg from 80."
+        )
+        editing.save_content(article, user=editor, reason="Named the usual treatment targets")
+        workflow.submit(
+            article,
+            user=editor,
+            change_kind="clinical",
+            change_note="Added the usual blood pressure targets for professionals.",
+        )
+        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
+        workflow.request_changes(
+            article,
+            user=reviewers[0],
+            revision=workflow.under_decision("request_changes", article),
+            reason="clarity",
+            comment="Tell patients too that targets are agreed with their doctor.",
+        )
+        article.refresh_from_db()
+
     def _drive(self, article, state, editor, reviewers):
         """Take an imported draft through the workflow to ``state``; topic specialists review first.
 
@@ -152,43 +174,16 @@ class Command(BaseCommand):
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
-            self._update_sent_back_then_resubmitted(article, editor, reviewers)
-
-    def _update_sent_back_then_resubmitted(self, article, editor, reviewers):
-        """Live version 1; version 2 sent back by the board; version 3, reworked, under review:
-        three versions to compare on the history page and the review screen."""
-        article.summary = article.summary + " Treatment targets are agreed with your doctor."
-        editing.save_content(article, user=editor, reason="Clarified treatment targets")
-        workflow.submit(
-            article,
-            user=editor,
-            change_kind="editorial",
-            change_note="Added a sentence on agreeing treatment targets with your doctor.",
-        )
-        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
-        workflow.request_changes(
-            article,
-            user=reviewers[0],
-            revision=workflow.under_decision("request_changes", article),
-            reason="clarity",
-            comment="Say what the usual targets are, for patients and for professionals.",
-        )
-        article.summary = article.summary.replace(
-            " Treatment targets are agreed with your doctor.",
-            " Treatment targets are agreed with your doctor: for most adults under 80, a clinic reading"
-            " below 140/90 mmHg.",
-        )
-        article.professional_summary += (
-            " NICE sets a clinic target below 140/90 mmHg for adults under 80 and below 150/90 mmHg from 80."
-        )
-        editing.save_content(article, user=editor, reason="Named the usual targets, as the board asked")
-        workflow.submit(
-            article,
-            user=editor,
-            change_kind="clinical",
-            change_note="Added the usual blood pressure targets for adults.",
-        )
-        workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
+            self._update_sent_back(article, editor, reviewers)  # version 2: three versions to compare
+            article.summary = article.summary + " Treatment targets are agreed with your doctor."
+            editing.save_content(article, user=editor, reason="Clarified treatment targets")
+            workflow.submit(
+                article,
+                user=editor,
+                change_kind="editorial",
+                change_note="Added a sentence on agreeing treatment targets with your doctor.",
+            )
+            workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
