@@ -271,3 +271,19 @@ def test_review_screen_offers_the_picker(board_client, three):
 
 def test_control_characters_in_the_query_are_refused_not_a_500(board_client, three):
     assert board_client.get(compare_url(three, "?from=%00&to=3")).status_code == 400
+
+
+def test_what_was_typed_is_escaped_in_the_message(board_client, three):
+    response = board_client.get(compare_url(three, "?from=<script>x&to=3"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
+
+
+def test_a_draft_never_submitted_has_nothing_to_compare_and_shows_no_text(board_client, author):
+    draft = factories.make_article(author=author, body="Unsubmitted words [1].")
+    response = board_client.get(compare_url(draft, "?from=1&to=2"))
+    assert response.status_code == 400  # no versions 1 and 2: said, not a 500
+    assert "no versions" in page_text(response) and "Unsubmitted words" not in page_text(response)
+    history = board_client.get(reverse("admin:articles_article_history", args=[draft.pk]))
+    assert history.status_code == 200 and "compare-picker" not in history.content.decode()
