@@ -19,6 +19,7 @@ from articles.review import comments, editing, presence, workflow
 
 from . import changelist, editor, history, interchange, previews
 from .base import HistoryAdmin, WorkflowAdminMixin, _change_url
+from .compare import compare_view
 from .forms import ArticleAdminForm, ReferenceForm, ReferenceFormSet
 
 
@@ -257,6 +258,11 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "<int:object_id>/preview-draft/",
                 self.admin_site.admin_view(partial(previews.draft_preview_view, self)),
                 name="{}_{}_preview_draft".format(*info),
+            ),
+            path(
+                "<int:object_id>/compare/",
+                self.admin_site.admin_view(partial(compare_view, self)),
+                name="{}_{}_compare".format(*info),
             ),
             path(
                 "<int:object_id>/comments/<int:comment_id>/",

@@ -35,7 +35,8 @@ DEMO_QUESTIONS = [
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
-    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),  # live, newer draft in review
+    # Live version 1; version 2 sent back; version 3 in review (three versions to compare).
+    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
     ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
     ("what-is-iron-deficiency-anaemia", "submitted"),
@@ -113,6 +114,28 @@ class Command(BaseCommand):
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
 
+    def _update_sent_back(self, article, editor, reviewers):
+        """Submit an update of the live version 1 and have the board send it back (version 2)."""
+        article.professional_summary += (
+            " NICE sets a clinic target below 140/90 mmHg for adults under 80 and below 150/90 mmHg from 80."
+        )
+        editing.save_content(article, user=editor, reason="Named the usual treatment targets")
+        workflow.submit(
+            article,
+            user=editor,
+            change_kind="clinical",
+            change_note="Added the usual blood pressure targets for professionals.",
+        )
+        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
+        workflow.request_changes(
+            article,
+            user=reviewers[0],
+            revision=workflow.under_decision("request_changes", article),
+            reason="clarity",
+            comment="Tell patients too that targets are agreed with their doctor.",
+        )
+        article.refresh_from_db()
+
     def _drive(self, article, state, editor, reviewers):
         """Take an imported draft through the workflow to ``state``; topic specialists review first.
 
@@ -151,6 +174,7 @@ class Command(BaseCommand):
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
+            self._update_sent_back(article, editor, reviewers)  # version 2: three versions to compare
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
             editing.save_content(article, user=editor, reason="Clarified treatment targets")
             workflow.submit(
