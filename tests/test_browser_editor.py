@@ -18,7 +18,7 @@ def open_change_form(page, live_server, article):
 def test_live_preview_follows_typing_with_numbered_citations(page, live_server, author, screenshot_dir):
     article = factories.make_article(author=author, title="What causes gout?", body="Uric acid [1].", references=2)
     open_change_form(page, live_server, article)
-    preview = page.locator("[data-preview='patient'] [data-preview-output]")
+    preview = page.frame_locator("[data-preview='patient'] iframe").locator("[data-preview-output]")
     expect(preview).to_contain_text("Uric acid")
     body = page.locator("#id_body")
     body.fill("## Triggers\n\nBeer and red meat [2]. Also dehydration [1].")
@@ -77,7 +77,8 @@ def test_toolbar_is_reachable_by_keyboard(page, live_server, author):
 def test_editor_fits_a_phone_screen(phone_page, live_server, author, screenshot_dir):
     article = factories.make_article(author=author, body="## Causes\n\nUric acid [1].")
     open_change_form(phone_page, live_server, article)
-    expect(phone_page.locator("[data-preview='patient'] .md-preview-body h2")).to_have_text("Causes")
+    preview = phone_page.frame_locator("[data-preview='patient'] iframe")
+    expect(preview.locator(".md-preview-body h2")).to_have_text("Causes")
     phone_page.screenshot(path=screenshot_dir / "editor-phone.png", full_page=True)
     phone_page.locator("#references-group").screenshot(path=screenshot_dir / "references-phone.png")
     width = phone_page.evaluate("window.innerWidth")

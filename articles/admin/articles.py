@@ -250,6 +250,11 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 name="{}_{}_live_preview".format(*info),
             ),
             path(
+                "live-preview/frame/",
+                self.admin_site.admin_view(partial(editor.live_preview_frame_view, self)),
+                name="{}_{}_live_preview_frame".format(*info),
+            ),
+            path(
                 "reference-lookup/",
                 self.admin_site.admin_view(partial(editor.reference_lookup_view, self)),
                 name="{}_{}_reference_lookup".format(*info),

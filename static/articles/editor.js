@@ -142,12 +142,97 @@
     });
   }
 
+  /* The preview is shown in a frame holding only the public page's stylesheet, so it looks as
+     readers will see it; its width is the panel's ("Fit") or a device's, scaled down to fit the
+     panel when wider. The choice is remembered in this browser. */
+  var DEVICE_KEY = "editorial.previewDevice";
+
+  function storedDevice() {
+    try { return window.localStorage.getItem(DEVICE_KEY) || ""; } catch (e) { return ""; }
+  }
+
+  function setUpFrame(editor, audience) {
+    var frame = editor.querySelector("iframe.md-preview-frame");
+    var stage = editor.querySelector(".md-preview-stage");
+    var note = editor.querySelector(".md-device-note");
+    var buttons = editor.querySelectorAll(".md-devices button[data-device]");
+    var device = null, pending = null;
+
+    function slot() {
+      var doc = frame.contentDocument;
+      return doc && doc.querySelector("[data-preview-output]");
+    }
+
+    function fit() {
+      var width = device ? Number(device.dataset.width) : stage.clientWidth;
+      var scale = Math.min(1, stage.clientWidth / width);
+      frame.style.width = width + "px";
+      frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+      frame.style.marginLeft = Math.max(0, (stage.clientWidth - width * scale) / 2) + "px";
+      var doc = frame.contentDocument;
+      var height = slot() ? Math.ceil(doc.documentElement.getBoundingClientRect().height) : 0;
+      frame.style.height = height + "px";
+      stage.style.height = Math.ceil(height * scale) + "px";
+      note.textContent = device ? device.title + (scale < 1 ? ", shown at " + Math.round(scale * 100) + "%" : "") + "." : "";
+    }
+
+    function choose(button, remember) {
+      device = button.dataset.device ? button : null;
+      buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+      if (remember) {
+        try { window.localStorage.setItem(DEVICE_KEY, button.dataset.device); } catch (e) { /* private mode */ }
+      }
+      fit();
+    }
+
+    /* Links inside the frame: a citation or back link scrolls the preview, a comment flag goes to
+       the comment above the form, and anything else opens in a new tab, never inside the frame. */
+    function followLinks(doc) {
+      doc.addEventListener("click", function (event) {
+        var link = event.target.closest && event.target.closest("a[href]");
+        if (!link) return;
+        var href = link.getAttribute("href");
+        if (href.charAt(0) !== "#") { link.target = "_blank"; link.rel = "noopener noreferrer"; return; }
+        event.preventDefault();
+        var inside = doc.getElementById(href.slice(1));
+        if (inside) inside.scrollIntoView({ block: "center" });
+        else if (document.getElementById(href.slice(1))) window.location.hash = href;
+      });
+    }
+
+    function show(html) {
+      pending = html;
+      var output = slot();
+      if (!output) return;  /* the frame is still loading: shown when it has */
+      pending = null;
+      output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
+      markComments(output, audience);
+      fit();
+    }
+
+    frame.addEventListener("load", function () {
+      var doc = frame.contentDocument;
+      if (!slot()) return;
+      followLinks(doc);
+      new frame.contentWindow.ResizeObserver(function () { fit(); }).observe(doc.documentElement);
+      if (pending !== null) show(pending);
+    });
+    new ResizeObserver(function () { fit(); }).observe(stage);
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () { choose(button, true); });
+    });
+    var remembered = Array.prototype.find.call(buttons, function (b) { return b.dataset.device === storedDevice(); });
+    choose(remembered || buttons[0], false);
+    frame.src = frame.dataset.src;
+    return show;
+  }
+
   function setUpPreview(editor, form, previewUrl) {
     var panel = editor.querySelector(".md-preview-panel");
-    var output = editor.querySelector("[data-preview-output]");
     var status = editor.querySelector(".md-preview-status");
-    if (!panel || !output || !previewUrl) return;
+    if (!panel || !editor.querySelector("iframe.md-preview-frame") || !previewUrl) return;
     panel.hidden = false;
+    var show = setUpFrame(editor, editor.dataset.preview);
     var timer = null, inFlight = null, sequence = 0;
 
     function refresh() {
@@ -168,8 +253,7 @@
         return response.text();
       }).then(function (html) {
         if (mine !== sequence) return;
-        output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
-        markComments(output, editor.dataset.preview);
+        show(html);
         status.textContent = "";
       }).catch(function (error) {
         if (error.name === "AbortError") return;
