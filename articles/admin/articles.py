@@ -35,7 +35,9 @@ class ReferenceInline(admin.TabularInline):
         return 1 if obj is None else 0
 
     def get_max_num(self, request, obj=None, **kwargs):
-        return max_reference_number()
+        # Read-only (with the board, archived): no room for a row, so the admin's script offers
+        # no "Add another Reference" link (it would add nothing, there being no empty row).
+        return max_reference_number() if self._editable(request, obj) else 0
 
     def _editable(self, request, obj):
         return obj is None or obj.status in editing.EDITABLE_STATES

@@ -163,6 +163,13 @@ class ReferenceForm(forms.ModelForm):
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
 
+    def has_changed(self):
+        # The editor's script numbers a new row as soon as it is added (static/articles/editor.js):
+        # a new row with nothing but its number is an empty row, not a reference without a title.
+        if self.instance.pk is None and set(super().changed_data) <= {"number"}:
+            return False
+        return super().has_changed()
+
     def clean_doi(self):
         doi = self.cleaned_data["doi"].strip()
         doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)

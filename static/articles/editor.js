@@ -64,6 +64,49 @@
     });
   }
 
+  /* Citing right after a citation joins them in the house style: [1] then 2 gives [1, 2], and
+     three or more in a row become a range, [1–3], which the renderer reads as 1, 2 and 3. */
+  var CITATION_BEFORE = /\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\][ \t]*$/;
+
+  function citationNumbers(inside) {
+    var numbers = [];
+    inside.split(/\s*,\s*/).forEach(function (part) {
+      var bounds = part.split(/\s*[\u2013-]\s*/).map(Number);
+      if (bounds.length === 2 && bounds[0] <= bounds[1] && bounds[1] - bounds[0] <= 50) {
+        for (var n = bounds[0]; n <= bounds[1]; n++) numbers.push(n);
+      } else {
+        numbers.push.apply(numbers, bounds);
+      }
+    });
+    return numbers;
+  }
+
+  function citationText(numbers) {
+    var sorted = Array.from(new Set(numbers)).sort(function (a, b) { return a - b; });
+    var parts = [], start = 0;
+    for (var i = 1; i <= sorted.length; i++) {
+      if (i < sorted.length && sorted[i] === sorted[i - 1] + 1) continue;
+      var run = sorted.slice(start, i);
+      parts.push(run.length >= 3 ? run[0] + "\u2013" + run[run.length - 1] : run.join(", "));
+      start = i;
+    }
+    return "[" + parts.join(", ") + "]";
+  }
+
+  function insertCitation(textarea, number) {
+    textarea.focus();
+    var start = textarea.selectionStart, end = textarea.selectionEnd, value = textarea.value;
+    var previous = start === end && !/^[(\[]/.test(value.slice(end)) && CITATION_BEFORE.exec(value.slice(0, start));
+    if (previous) {
+      var numbers = citationNumbers(previous[1]).concat([number]);
+      textarea.setRangeText(citationText(numbers), previous.index, start, "end");
+    } else {
+      var space = start === 0 || /\s/.test(value.charAt(start - 1)) ? "" : " ";
+      textarea.setRangeText(space + "[" + number + "]", start, end, "end");
+    }
+    changed(textarea);
+  }
+
   function setUpToolbar(editor, form) {
     var textarea = editor.querySelector("textarea");
     var toolbar = editor.querySelector(".md-toolbar");
@@ -86,11 +129,9 @@
       cite.addEventListener("focus", function () { fillCiteMenu(cite, form); });
       cite.addEventListener("change", function () {
         if (!cite.value) return;
-        var number = cite.value;
+        var number = Number(cite.value);
         cite.selectedIndex = 0;
-        insertAround(textarea, "", "", "");
-        textarea.setRangeText(" [" + number + "]", textarea.selectionStart, textarea.selectionEnd, "end");
-        changed(textarea);
+        insertCitation(textarea, number);
       });
     }
     textarea.addEventListener("keydown", function (event) {
@@ -325,14 +366,7 @@
       var field = form.querySelector("textarea[name='" + name + "']");
       var text = field ? field.value : "";
       text.replace(CITATION, function (match, inside) {
-        inside.split(/\s*,\s*/).forEach(function (part) {
-          var bounds = part.split(/\s*[\u2013-]\s*/).map(Number);
-          if (bounds.length === 2 && bounds[0] <= bounds[1] && bounds[1] - bounds[0] <= 50) {
-            for (var n = bounds[0]; n <= bounds[1]; n++) cited.add(n);
-          } else {
-            bounds.forEach(function (n) { cited.add(n); });
-          }
-        });
+        citationNumbers(inside).forEach(function (n) { cited.add(n); });
         return match;
       });
     });
@@ -410,6 +444,30 @@
     });
   }
 
+  /* A new reference row is numbered at once, after the highest number in the table, so it can be
+     cited from the toolbar straight away (a new row with only its number is not saved). */
+  function setUpNumbering(form) {
+    var group = form.querySelector("#references-group");
+    if (!group) return;
+    function numberNew(row, announce) {
+      var input = row.querySelector("input[name$='-number']");
+      if (!input || input.value || input.readOnly) return;
+      var highest = 0;
+      group.querySelectorAll("tr.form-row:not(.empty-form)").forEach(function (other) {
+        var number = other.querySelector("input[name$='-number']");
+        var deleted = other.querySelector("input[name$='-DELETE']");
+        if (number && /^\d+$/.test(number.value) && !(deleted && deleted.checked)) highest = Math.max(highest, Number(number.value));
+      });
+      input.value = highest + 1;
+      /* Added by the editor: the cite menu and the arrows follow; on loading, nothing was typed. */
+      if (announce) input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    group.querySelectorAll("tr.form-row:not(.empty-form):not(.has_original)").forEach(function (row) { numberNew(row, false); });
+    document.addEventListener("formset:added", function (event) {
+      if (event.target && event.target.closest && event.target.closest("#references-group")) numberNew(event.target, true);
+    });
+  }
+
   /* Warn before leaving the page (a link, the workflow buttons above the form, closing the tab)
      while the form holds typed changes; saving the form itself is not leaving. */
   function guardUnsavedChanges(form) {
@@ -438,6 +496,7 @@
     });
     var lookup = form.querySelector("[data-lookup-url]");
     if (lookup) setUpLookup(form, lookup.dataset.lookupUrl);
+    setUpNumbering(form);
     setUpReorder(form);
   });
 })();
