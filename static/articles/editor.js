@@ -468,6 +468,22 @@
     });
   }
 
+  /* The change note's help shows the public line readers will see; it follows what is typed. */
+  function setUpChangeNoteExample(form) {
+    var example = form.querySelector("[data-change-note-example]");
+    var note = form.querySelector("[name='change_note']"), kind = form.querySelector("[name='change_kind']");
+    if (!example || !note || !kind) return;
+    var noteOut = example.querySelector("[data-note]"), kindOut = example.querySelector("[data-kind]");
+    var sampleNote = noteOut.textContent, sampleKind = kindOut.textContent;
+    function update() {
+      noteOut.textContent = note.value.trim() || sampleNote;
+      kindOut.textContent = kind.value ? "(" + kind.options[kind.selectedIndex].text + ")" : sampleKind;
+    }
+    note.addEventListener("input", update);
+    kind.addEventListener("change", update);
+    update();
+  }
+
   /* Warn before leaving the page (a link, the workflow buttons above the form, closing the tab)
      while the form holds typed changes; saving the form itself is not leaving. */
   function guardUnsavedChanges(form) {
@@ -498,5 +514,6 @@
     if (lookup) setUpLookup(form, lookup.dataset.lookupUrl);
     setUpNumbering(form);
     setUpReorder(form);
+    setUpChangeNoteExample(form);
   });
 })();
