@@ -21,7 +21,8 @@ def _fields(spec: dict) -> list[dict]:
     for name, field in spec["properties"].items():
         description = field.get("description", "")
         if "enum" in field:
-            description = " or ".join(f"“{value}”" for value in field["enum"]) + (f". {description}" if description else "")
+            choices = " or ".join(f"“{value}”" for value in field["enum"])
+            description = f"{choices}. {description}" if description else choices
         rows.append({"name": name, "required": name in required, "description": description})
     return rows
 
