@@ -205,6 +205,7 @@
     }
 
     function fit() {
+      if (!stage.clientWidth) return;  /* folded away (the professional version): fitted when shown */
       var width = device ? Number(device.dataset.width) : stage.clientWidth;
       var scale = Math.min(1, stage.clientWidth / width);
       frame.style.width = width + "px";
