@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
-from articles.review import editing, workflow
+from articles.review import comments, editing, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -159,6 +159,7 @@ class Command(BaseCommand):
         if state == "in_review":
             return
         if state == "changes_requested":
+            self._comment_on_passages(article, reviewer, editor)
             workflow.request_changes(
                 article,
                 user=reviewer,
@@ -184,6 +185,30 @@ class Command(BaseCommand):
                 change_note="Added a sentence on agreeing treatment targets with your doctor.",
             )
             workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
+
+    def _comment_on_passages(self, article, reviewer, editor):
+        """Two comments on passages, one already resolved: the editor's change form shows the open
+        one above the form and marked in the live preview, the resolved one folded."""
+        revision = article.pending_revision
+        answered = comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=1,
+            quote="within minutes",
+            text="Say what to do if the reliever does not help within minutes.",
+        )
+        comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=3,
+            text="Cite the current guideline for the advice against a reliever alone.",
+        )
+        comments.reply(answered, user=editor, text="Added: call 999 if it does not help or you need it again soon.")
+        comments.set_resolved(answered, user=editor, resolved=True)
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
