@@ -1,6 +1,8 @@
 """The article change form and list at 1280 and 390 px: the "why" fields by the save buttons, a
 reference table that shows its values whole, resolved threads folded, every list column in sight."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -78,6 +80,10 @@ def test_the_why_fields_sit_by_the_save_buttons(chromium, live_server, update, w
     page.screenshot(path=screenshot_dir / f"change-form-why-{width}.png", full_page=True)
     resolved.locator("summary").click()
     expect(resolved.get_by_text("Which crystals?")).to_be_visible()
+    # The open comment's flag in the preview frame leads to the comment above the form.
+    open_comment = update.passage_comments.get(resolved_at__isnull=True)
+    page.frame_locator("[data-preview='patient'] iframe").locator("a.comment-flag").click()
+    expect(page).to_have_url(re.compile(f"#comment-{open_comment.pk}$"))
     context.close()
 
 
