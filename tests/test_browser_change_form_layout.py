@@ -12,6 +12,7 @@ from articles.review import comments, editing, workflow
 
 from . import factories
 from .conftest import admin_login
+from .test_browser_editor import preview_settled
 from .test_browser_site import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,6 +106,7 @@ def test_the_reference_rows_show_kind_and_title_whole(chromium, live_server, aut
         box = page.locator(f"#id_references-2-{field}").bounding_box()
         assert box["x"] + box["width"] <= right, f"{field} runs off the form"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    preview_settled(page)
     context.close()
 
 

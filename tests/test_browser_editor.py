@@ -12,6 +12,13 @@ from .test_reference_lookup import stub  # noqa: F401 - the stub Crossref/PubMed
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def preview_settled(page):
+    """Wait until the live preview has shown its first render: no request left for the server when
+    the test ends (its database is flushed then)."""
+    expect(page.frame_locator("[data-preview='patient'] iframe").locator(".md-preview-article")).to_have_count(1)
+    expect(page.locator("[data-preview='patient'] .md-preview-status")).to_have_text("")
+
+
 def open_change_form(page, live_server, article):
     admin_login(page, live_server, "author")
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
@@ -214,6 +221,7 @@ def test_a_new_reference_is_numbered_and_citations_join_in_the_house_style(page,
     expect(preview.locator(".md-preview-body sup.citation a")).to_have_count(3)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
+    preview_settled(page)
     assert article.references.get(number=3).title == "A third study"
 
 
@@ -224,6 +232,7 @@ def test_a_new_row_left_empty_is_not_saved(page, live_server, author):
     expect(page.locator("#references-1 input[name$='-number']")).to_have_value("2")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
+    preview_settled(page)
     assert article.references.count() == 1
 
 

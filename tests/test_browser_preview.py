@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from . import factories
 from .conftest import admin_login
+from .test_browser_editor import preview_settled
 from .test_browser_site import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,3 +79,4 @@ def test_the_preview_renders_at_a_phone_tablet_or_desktop_width(page, live_serve
     expect(page.locator("[data-preview='patient']").get_by_role("button", name="Tablet")).to_have_attribute(
         "aria-pressed", "true"
     )
+    preview_settled(page)
