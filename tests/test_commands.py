@@ -175,3 +175,9 @@ def test_running_seed_demo_twice_changes_nothing_and_still_prints_the_logins(see
     second = seed()
     assert database_state() == before
     assert printed_logins(second) == printed_logins(seeded)
+
+
+def test_seed_demo_sent_back_article_has_an_open_and_a_resolved_passage_comment(seeded):
+    article = Article.objects.get(slug="how-do-asthma-inhalers-work")
+    assert article.status == Article.Status.CHANGES_REQUESTED
+    assert sorted(c.is_resolved for c in article.passage_comments.all()) == [False, True]

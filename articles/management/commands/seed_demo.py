@@ -159,6 +159,7 @@ class Command(BaseCommand):
         if state == "in_review":
             return
         if state == "changes_requested":
+            self._comment_on_passages(article, reviewer, editor)
             workflow.request_changes(
                 article,
                 user=reviewer,
@@ -195,6 +196,30 @@ class Command(BaseCommand):
                 quote="agreed with your doctor",
                 text="Say how often targets are reviewed (at least once a year in the NICE guideline).",
             )
+
+    def _comment_on_passages(self, article, reviewer, editor):
+        """Two comments on passages, one already resolved: the editor's change form shows the open
+        one above the form and marked in the live preview, the resolved one folded."""
+        revision = article.pending_revision
+        answered = comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=1,
+            quote="within minutes",
+            text="Say what to do if the reliever does not help within minutes.",
+        )
+        comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=3,
+            text="Cite the current guideline for the advice against a reliever alone.",
+        )
+        comments.reply(answered, user=editor, text="Added: call 999 if it does not help or you need it again soon.")
+        comments.set_resolved(answered, user=editor, resolved=True)
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
