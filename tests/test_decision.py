@@ -97,6 +97,15 @@ def test_the_review_screen_shows_the_change_note_and_the_approver_edits_it_and_d
     assert decision.conflicts == "I advise a coffee growers' association."
 
 
+
+def test_the_change_notes_help_on_the_review_screen_keeps_its_words(client, second_reviewer, update_in_review):
+    """The help text is shown as HTML: placeholders in angle brackets vanished ("Updated : ")."""
+    client.force_login(second_reviewer)
+    html = client.get(review_url(update_in_review)).content.decode()
+    assert "Updated :" not in html and "<date>" not in html
+    assert "after “Updated” and the day the board approves it" in html
+
+
 def test_a_decision_lands_at_the_top_of_the_page_where_its_message_is(client, second_reviewer, in_review):
     client.force_login(second_reviewer)
     response = client.post(review_url(in_review), on_screen(client, in_review, "approve"))

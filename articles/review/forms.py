@@ -33,7 +33,8 @@ class ChangeNoteForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 80}),
         validators=[validate_no_control_characters],
-        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
+        help_text="Readers see it under the title after “Updated” and the day the board approves it. "
+        "Say what changed, e.g. “Dosing table corrected”.",
     )
 
     @classmethod
