@@ -19,7 +19,10 @@ from articles.review import comments, editing, presence, workflow
 
 from . import changelist, editor, history, interchange, previews
 from .base import HistoryAdmin, WorkflowAdminMixin, _change_url
+from .compare import compare_view
 from .forms import ArticleAdminForm, ReferenceForm, ReferenceFormSet
+
+WHY_FIELDS = "why-fields"  # the fieldsets saying why (a fieldset class the change form looks for)
 
 
 class ReferenceInline(admin.TabularInline):
@@ -34,7 +37,9 @@ class ReferenceInline(admin.TabularInline):
         return 1 if obj is None else 0
 
     def get_max_num(self, request, obj=None, **kwargs):
-        return max_reference_number()
+        # Read-only (with the board, archived): no room for a row, so the admin's script offers
+        # no "Add another Reference" link (it would add nothing, there being no empty row).
+        return max_reference_number() if self._editable(request, obj) else 0
 
     def _editable(self, request, obj):
         return obj is None or obj.status in editing.EDITABLE_STATES
@@ -81,7 +86,9 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "description": "A separately reviewed version for healthcare professionals.",
             },
         ),
-        ("Why", {"fields": ["change_reason", "edit_base"]}),
+        # Rendered after the references, next to the save buttons they go with (change_form.html),
+        # not between the body and the references.
+        ("Why", {"fields": ["change_reason", "edit_base"], "classes": [WHY_FIELDS]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -118,6 +125,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "Public change note",
                 {
                     "fields": ["change_kind", "change_note"],
+                    "classes": [WHY_FIELDS],
                     "description": "Needed when you save and submit an update: readers see what changed.",
                 },
             )
@@ -182,6 +190,9 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 presence.touch(article, request.user)
             extra_context["editing_now"] = presence.others(article, request.user)
             extra_context["passage_comments"] = thread = list(comments.for_article(article))
+            # Resolved threads are folded under the open ones, so they do not push the form down.
+            extra_context["open_comments"] = [c for c in thread if not c.is_resolved]
+            extra_context["resolved_comments"] = [c for c in thread if c.is_resolved]
             # For the live preview: mark the passages open comments are about, beside the text.
             extra_context["comment_markers"] = [
                 {"id": c.pk, "part": c.part, "text": c.passage_text, "quote": c.quote}
@@ -249,6 +260,11 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 name="{}_{}_live_preview".format(*info),
             ),
             path(
+                "live-preview/frame/",
+                self.admin_site.admin_view(partial(editor.live_preview_frame_view, self)),
+                name="{}_{}_live_preview_frame".format(*info),
+            ),
+            path(
                 "reference-lookup/",
                 self.admin_site.admin_view(partial(editor.reference_lookup_view, self)),
                 name="{}_{}_reference_lookup".format(*info),
@@ -257,6 +273,11 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "<int:object_id>/preview-draft/",
                 self.admin_site.admin_view(partial(previews.draft_preview_view, self)),
                 name="{}_{}_preview_draft".format(*info),
+            ),
+            path(
+                "<int:object_id>/compare/",
+                self.admin_site.admin_view(partial(compare_view, self)),
+                name="{}_{}_compare".format(*info),
             ),
             path(
                 "<int:object_id>/comments/<int:comment_id>/",

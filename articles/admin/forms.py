@@ -8,10 +8,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms.renderers import Jinja2
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
 
 from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
-from articles.models import Article, BoardMember, Page, Reference, max_reference_number
+from articles.models import Article, BoardMember, Page, Reference, Revision, max_reference_number
 from articles.review import editing, validation, workflow
 from articles.review.forms import ChangeNoteForm
 
@@ -26,6 +29,19 @@ def clean_markdown(text: str) -> str:
     if problems:
         raise ValidationError(problems, code="markdown")
     return text
+
+
+def change_note_help() -> str:
+    """The change note's help: the public line readers will see, as it will look (the admin shows
+    help text as HTML, so "Updated <date>" would lose its placeholder to the browser)."""
+    return format_html(
+        'Readers see it under the title as <q class="change-note-example" data-change-note-example>'
+        "<strong>Updated {}:</strong> <span data-note>{}</span> <span data-kind>({})</span></q>, "
+        "dated the day the board approves it. Say what changed.",
+        format_date(timezone.localdate(), "j F Y"),
+        "Dosing table corrected",
+        Revision.ChangeKind.CORRECTION.label,
+    )
 
 
 class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
@@ -47,6 +63,7 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["edit_base"] = editing.edit_version(self.instance)
+        self.fields["change_note"].help_text = change_note_help()
 
     @property
     def submitting(self) -> bool:
@@ -162,6 +179,13 @@ class ReferenceForm(forms.ModelForm):
         # Each input names its column: on a phone the table stacks and the header row is gone.
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
+
+    def has_changed(self):
+        # The editor's script numbers a new row as soon as it is added (static/articles/editor.js):
+        # a new row with nothing but its number is an empty row, not a reference without a title.
+        if self.instance.pk is None and set(super().changed_data) <= {"number"}:
+            return False
+        return super().has_changed()
 
     def clean_doi(self):
         doi = self.cleaned_data["doi"].strip()
