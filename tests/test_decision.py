@@ -97,7 +97,6 @@ def test_the_review_screen_shows_the_change_note_and_the_approver_edits_it_and_d
     assert decision.conflicts == "I advise a coffee growers' association."
 
 
-
 def test_the_change_notes_help_on_the_review_screen_keeps_its_words(client, second_reviewer, update_in_review):
     """The help text is shown as HTML: placeholders in angle brackets vanished ("Updated : ")."""
     client.force_login(second_reviewer)
