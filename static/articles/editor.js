@@ -164,6 +164,10 @@
         headers: { "X-Requested-With": "fetch" },
         signal: inFlight.signal
       }).then(function (response) {
+        if (window.EditorialSession && window.EditorialSession.isSignedOut(response)) {
+          document.dispatchEvent(new CustomEvent("editorial:signed-out"));  /* session.js asks to sign in */
+          throw new Error("your session has ended; sign in again");
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
       }).then(function (html) {
@@ -183,6 +187,7 @@
     }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
+    document.addEventListener("editorial:signed-in", schedule);
     refresh();
   }
 
