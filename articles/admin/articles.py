@@ -99,6 +99,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
 
     class Media:
         # The safety net of the change form: autosave and recovery, signing in again in place.
+        css = {"all": ["articles/autosave.css"]}
         js = ["articles/session.js", "articles/autosave.js", "articles/comment_replies.js"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -295,7 +296,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 name="{}_{}_autosave_diff".format(*info),
             ),
             path("session/", autosave.json_admin_view(self, autosave.session_view), name="{}_{}_session".format(*info)),
-            path("sign-in/", partial(autosave.sign_in_view, self), name="{}_{}_sign_in".format(*info)),
+            path("sign-in/", autosave.sign_in_view, name="{}_{}_sign_in".format(*info)),
             path(
                 "reference-lookup/",
                 self.admin_site.admin_view(partial(editor.reference_lookup_view, self)),

@@ -116,7 +116,7 @@ def session_view(model_admin, request):
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def sign_in_view(model_admin, request):
+def sign_in_view(request):
     """Sign in again from the change form's dialog, with the admin login's own form and throttle.
 
     Answers the new CSRF token (signing in rotates it) for the page's forms. Only the person who
