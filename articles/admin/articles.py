@@ -99,7 +99,8 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
 
     class Media:
         # The safety net of the change form: autosave and recovery, signing in again in place.
-        css = {"all": ["articles/autosave.css"]}
+        # Replaces WorkflowAdminMixin.Media (a plain mixin's Media is not merged): its stylesheet first.
+        css = {"all": ["articles/admin.css", "articles/autosave.css"]}
         js = ["articles/session.js", "articles/autosave.js", "articles/comment_replies.js"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

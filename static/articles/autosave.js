@@ -12,7 +12,7 @@
   var PREFIX = "editorial-autosave:";
   var LOCAL_DELAY_MS = 1000, LOCAL_EVERY_MS = 5000, SERVER_EVERY_MS = 10000;
 
-  var config, form, status, offer, paused = false, dirty = false, serverDirty = false, lastLocal = "";
+  var config, form, status, offer, paused = false, dirty = false, serverDirty = false, lastLocal = "", lastServer = 0;
 
   function storage() {
     try { return window.localStorage; } catch (error) { return null; }
@@ -30,6 +30,7 @@
     var fields = {};
     new FormData(form).forEach(function (value, name) {
       if (name === "csrfmiddlewaretoken" || name.charAt(0) === "_" || typeof value !== "string") return;
+      if (name.indexOf("__prefix__") !== -1) return;  /* the template row "Add another" copies */
       fields[name] = value;
     });
     return fields;
@@ -75,6 +76,8 @@
       lastLocal = text;
       dirty = false;
       say("Unsaved changes kept in this browser at " + timeOf(now) + ".");
+      /* The server's copy follows at most every SERVER_EVERY_MS (the first one at once). */
+      if (Date.now() - lastServer >= SERVER_EVERY_MS) saveServer();
     } catch (error) {
       say("This browser could not keep a copy of your changes (" + error.name + "); save soon.");
     }
@@ -88,8 +91,9 @@
   function saveServer() {
     if (!config.url || !serverDirty || paused) return;
     serverDirty = false;
-    var data = new FormData(form);
-    ["_save", "_continue", "_addanother", "_saveandsubmit"].forEach(function (name) { data.delete(name); });
+    lastServer = Date.now();
+    var data = new FormData(), fields = collect();
+    Object.keys(fields).forEach(function (name) { data.set(name, fields[name]); });
     post(config.url, data).then(function (response) {
       if (window.EditorialSession && window.EditorialSession.isSignedOut(response)) {
         serverDirty = true;

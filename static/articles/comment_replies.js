@@ -25,7 +25,8 @@
     if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (button) { button.disabled = true; });
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+    // getAttribute: the form has a field named "action", which hides the form's own action property.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (window.EditorialSession && window.EditorialSession.isSignedOut(response)) {
           document.dispatchEvent(new CustomEvent("editorial:signed-out"));
