@@ -192,3 +192,6 @@ def test_replying_to_a_comment_keeps_unsaved_edits_on_the_page(page, live_server
     expect(page.locator(f"#comment-{comment.pk} .wf-status")).to_have_text("Resolved")
     assert comment.replies.get().text == "Added the big toe."
     expect(page.locator("#id_body")).to_have_value("Uric acid builds up in the big toe [1].")
+    # The edits are still unsaved, and kept: the autosave went on in the background.
+    expect(page.locator("[data-autosave-status]")).to_contain_text("and on the server")
+    page.close(run_before_unload=False)
