@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article, AutosaveDraft
-from articles.review import comments, workflow
+from articles.review import comments, editing, workflow
 
 from . import factories
 from .conftest import _browser_page, admin_login
@@ -194,4 +194,23 @@ def test_replying_to_a_comment_keeps_unsaved_edits_on_the_page(page, live_server
     expect(page.locator("#id_body")).to_have_value("Uric acid builds up in the big toe [1].")
     # The edits are still unsaved, and kept: the autosave went on in the background.
     expect(page.locator("[data-autosave-status]")).to_contain_text("and on the server")
+    page.close(run_before_unload=False)
+
+
+def test_an_edit_conflict_shows_their_changes_beside_the_kept_text(page, live_server, author, other_editor, screenshot_dir):
+    article = factories.make_article(author=author, title="What causes gout?", body="Uric acid builds up [1].")
+    admin_login(page, live_server, "author")
+    page.goto(change_url(live_server, article))
+    article.body = "Uric acid builds up in the joints [1]."
+    editing.save_content(article, user=other_editor, reason="More precise")
+    page.locator("#id_body").fill("Uric acid crystals build up [1].")
+    page.locator("input[name=_continue]").click()
+    panel = page.locator("#edit-conflict")
+    expect(panel).to_be_visible()
+    expect(panel.locator(".edit-conflict-theirs .diff-text ins")).to_contain_text("in the joints")
+    expect(panel.locator(".edit-conflict-yours .diff-text")).to_contain_text("crystals")
+    expect(panel.locator(".edit-conflict-theirs .diff-references")).to_have_count(0)  # nobody changed them
+    expect(page.locator("#id_body")).to_have_value("Uric acid crystals build up [1].")
+    page.screenshot(path=screenshot_dir / "edit-conflict-1280.png")
+    check_axe(page, "edit conflict")
     page.close(run_before_unload=False)

@@ -47,6 +47,13 @@ def signed_out() -> JsonResponse:
     )
 
 
+def snapshot_diff(old: dict | None, new: dict) -> dict:
+    """``diffing.diff_snapshots`` with the references that changed picked out, for ``_snapshot_diff.html``."""
+    diff = diffing.diff_snapshots(old, new)
+    diff["changed_references"] = [ref for ref in diff["references"] if ref.status != "unchanged"]
+    return diff
+
+
 def context(request, article: Article | None) -> dict:
     """What the change form's scripts need: where to keep text, and the author's own server copy."""
     kept = autosave.mine(article, request.user) if article is not None else None
@@ -103,7 +110,7 @@ def autosave_diff_view(model_admin, request):
         stored = get_object_or_404(Article, pk=object_id).content_snapshot()
     kept = {name: request.POST.get(name, "") for name, _ in diffing.FIELDS}
     kept["references"] = references_from_form(request.POST)
-    diff = diffing.diff_snapshots(stored, kept)
+    diff = snapshot_diff(stored, kept)
     html = render_to_string("admin/articles/_snapshot_diff.html", {"diff": diff, "only_changes": True})
     return JsonResponse({"html": html, "changed": diff["changed"]})
 

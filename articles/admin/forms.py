@@ -15,6 +15,7 @@ from articles.models import Article, BoardMember, Page, Reference, max_reference
 from articles.review import conflicts, diffing, editing, validation, workflow
 from articles.review.forms import ChangeNoteForm
 
+from .autosave import snapshot_diff
 from .editor import MarkdownEditor, references_from_form
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -147,7 +148,7 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         started, stored = conflicts.theirs(self.instance, self.conflict_base)
         mine = {name: self.data.get(self.add_prefix(name), "") for name, _ in diffing.FIELDS}
         mine["references"] = references_from_form(self.data)
-        return {"theirs": diffing.diff_snapshots(started, stored), "yours": diffing.diff_snapshots(stored, mine)}
+        return {"theirs": snapshot_diff(started, stored), "yours": snapshot_diff(stored, mine)}
 
     def _check_change_note(self, cleaned) -> None:
         # Before anything is saved: an update submitted without its public note is a form error.

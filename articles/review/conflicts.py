@@ -7,6 +7,8 @@ record named by the form's base version, with its references as they were then) 
 stored now, for the diff engine (``diffing.diff_snapshots``) to compare.
 """
 
+from django.utils import timezone
+
 from articles.models import Article, Reference
 
 
@@ -24,7 +26,10 @@ def snapshot_at(article: Article, base: str) -> dict | None:
     if record is None:
         return None
     data = {field: getattr(record, field) for field in Article.CONTENT_FIELDS}
-    data["references"] = _references_as_of(article, record.history_date)
+    # The references as they stood until the next save of the article (reference rows are written
+    # after their article's record, so an article saved and then given references counts them).
+    later = article.history.filter(history_id__gt=record.history_id).order_by("history_id").first()
+    data["references"] = _references_as_of(article, later.history_date if later else timezone.now())
     return data
 
 
