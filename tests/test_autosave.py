@@ -168,7 +168,7 @@ def test_the_recovery_diff_compares_the_kept_text_with_what_is_saved(client, dra
         {"_autosave_article": str(draft.pk), "title": draft.title, "summary": draft.summary, "body": "Other text [1]."},
     ).json()
     assert answer["changed"]
-    assert "<ins><span class=\"visually-hidden\">[added: </span>Other" in answer["html"]
+    assert '<ins><span class="visually-hidden">[added: </span>Other' in answer["html"]
     assert "<del>" in answer["html"]
 
 
@@ -248,7 +248,9 @@ def test_an_edit_conflict_shows_their_changes_and_yours_as_diffs(client, publish
     stale = client.get(change_url(published))
     client.force_login(author)
     mine = client.get(change_url(published))
-    assert client.post(change_url(published), form_data(mine, body="Coffee raises blood pressure [1].")).status_code == 302
+    assert (
+        client.post(change_url(published), form_data(mine, body="Coffee raises blood pressure [1].")).status_code == 302
+    )
 
     client.force_login(other_editor)
     refused = client.post(change_url(published), form_data(stale, body="Coffee is fine in moderation [1]."))

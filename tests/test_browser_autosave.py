@@ -86,7 +86,9 @@ def test_a_closed_tab_is_offered_back_with_a_diff_then_restored_and_saved(
     assert desktop.evaluate("Object.keys(localStorage).filter(k => k.startsWith('editorial-autosave:'))") == []
 
 
-def test_the_servers_copy_follows_the_editor_to_another_browser_and_can_be_discarded(page, chromium, live_server, author):
+def test_the_servers_copy_follows_the_editor_to_another_browser_and_can_be_discarded(
+    page, chromium, live_server, author
+):
     article = factories.make_article(author=author, body="Uric acid [1].")
     admin_login(page, live_server, "author")
     page.goto(change_url(live_server, article))
@@ -197,7 +199,9 @@ def test_replying_to_a_comment_keeps_unsaved_edits_on_the_page(page, live_server
     page.close(run_before_unload=False)
 
 
-def test_an_edit_conflict_shows_their_changes_beside_the_kept_text(page, live_server, author, other_editor, screenshot_dir):
+def test_an_edit_conflict_shows_their_changes_beside_the_kept_text(
+    page, live_server, author, other_editor, screenshot_dir
+):
     article = factories.make_article(author=author, title="What causes gout?", body="Uric acid builds up [1].")
     admin_login(page, live_server, "author")
     page.goto(change_url(live_server, article))

@@ -42,9 +42,7 @@ def json_admin_view(model_admin, view):
 
 
 def signed_out() -> JsonResponse:
-    return JsonResponse(
-        {"error": "signed_out", "message": SIGNED_OUT, "login_url": reverse("admin:login")}, status=401
-    )
+    return JsonResponse({"error": "signed_out", "message": SIGNED_OUT, "login_url": reverse("admin:login")}, status=401)
 
 
 def snapshot_diff(old: dict | None, new: dict) -> dict:
@@ -57,6 +55,7 @@ def snapshot_diff(old: dict | None, new: dict) -> dict:
 def context(request, article: Article | None) -> dict:
     """What the change form's scripts need: where to keep text, and the author's own server copy."""
     kept = autosave.mine(article, request.user) if article is not None else None
+    server = {"fields": kept.fields, "base": kept.base, "saved_at": kept.saved_at.isoformat()} if kept else None
     saved_now = request.session.pop("autosave_saved", None)
     return {
         "autosave": {
@@ -69,7 +68,7 @@ def context(request, article: Article | None) -> dict:
             "username": request.user.get_username(),
             # Just saved: the browser's copies of this article (and of the new article it was) are done.
             "cleared": saved_now or [],
-            "server": {"fields": kept.fields, "base": kept.base, "saved_at": kept.saved_at.isoformat()} if kept else None,
+            "server": server,
         }
     }
 
@@ -139,10 +138,7 @@ def sign_in_view(request):
         return JsonResponse({"error": "invalid", "message": message}, status=400)
     user = form.get_user()
     if expected and user.get_username() != expected:
-        return JsonResponse(
-            {"error": "other_user", "message": f"This page was opened by {expected}: sign in as {expected} to save it."},
-            status=400,
-        )
+        message = f"This page was opened by {expected}: sign in as {expected} to save it."
+        return JsonResponse({"error": "other_user", "message": message}, status=400)
     login(request, user)
     return JsonResponse({"signed_in": True, "username": user.get_username(), "csrf_token": get_token(request)})
-

@@ -122,8 +122,8 @@ def _changes_since(article: Article, history_id: int) -> str:
     saved = "; ".join(lines) or "someone changed its references"
     return (
         f"Someone else saved this article while you were editing it: {saved}. Your text is still in the form below, "
-        "not saved. Compare it with theirs (the change form shows their changes as a diff), merge what you need, and save again: "
-        "saving again replaces their version with yours."
+        "not saved. Compare it with theirs (the change form shows their changes as a diff), merge what you need, "
+        "and save again: saving again replaces their version with yours."
     )
 
 
