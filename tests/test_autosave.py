@@ -260,3 +260,13 @@ def test_an_edit_conflict_shows_their_changes_and_yours_as_diffs(client, publish
     assert "[added: </span>Coffee raises blood pressure" in theirs
     assert "[removed: </span>Some text" in theirs
     assert "[added: </span>is fine in moderation" in yours
+
+
+def test_the_demo_shows_editors_where_to_try_autosave():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "restore your unsaved changes" in out.getvalue()
