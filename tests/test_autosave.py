@@ -270,3 +270,9 @@ def test_the_demo_shows_editors_where_to_try_autosave():
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "restore your unsaved changes" in out.getvalue()
+
+
+def test_the_reference_lookup_answers_a_json_401_when_the_session_has_ended(client, settings):
+    settings.EDITORIAL_REFERENCE_LOOKUP = True
+    response = client.get(reverse("admin:articles_article_reference_lookup"), {"doi": "10.1000/x"})
+    assert response.status_code == 401 and response.json()["error"] == "signed_out"

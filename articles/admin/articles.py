@@ -300,7 +300,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
             path("sign-in/", autosave.sign_in_view, name="{}_{}_sign_in".format(*info)),
             path(
                 "reference-lookup/",
-                self.admin_site.admin_view(partial(editor.reference_lookup_view, self)),
+                autosave.json_admin_view(self, editor.reference_lookup_view),
                 name="{}_{}_reference_lookup".format(*info),
             ),
             path(

@@ -213,10 +213,11 @@
         button.disabled = true;
         fetch(lookupUrl + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {
+            if (response.status === 401) document.dispatchEvent(new CustomEvent("editorial:signed-out"));
             return response.json().catch(function () { return { error: "The lookup failed (HTTP " + response.status + ")." }; });
           })
           .then(function (found) {
-            if (found.error) { status.textContent = found.error; return; }
+            if (found.error) { status.textContent = found.message || found.error; return; }
             var filled = [];
             ["title", "source", "year"].forEach(function (name) {
               var input = field(name);
