@@ -218,3 +218,20 @@ def test_an_edit_conflict_shows_their_changes_beside_the_kept_text(
     page.screenshot(path=screenshot_dir / "edit-conflict-1280.png")
     check_axe(page, "edit conflict")
     page.close(run_before_unload=False)
+
+
+def test_a_form_shown_again_after_an_error_is_not_offered_an_older_copy(page, live_server, author):
+    article = factories.make_article(author=author, body="Uric acid [1].")
+    admin_login(page, live_server, "author")
+    page.goto(change_url(live_server, article))
+    page.locator("#id_body").fill("First words [1].")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("and on the server")
+    page.locator("#id_body").fill("First words, then more [1].")  # within ten seconds: browser only
+    page.locator("#id_title").fill("")
+    page.locator("input[name=_continue]").click()
+    expect(page.locator("#article_form .errornote")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("First words, then more [1].")
+    assert AutosaveDraft.objects.get(article=article).fields["body"] == "First words [1]."
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#autosave-offer")).to_be_hidden()
+    page.close(run_before_unload=False)

@@ -125,7 +125,8 @@
     }) && Object.keys(current).every(function (name) { return name === "edit_base" || name in fields; });
   }
 
-  /* The newest copy (this browser's or the server's) that differs from what the form shows now. */
+  /* The newest copy (this browser's or the server's), unless the form already shows it (a form shown
+     again after an error holds the newest text: an older copy must not be offered over it). */
   function candidate() {
     var current = collect(), copies = localCopies(config.key).map(function (copy) {
       var value = copy.value;
@@ -133,10 +134,10 @@
     });
     if (config.server) copies.push({ fields: config.server.fields, base: config.server.base, saved_at: config.server.saved_at, where: "server" });
     copies = copies.filter(function (copy) {
-      return copy.fields && !same(copy.fields, current) && (!copy.username || copy.username === config.username);
+      return copy.fields && (!copy.username || copy.username === config.username);
     });
     copies.sort(function (a, b) { return (Date.parse(b.saved_at) || 0) - (Date.parse(a.saved_at) || 0); });
-    return copies[0] || null;
+    return copies.length && !same(copies[0].fields, current) ? copies[0] : null;
   }
 
   function ensureReferenceRows(wanted) {
