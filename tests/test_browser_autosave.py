@@ -150,12 +150,22 @@ def test_an_ended_session_asks_to_sign_in_again_in_place_then_saves(
         browser_page.screenshot(path=screenshot_dir / f"session-dialog-{width}.png")
         check_axe(browser_page, f"sign-in dialog at {width}px")
 
+    # "Not now": typing goes on without the dialog coming back at every pause; Save asks again.
+    page.locator("[data-session-cancel]").click()
+    expect(page.locator("#session-dialog")).to_be_hidden()
+    page.locator("#id_body").fill("Uric acid crystals form [1].")
+    expect(page.locator("[data-preview='patient'] .md-preview-status")).to_contain_text("session has ended")
+    expect(page.locator("#session-dialog")).to_be_hidden()
+    page.locator("input[name=_continue]").click()
+    expect(page.locator("#session-dialog")).to_be_visible()
     page.locator("#session-password").fill("wrong")
     page.locator("[data-session-submit]").click()
     expect(page.locator("[data-session-error]")).to_contain_text("correct username and password")
     page.locator("#session-password").fill("pw")
-    page.locator("[data-session-submit]").click()
-    expect(page.locator("#session-dialog")).to_be_hidden()
+    with page.expect_navigation():
+        page.locator("[data-session-submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # then it saved
+    assert Article.objects.get(pk=article.pk).body == "Uric acid crystals form [1]."
     expect(page.locator("[data-preview='patient'] [data-preview-output]")).to_contain_text("crystals")
 
     # The session ends again; this time Save is pressed: the dialog comes first, then the save goes through.
@@ -165,7 +175,8 @@ def test_an_ended_session_asks_to_sign_in_again_in_place_then_saves(
     expect(page.locator("#session-dialog")).to_be_visible()
     assert "/change/" in page.url  # not the login page
     page.locator("#session-password").fill("pw")
-    page.locator("[data-session-submit]").click()
+    with page.expect_navigation():
+        page.locator("[data-session-submit]").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert Article.objects.get(pk=article.pk).body == "Uric acid crystals in the big toe [1]."
 

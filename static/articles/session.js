@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var config = null, dialog = null, pendingSubmit = null, passing = false;
+  var config = null, dialog = null, pendingSubmit = null, passing = false, dismissed = false;
 
   function csrfToken() {
     var input = document.querySelector("#article_form input[name=csrfmiddlewaretoken]");
@@ -29,10 +29,13 @@
     return response.redirected && /\/admin\/login\//.test(response.url || "");
   }
 
-  function signedOut() {
+  /* ``force``: Save was pressed. Background requests (preview, autosave) open the dialog only
+     until the editor answers "Not now": it would otherwise come back at every pause in typing. */
+  function signedOut(force) {
     if (!dialog) return;
     var status = document.querySelector("[data-autosave-status]");
     if (status) status.textContent = "Your session has ended: sign in again to save. Your text is kept in this browser.";
+    if (dismissed && force !== true) return;
     if (!dialog.open) {
       dialog.querySelector("[data-session-error]").hidden = true;
       dialog.showModal();
@@ -44,7 +47,8 @@
 
   function signedIn(answer) {
     useToken(answer.csrf_token);
-    if (dialog.open) dialog.close();
+    dismissed = false;
+    if (dialog.open) dialog.close("signed-in");
     var status = document.querySelector("[data-autosave-status]");
     if (status) status.textContent = "Signed in again as " + answer.username + ".";
     document.dispatchEvent(new CustomEvent("editorial:signed-in", { detail: answer }));
@@ -82,7 +86,7 @@
     check().then(function (answer) {
       if (answer) { useToken(answer.csrf_token); submitNow(form, submitter); return; }
       pendingSubmit = { form: form, submitter: submitter };
-      signedOut();
+      signedOut(true);
     }).catch(function () {
       /* The server cannot be asked (offline, overloaded): post as usual; the autosave keeps the text. */
       submitNow(form, submitter);
@@ -128,7 +132,7 @@
     }).catch(function () { showError("Could not reach the server; try again in a moment."); });
   }
 
-  window.EditorialSession = { isSignedOut: isSignedOut, signedOut: function () { signedOut(); } };
+  window.EditorialSession = { isSignedOut: isSignedOut };
 
   document.addEventListener("DOMContentLoaded", function () {
     var data = document.getElementById("autosave-config");
@@ -136,9 +140,14 @@
     if (!data || !dialog || !document.getElementById("article_form")) return;
     config = JSON.parse(data.textContent);
     document.addEventListener("submit", guardSubmit, true);
-    document.addEventListener("editorial:signed-out", signedOut);
+    document.addEventListener("editorial:signed-out", function () { signedOut(false); });
     dialog.querySelector("[data-session-form]").addEventListener("submit", signIn);
     dialog.querySelector("[data-session-recheck]").addEventListener("click", recheck);
     dialog.querySelector("[data-session-cancel]").addEventListener("click", function () { dialog.close(); });
+    /* Closed without signing in ("Not now", Escape): Save asks again; typing does not. */
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue !== "signed-in") { dismissed = true; pendingSubmit = null; }
+      dialog.returnValue = "";
+    });
   });
 })();
