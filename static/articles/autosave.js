@@ -38,7 +38,9 @@
 
   function timeOf(iso) {
     var date = new Date(iso);
-    return isNaN(date) ? iso : date.toLocaleString([], { dateStyle: "medium", timeStyle: "medium" });
+    /* As the admin writes dates ("5 Dec 2026, 12:42"), with seconds: copies minutes apart differ. */
+    var options = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    return isNaN(date) ? iso : date.toLocaleString("en-GB", options);
   }
 
   function say(text) { if (status) status.textContent = text; }
