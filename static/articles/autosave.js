@@ -219,7 +219,7 @@
     }, { once: true });
     offer.querySelector("[data-autosave-discard]").addEventListener("click", function () {
       forget(config.key);
-      if (copy.where === "server") discardServer();
+      if (config.server || copy.where === "server") discardServer();  /* both copies, or the other comes back */
       config.server = null;
       closeOffer("Unsaved changes discarded.");
     }, { once: true });
