@@ -73,8 +73,9 @@ def test_a_closed_tab_is_offered_back_with_a_diff_then_restored_and_saved(
     desktop.locator("[data-autosave-restore]").click()
     expect(desktop.locator("#autosave-offer")).to_be_hidden()
     expect(desktop.locator("#id_body")).to_have_value("Uric acid and beer [1].")
-    desktop.locator("input[name=_continue]").click()
-    desktop.wait_for_load_state()
+    expect(desktop.locator("[data-autosave-status]")).to_contain_text("and on the server")
+    with desktop.expect_navigation():
+        desktop.locator("input[name=_continue]").click()
     expect(desktop.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.body == "Uric acid and beer [1]."
@@ -228,6 +229,10 @@ def test_an_edit_conflict_shows_their_changes_beside_the_kept_text(
     expect(page.locator("#id_body")).to_have_value("Uric acid crystals build up [1].")
     page.screenshot(path=screenshot_dir / "edit-conflict-1280.png")
     check_axe(page, "edit conflict")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#edit-conflict").screenshot(path=screenshot_dir / "edit-conflict-390.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    check_axe(page, "edit conflict at 390px")
     page.close(run_before_unload=False)
 
 

@@ -239,8 +239,14 @@
     offerRecovery();
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    /* Also keep the text as it is sent: if the save goes wrong, it is still here. */
-    form.addEventListener("submit", function () { if (dirty) saveLocal(); });
+    /* Keep the text as it is sent (if the save goes wrong, it is still here), then stop: an
+       autosave arriving after the save would keep a copy of text that is saved. */
+    form.addEventListener("submit", function () {
+      if (dirty) saveLocal();
+      clearTimeout(changed.timer);
+      paused = true;
+    });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) paused = false; });
     setInterval(function () { if (dirty) saveLocal(); }, LOCAL_EVERY_MS);
     setInterval(saveServer, SERVER_EVERY_MS);
     document.addEventListener("editorial:signed-in", function () { serverDirty = true; saveServer(); });

@@ -51,12 +51,13 @@
     if (dialog.open) dialog.close("signed-in");
     var status = document.querySelector("[data-autosave-status]");
     if (status) status.textContent = "Signed in again as " + answer.username + ".";
-    document.dispatchEvent(new CustomEvent("editorial:signed-in", { detail: answer }));
-    if (pendingSubmit) {
+    if (pendingSubmit) {  /* Save was waiting: save now (the page is leaving; nothing else to refresh) */
       var submit = pendingSubmit;
       pendingSubmit = null;
       submitNow(submit.form, submit.submitter);
+      return;
     }
+    document.dispatchEvent(new CustomEvent("editorial:signed-in", { detail: answer }));
   }
 
   function check() {
