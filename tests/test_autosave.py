@@ -276,3 +276,10 @@ def test_the_reference_lookup_answers_a_json_401_when_the_session_has_ended(clie
     settings.EDITORIAL_REFERENCE_LOOKUP = True
     response = client.get(reverse("admin:articles_article_reference_lookup"), {"doi": "10.1000/x"})
     assert response.status_code == 401 and response.json()["error"] == "signed_out"
+
+
+def test_the_login_page_says_where_typed_text_is_when_coming_from_an_article(client, draft):
+    page = client.get(change_url(draft), follow=True)
+    assert page.request["PATH_INFO"] == reverse("admin:login")
+    assert "what you typed is kept in this browser" in page.content.decode()
+    assert "what you typed" not in client.get(reverse("admin:login")).content.decode()
