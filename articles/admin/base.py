@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from articles.models import Article
-from articles.review import steps, workflow
+from articles.review import editing, steps, workflow
 from articles.review.forms import DecisionForm
 
 # Actions that need words from the user get a confirmation page; others run from a button.
@@ -122,10 +122,14 @@ class WorkflowAdminMixin:
         # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
         # From the article page's link: the state and the version under decision that page showed.
         seen = request.GET.get("seen", "")[:64]
+        initial = {"seen": seen, "revision": request.GET.get("revision", "")[:20]} if seen else {}
+        if action == "submit":
+            # Resubmitting after "changes requested": the update's note, as it was sent, to start from.
+            initial.update(editing.sent_back_change_note(article))
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             action=action,
-            initial={"seen": seen, "revision": request.GET.get("revision", "")[:20]} if seen else None,
+            initial=initial or None,
             article=None if seen else article,
             subject=article,
         )

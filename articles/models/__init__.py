@@ -2,10 +2,11 @@
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
-events that could not reach the cache. Models use ``articles.content`` (text
-rules) and nothing else of the app: no workflow, no site, no admin.
+events that could not reach the cache; ``autosave`` holds editors' unsaved text. Models use
+``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
+from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -16,6 +17,7 @@ from .review import PassageComment, PassageCommentReply, ReviewAssignment, Revie
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "AutosaveDraft",
     "AuthorProfile",
     "BoardMember",
     "FollowUpQuestion",

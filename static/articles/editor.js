@@ -291,6 +291,10 @@
         headers: { "X-Requested-With": "fetch" },
         signal: inFlight.signal
       }).then(function (response) {
+        if (window.EditorialSession && window.EditorialSession.isSignedOut(response)) {
+          document.dispatchEvent(new CustomEvent("editorial:signed-out"));  /* session.js asks to sign in */
+          throw new Error("your session has ended; sign in again");
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
       }).then(function (html) {
@@ -309,6 +313,7 @@
     }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
+    document.addEventListener("editorial:signed-in", schedule);
     refresh();
   }
 
@@ -334,10 +339,11 @@
         button.disabled = true;
         fetch(lookupUrl + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {
+            if (response.status === 401) document.dispatchEvent(new CustomEvent("editorial:signed-out"));
             return response.json().catch(function () { return { error: "The lookup failed (HTTP " + response.status + ")." }; });
           })
           .then(function (found) {
-            if (found.error) { status.textContent = found.error; return; }
+            if (found.error) { status.textContent = found.message || found.error; return; }
             var filled = [];
             ["title", "source", "year"].forEach(function (name) {
               var input = field(name);

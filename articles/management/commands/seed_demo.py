@@ -230,4 +230,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Editor:                 {EDITOR[0]} / {EDITOR[1]}")
         for member in demo_board()["board"]:
             self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
-        self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}\n")
+        self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
+        self.stdout.write(
+            "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
+            "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
+        )
