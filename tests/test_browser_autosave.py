@@ -137,7 +137,8 @@ def test_an_ended_session_asks_to_sign_in_again_in_place_then_saves(
     for browser_page in (page, phone_390):
         admin_login(browser_page, live_server, "author")
         browser_page.goto(change_url(live_server, article))
-        expect(browser_page.locator("[data-preview='patient'] [data-preview-output]")).to_contain_text("Uric acid")
+        preview_frame = browser_page.frame_locator("[data-preview='patient'] iframe")
+        expect(preview_frame.locator("[data-preview-output]")).to_contain_text("Uric acid")
         browser_page.context.clear_cookies(name="sessionid")
         # Typing: the preview notices, says so, and the dialog asks to sign in (no login page in the preview).
         browser_page.locator("#id_body").fill("Uric acid crystals [1].")
@@ -147,6 +148,7 @@ def test_an_ended_session_asks_to_sign_in_again_in_place_then_saves(
         preview = browser_page.locator("[data-preview='patient']")
         expect(preview.locator(".md-preview-status")).to_contain_text("session has ended")
         expect(preview.locator("#id_password, input[name=password]")).to_have_count(0)
+        expect(preview_frame.locator("input[name=password]")).to_have_count(0)
         width = browser_page.viewport_size["width"]
         browser_page.screenshot(path=screenshot_dir / f"session-dialog-{width}.png")
         check_axe(browser_page, f"sign-in dialog at {width}px")
@@ -167,7 +169,9 @@ def test_an_ended_session_asks_to_sign_in_again_in_place_then_saves(
         page.locator("[data-session-submit]").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")  # then it saved
     assert Article.objects.get(pk=article.pk).body == "Uric acid crystals form [1]."
-    expect(page.locator("[data-preview='patient'] [data-preview-output]")).to_contain_text("crystals")
+    expect(page.frame_locator("[data-preview='patient'] iframe").locator("[data-preview-output]")).to_contain_text(
+        "crystals"
+    )
 
     # The session ends again; this time Save is pressed: the dialog comes first, then the save goes through.
     page.context.clear_cookies(name="sessionid")

@@ -65,13 +65,14 @@ def test_the_why_fields_sit_by_the_save_buttons(chromium, live_server, update, w
         # After the body and the references, just above the buttons they go with.
         assert references < page.locator(field).evaluate(TOP) < buttons, f"{field} is not by the save buttons"
     assert buttons - page.locator("#id_change_note").evaluate(TOP) < 200
-    # The help shows the public line as readers will see it, and follows what is typed.
+    # The help shows the public line as readers will see it, starting from the note of the version
+    # sent back (filled in again for the resubmission), and follows what is typed.
     example = page.locator("[data-change-note-example]")
     today = f"{timezone.localdate():%-d %B %Y}"
-    expect(example).to_have_text(f"Updated {today}: Dosing table corrected (Correction of an error)")
-    page.locator("#id_change_note").fill("Named the crystals.")
-    page.locator("#id_change_kind").select_option("editorial")
-    expect(example).to_contain_text(": Named the crystals. (Editorial or wording change)")
+    expect(example).to_have_text(f"Updated {today}: Named the crystals. (Editorial or wording change)")
+    page.locator("#id_change_note").fill("Named the crystals and cited them.")
+    page.locator("#id_change_kind").select_option("correction")
+    expect(example).to_contain_text(": Named the crystals and cited them. (Correction of an error)")
     # The resolved thread is folded under the open one, behind a count.
     resolved = page.locator(".change-form-comments details.resolved-comments")
     expect(resolved.locator("summary")).to_have_text("1 resolved thread")
