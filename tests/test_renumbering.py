@@ -38,6 +38,9 @@ def test_nothing_moves_while_the_text_cites_a_missing_reference():
     [
         ("Salt [3].", "Salt [1]."),
         ("Both [3, 1].", "Both [1, 2]."),
+        # Numbers that swap places stay in ascending order, the house style ("[1, 2]", not "[2, 1]").
+        ("Together [1, 3].", "Together [1, 2]."),
+        ("With a range [1-2, 3].", "With a range [1, 2-3]."),
         (
             "A range [1-3] stays one while its numbers stay together.",
             "A range [1-3] stays one while its numbers stay together.",

@@ -58,7 +58,11 @@ def rewrite_citations(text: str, mapping: dict[int, int]) -> str:
         return text
 
     def replace(match):
-        parts = re.split(r"(\s*,\s*)", match.group(1))
-        return "[" + "".join(p if p.strip(" ,") == "" else _rewrite_part(p, mapping) for p in parts) + "]"
+        pieces = re.split(r"(\s*,\s*)", match.group(1))
+        separators, parts = pieces[1::2], pieces[::2]
+        # Ascending order, the house style: references that swap places would otherwise leave
+        # "[2, 1]" where the editor wrote "[1, 2]".
+        new = sorted((_rewrite_part(part, mapping) for part in parts), key=lambda part: int(re.match(r"\d+", part)[0]))
+        return "[" + "".join(part + separator for part, separator in zip(new, separators + [""], strict=True)) + "]"
 
     return _CITATION.sub(replace, text)
