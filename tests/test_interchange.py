@@ -296,6 +296,12 @@ def test_dry_run_reports_what_would_change_and_writes_nothing(tmp_path, author, 
     assert Article.objects.get(slug="a").title == "What causes dystonia?"
 
 
+def test_the_summary_counts_one_file_in_the_singular(tmp_path, author, topic):
+    write(tmp_path, "a.md", article_file("a"))
+    output, error = run(tmp_path, "--dry-run", user="author")
+    assert "(1 file, " in output and "1 files" not in output
+
+
 def test_without_atomic_the_good_files_import_and_the_exit_status_says_one_failed(tmp_path, author, topic):
     write(tmp_path, "good.md", article_file("good"))
     write(tmp_path, "bad.md", b"---\ntitle: [unclosed\n---\n\nBody.\n")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from simple_history.utils import bulk_create_with_history
 
 from articles.content import renumbering
@@ -98,7 +99,8 @@ class Plan:
         if counts[SKIPPED]:
             parts.append(f"{counts[SKIPPED]} skipped")
         prefix = "Dry run, nothing written: " if dry_run else ""
-        return f"{prefix}{', '.join(parts)} ({len(self.items)} files, {self.seconds:.1f} s)."
+        files = f"{len(self.items)} file{pluralize(len(self.items))}"
+        return f"{prefix}{', '.join(parts)} ({files}, {self.seconds:.1f} s)."
 
 
 def snapshot_of(article: ArticleFile, topic: Specialty) -> dict:
