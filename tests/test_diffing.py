@@ -66,6 +66,38 @@ def test_reference_added_removed_and_changed():
     assert [name for name, _ in by_number[1].changes] == ["year"]
 
 
+def test_renumbered_references_are_matched_by_source_not_by_number():
+    """A citation moved earlier swaps [2] and [3]: each source shows as renumbered, not rewritten."""
+    statin = ref(2, "Statin trial", doi="10.1000/statin")
+    salt = ref(3, "Salt cohort", pmid="123456")
+    old = snapshot(references=[ref(1), statin, salt])
+    new = snapshot(references=[ref(1), {**salt, "number": 2}, {**statin, "number": 3, "year": 2021}])
+    by_number = {r.number: r for r in diff_snapshots(old, new)["references"]}
+    assert (by_number[2].status, by_number[2].title, by_number[2].old_number) == ("moved", "Salt cohort", 3)
+    assert (by_number[3].status, by_number[3].old_number) == ("changed", 2)
+    assert [name for name, _ in by_number[3].changes] == ["year"]  # not title, source, DOI...
+    assert by_number[1].status == "unchanged" and not by_number[1].renumbered
+
+
+def test_a_reference_edited_in_place_is_still_one_changed_row():
+    """A new DOI under the same number is the same row edited, not one removed and one added."""
+    old = snapshot(references=[ref(1, doi="10.1000/old")])
+    new = snapshot(references=[ref(1, doi="10.1000/new")])
+    (only,) = diff_snapshots(old, new)["references"]
+    assert (only.status, [name for name, _ in only.changes]) == ("changed", ["doi"])
+
+
+def test_the_review_screens_reference_list_says_renumbered():
+    from django.template.loader import render_to_string
+
+    from articles.review.diffing import ReferenceDiff
+
+    html = render_to_string(
+        "admin/articles/_reference_diff.html", {"ref": ReferenceDiff(3, "moved", "Salt <cohort>", [], 2)}
+    )
+    assert "[3]" in html and "was [2]" in html and "Salt &lt;cohort&gt;" in html
+
+
 def test_identical_snapshots_report_no_change():
     assert not diff_snapshots(snapshot(references=[ref(1)]), snapshot(references=[ref(1)]))["changed"]
 

@@ -138,9 +138,14 @@ class FieldDiff:
 @dataclass
 class ReferenceDiff:
     number: int
-    status: str  # "added", "removed", "changed", "unchanged"
+    status: str  # "added", "removed", "changed", "moved" (renumbered, nothing else changed), "unchanged"
     title: str
     changes: list  # (field, html)
+    old_number: int | None = None  # the number it had before, when it was renumbered
+
+    @property
+    def renumbered(self) -> bool:
+        return self.old_number is not None and self.old_number != self.number
 
 
 def _source_lines(text: str, words: list) -> list[tuple[str, int, int]]:
@@ -201,6 +206,57 @@ def source_diff(old: str, new: str, budget: Budget | None = None) -> str:
     return mark_safe(_emit(old, new, a, b, ops))  # noqa: S308 - every piece is escaped
 
 
+def _source_identity(reference: dict) -> tuple[str, str]:
+    """What makes two reference rows the same source whatever their numbers: the DOI, else the
+    PubMed ID, else the URL, else the title (case and spacing aside)."""
+    for field in ("doi", "pmid", "url"):
+        value = str(reference.get(field) or "").strip().lower()
+        if value:
+            return field, value
+    return "title", " ".join(str(reference.get("title") or "").lower().split())
+
+
+def diff_references(old: list[dict], new: list[dict]) -> list[ReferenceDiff]:
+    """The references of two versions, each source matched with itself before numbers are compared:
+    renumbering (a citation moved earlier in the text) shows as "moved from [2]", not as one source
+    rewritten into another. Unmatched rows with the same number are one row edited in place."""
+    pairs, unmatched_old = [], list(old)
+    by_identity: dict[tuple, list[dict]] = {}
+    for reference in old:
+        by_identity.setdefault(_source_identity(reference), []).append(reference)
+    unmatched_new = []
+    for after in new:
+        candidates = by_identity.get(_source_identity(after), [])
+        if candidates:
+            # The same number first, if the source has several rows (a duplicate).
+            before = next((c for c in candidates if c["number"] == after["number"]), candidates[0])
+            candidates.remove(before)
+            unmatched_old.remove(before)
+            pairs.append((before, after))
+        else:
+            unmatched_new.append(after)
+    old_by_number = {r["number"]: r for r in unmatched_old}
+    references = []
+    for after in unmatched_new:
+        before = old_by_number.pop(after["number"], None)
+        if before is None:
+            references.append(ReferenceDiff(after["number"], "added", after["title"], []))
+        else:
+            pairs.append((before, after))
+    references += [ReferenceDiff(r["number"], "removed", r["title"], []) for r in old_by_number.values()]
+    for before, after in pairs:
+        changes = [
+            (f, word_diff(str(before.get(f) or ""), str(after.get(f) or "")))
+            for f in REFERENCE_FIELDS
+            if before.get(f) != after.get(f)
+        ]
+        moved = before["number"] != after["number"]
+        status = "changed" if changes else ("moved" if moved else "unchanged")
+        references.append(ReferenceDiff(after["number"], status, after["title"], changes, before["number"]))
+    # In the new version's order; removed ones where they stood.
+    return sorted(references, key=lambda r: (r.number, r.status != "removed"))
+
+
 def diff_snapshots(old: dict | None, new: dict) -> dict:
     """Compare two content snapshots (see ``Article.content_snapshot``)."""
     old = old or {}
@@ -212,22 +268,7 @@ def diff_snapshots(old: dict | None, new: dict) -> dict:
         budget = Budget()
         html = source_diff(before, after, budget) if before != after else mark_safe(escape(after))  # noqa: S308
         fields.append(FieldDiff(label, html, before != after, budget.refused))
-    old_refs = {r["number"]: r for r in old.get("references", [])}
-    new_refs = {r["number"]: r for r in new.get("references", [])}
-    references = []
-    for number in sorted(old_refs.keys() | new_refs.keys()):
-        before, after = old_refs.get(number), new_refs.get(number)
-        if before is None:
-            references.append(ReferenceDiff(number, "added", after["title"], []))
-        elif after is None:
-            references.append(ReferenceDiff(number, "removed", before["title"], []))
-        else:
-            changes = [
-                (f, word_diff(str(before.get(f) or ""), str(after.get(f) or "")))
-                for f in REFERENCE_FIELDS
-                if before.get(f) != after.get(f)
-            ]
-            references.append(ReferenceDiff(number, "changed" if changes else "unchanged", after["title"], changes))
+    references = diff_references(old.get("references", []), new.get("references", []))
     return {
         "fields": fields,
         "references": references,

@@ -26,7 +26,7 @@ ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
 # The diffs of a pair of versions are computed once and kept (versions never change): bump the
 # version when what a diff shows changes. Kept for a while rather than forever: a pair matters
 # while the newer version is with the board.
-DIFF_CACHE_VERSION = 1
+DIFF_CACHE_VERSION = 2
 DIFF_CACHE_TIMEOUT = 30 * 24 * 3600
 RENDERED_PARTS = [part for _, _, part in RenderedTexts("", "").parts()]
 # How the "not recorded" note names a decision that came too late.
