@@ -209,10 +209,10 @@ def source_diff(old: str, new: str, budget: Budget | None = None) -> str:
 def _source_identity(reference: dict) -> tuple[str, str]:
     """What makes two reference rows the same source whatever their numbers: the DOI, else the
     PubMed ID, else the URL, else the title (case and spacing aside)."""
-    for field in ("doi", "pmid", "url"):
-        value = str(reference.get(field) or "").strip().lower()
+    for name in ("doi", "pmid", "url"):
+        value = str(reference.get(name) or "").strip().lower()
         if value:
-            return field, value
+            return name, value
     return "title", " ".join(str(reference.get("title") or "").lower().split())
 
 
