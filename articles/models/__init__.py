@@ -2,7 +2,7 @@
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
-events that could not reach the cache. Models use ``articles.content`` (text
+events that could not reach the cache; ``rendered`` approved versions' stored HTML. Models use ``articles.content`` (text
 rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
@@ -11,6 +11,7 @@ from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
+from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PendingInvalidation",
     "QuestionReply",
     "Reference",
+    "RenderedVersion",
     "ReviewAssignment",
     "ReviewDecision",
     "ReviewQueueItem",

@@ -14,9 +14,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.content.rendering import RenderedText, plain_text
-from articles.content.versions import has_professional_version, rendered_revision
+from articles.content.rendering import RenderedText
+from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision
+from articles.models.rendered import reader_text
 
 from . import provenance, responses, structured_data
 
@@ -26,6 +27,7 @@ class ArticlePage:
     article: Article
     revision: Revision
     rendered: RenderedText
+    plain_summary: str  # the summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)
     approvers: list
     pending: bool  # shown under EDITORIAL_SHOW_PENDING (or a staff preview), not yet approved
     is_permalink: bool = False
@@ -52,14 +54,6 @@ class ArticlePage:
     def fell_back(self):
         """The reader asked for the professional version, which this article does not have."""
         return self.requested_audience == "professional" and self.audience != "professional"
-
-    @property
-    def plain_summary(self):
-        """The summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)."""
-        revision = self.revision
-        if self.audience == "professional":
-            return plain_text(revision.professional_summary or revision.summary)
-        return plain_text(revision.summary)
 
     @property
     def review_overdue(self):
@@ -157,14 +151,16 @@ def render_article(request, page: ArticlePage, *, preview=False):
 
 
 def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
-    served = audience if audience == "patient" or has_professional_version(revision) else "patient"
+    served = served_audience(revision, audience)
+    rendered, plain_summary = reader_text(revision, served)
     history = provenance.approved_history(article) if history is None else history
     current = next((v for v in history if v.pk == revision.pk), None)
     reviewed = current is not None and not pending
     return ArticlePage(
         article=article,
         revision=revision,
-        rendered=rendered_revision(revision, served),
+        rendered=rendered,
+        plain_summary=plain_summary,
         approvers=current.approvers if current and not pending else [],
         pending=pending,
         is_permalink=is_permalink,
