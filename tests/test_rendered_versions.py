@@ -4,6 +4,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.urls import reverse
@@ -12,8 +13,9 @@ from articles.content import versions
 from articles.content.versions import RENDERER_VERSION, plain_summary, render_revision
 from articles.models import Article, RenderedVersion, Revision
 from articles.models import rendered as rendered_module
-from articles.models.rendered import audiences_of, reader_text, store_renderings
+from articles.models.rendered import audiences_of, reader_text, render_fields, renderer_stamp, store_renderings
 from articles.review import editing, workflow
+from articles.site import caching
 
 from . import factories
 
@@ -26,8 +28,9 @@ def assert_stored_equals_fresh(revisions):
         assert set(rows) == set(audiences_of(revision)), revision
         for audience, row in rows.items():
             fresh = render_revision(revision, audience)
-            assert row.renderer == RENDERER_VERSION
+            assert row.renderer == renderer_stamp()
             assert row.text == fresh, (revision.pk, audience)
+            assert row.references_html == render_fields(revision, audience)["references_html"]
             assert row.plain_summary == plain_summary(revision, audience)
             checked += 1
     return checked
@@ -77,20 +80,23 @@ def test_approval_stores_both_audiences(author, reviewer):
 def test_a_cold_article_page_renders_nothing_and_runs_a_bounded_number_of_queries(
     client, published, count_queries, markdown_parses
 ):
-    """With every cache empty, the page is assembled from the stored rendering: no Markdown, 4 queries."""
+    """With every cache empty, the page is assembled from the stored rendering: no Markdown, 3 queries."""
     from articles.content.budget import VERDICTS
     from articles.content.rendering import plain_text
 
-    for audience in ("patient", "professional"):
+    permalink = reverse("articles:version", args=[published.slug, published.published_revision.number])
+    for url in (page_url(published), page_url(published, "professional"), permalink):
+        cache.clear()
+        cache.set(caching.SYNCED_KEY, True, timeout=caching.SYNC_SECONDS)  # not the page's: see test_caching
         plain_text.cache_clear()
         VERDICTS.clear()
         with count_queries() as counter:
-            response = client.get(page_url(published, audience))
+            response = client.get(url)
         assert response.status_code == 200
         assert "Some text" in response.text
         assert markdown_parses == []
-        # The article (with its live version), its stored rendering, its history, the board's decisions.
-        assert counter.count <= 4
+        # The article (with its live version and its stored rendering, joined), its history, the board's decisions.
+        assert counter.count <= 3
 
 
 @pytest.mark.django_db
@@ -115,19 +121,28 @@ def test_a_rendering_by_another_renderer_is_rendered_again(client, published, mo
     response = client.get(page_url(published))
     assert "old renderer" not in response.text and "Some text" in response.text
     row = RenderedVersion.objects.get(revision=revision, audience="patient")
-    assert row.renderer == RENDERER_VERSION + 1 and "old renderer" not in row.body_html
+    assert row.renderer == renderer_stamp() and "old renderer" not in row.body_html
+    assert row.renderer.startswith(f"{RENDERER_VERSION + 1}.")
+
+
+@pytest.mark.django_db
+def test_an_edit_of_the_references_template_makes_stored_renderings_stale(client, published, monkeypatch):
+    RenderedVersion.objects.update(references_html="<p>old references section</p>")
+    assert "old references section" in client.get(page_url(published)).text
+    monkeypatch.setattr(rendered_module, "_references_fingerprint", lambda: "edited")
+    response = client.get(page_url(published))
+    assert "old references section" not in response.text and 'id="references-heading"' in response.text
 
 
 @pytest.mark.django_db
 def test_the_command_renders_again_what_another_renderer_made(published, monkeypatch):
     RenderedVersion.objects.update(body_html="<p>old renderer</p>")
     monkeypatch.setattr(rendered_module, "RENDERER_VERSION", RENDERER_VERSION + 1)
-    monkeypatch.setattr("articles.management.commands.rerender_versions.RENDERER_VERSION", RENDERER_VERSION + 1)
     out = StringIO()
     call_command("rerender_versions", stdout=out)
     assert "Stored 1 rendering(s) of 1 approved version(s)" in out.getvalue()
     row = RenderedVersion.objects.get()
-    assert row.renderer == RENDERER_VERSION + 1 and "Some text" in row.body_html
+    assert row.renderer == renderer_stamp() and "Some text" in row.body_html
 
 
 @pytest.mark.django_db
@@ -141,18 +156,18 @@ def test_a_version_not_approved_is_never_stored_nor_served_as_approved(client, p
         store_renderings(pending)
     # Shown to readers only under EDITORIAL_SHOW_PENDING (no live version then): rendered, never stored.
     settings.EDITORIAL_SHOW_PENDING = True
-    text, _ = reader_text(pending)
-    assert "A new draft sentence" in text.body_html
+    text = reader_text(pending)
+    assert "A new draft sentence" in text.rendered.body_html and text.references_html is None
     assert not RenderedVersion.objects.filter(revision=pending).exists()
     # The live page still shows the approved version, from its stored rendering.
     response = client.get(page_url(published))
     assert "A new draft sentence" not in response.text and "Some text" in response.text
     # A rendering stored for the pending version by mistake is never read for it.
     RenderedVersion.objects.create(
-        revision=pending, audience="patient", renderer=RENDERER_VERSION, summary_html="", body_html="<p>wrong</p>",
-        plain_summary="", extras=versions.dump_extras(render_revision(pending)),
+        revision=pending, audience="patient", renderer=renderer_stamp(), summary_html="", body_html="<p>wrong</p>",
+        references_html="", plain_summary="", extras=versions.dump_extras(render_revision(pending)),
     )  # fmt: skip
-    assert "wrong" not in reader_text(pending)[0].body_html
+    assert "wrong" not in reader_text(pending).rendered.body_html
 
 
 @pytest.mark.django_db

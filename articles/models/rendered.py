@@ -1,21 +1,29 @@
 """Approved versions' rendered text, stored with them: rendered once, at approval or on first use.
 
-An approved version never changes, so the HTML readers see of it (summary, body, references with
-their backlinks, headings) is rendered once and kept here, one row per version and audience,
-with the stamp of the renderer that made it (``RENDERER_VERSION``). A row made by another
-renderer is rendered again on first use (or by ``manage.py rerender_versions``). Only the
-version's own text is stored: who wrote, approved or confirmed it (profiles that change) is
-assembled into the page when it is served.
+An approved version never changes, so what readers see of its own text (summary, body,
+headings, and the references section with its backlinks, as HTML) is rendered once and kept
+here, one row per version and audience, with the stamp of the renderer that made it
+(``renderer_stamp``). A row made by another renderer is rendered again on first use (or ahead of
+time by ``manage.py rerender_versions``). Only the version's own text is stored: who wrote,
+approved or confirmed it, and the topic's name (profiles that change) are assembled into the page
+when it is served.
 
 A version not approved (a draft, one with the board) is never stored: it is rendered on demand
 (``rendered_revision``, kept in the cache by content hash).
 """
 
+import functools
+import hashlib
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import DatabaseError, models, transaction
+from django.db.models import F, FilteredRelation, Q
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from articles.content.rendering import RenderedText
 from articles.content.versions import (
     AUDIENCES,
     RENDERER_VERSION,
@@ -32,13 +40,30 @@ from .content import Revision
 
 logger = logging.getLogger(__name__)
 
+REFERENCES_TEMPLATE = "articles/partials/references.html"
+_REFERENCE_TAGS = Path(__file__).resolve().parent.parent / "templatetags" / "articles_tags.py"
+
+
+@functools.cache
+def _references_fingerprint() -> str:
+    """A digest of what renders the stored references section: its template and template tags.
+    Editing either makes every stored rendering stale without anyone remembering to bump a number."""
+    source = get_template(REFERENCES_TEMPLATE).template.source + _REFERENCE_TAGS.read_text(encoding="utf-8")
+    return hashlib.blake2b(source.encode(), digest_size=4).hexdigest()
+
+
+def renderer_stamp() -> str:
+    """What a stored rendering was made by: ``RENDERER_VERSION`` and the references section's fingerprint."""
+    return f"{RENDERER_VERSION}.{_references_fingerprint()}"
+
 
 class RenderedVersion(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="renderings")
     audience = models.CharField(max_length=12, choices=[(a, a.capitalize()) for a in AUDIENCES])
-    renderer = models.PositiveIntegerField(help_text="The RENDERER_VERSION that made this rendering.")
+    renderer = models.CharField(max_length=40, help_text="The renderer_stamp() that made this rendering.")
     summary_html = models.TextField()
     body_html = models.TextField()
+    references_html = models.TextField(help_text="The references section, as the article page shows it.")
     plain_summary = models.TextField(help_text="The summary as one line of plain text (meta tags, structured data).")
     # JSON text, decoded on use: references (display number, data, backlinks), headings, citation checks.
     extras = models.TextField()
@@ -53,18 +78,28 @@ class RenderedVersion(models.Model):
         return f"{self.revision} ({self.audience}, renderer {self.renderer})"
 
     @property
-    def text(self):
+    def text(self) -> RenderedText:
         return load_rendering(self.summary_html, self.body_html, self.extras)
 
 
+@dataclass
+class ReaderText:
+    """What a page shows of a version's own text, for one audience."""
+
+    rendered: RenderedText
+    plain_summary: str
+    references_html: str | None  # None: not stored (a version not approved); the page renders the section
+
+
 def render_fields(revision, audience) -> dict:
-    """Render one audience of ``revision``: the fields of its ``RenderedVersion``."""
+    """Render one audience of ``revision``: the fields of its ``RenderedVersion`` (and "text", the ``RenderedText``)."""
     rendered = render_revision(revision, audience)
     return {
         "text": rendered,
-        "renderer": RENDERER_VERSION,
+        "renderer": renderer_stamp(),
         "summary_html": rendered.summary_html,
         "body_html": rendered.body_html,
+        "references_html": render_to_string(REFERENCES_TEMPLATE, {"references": rendered.reference_groups}),
         "plain_summary": plain_summary(revision, audience),
         "extras": dump_extras(rendered),
         "rendered_at": timezone.now(),
@@ -92,7 +127,7 @@ def store_renderings(revision, *, existing=None) -> int:
     count = 0
     for audience in audiences_of(revision):
         row = existing.get(audience)
-        if row is not None and row.renderer == RENDERER_VERSION:
+        if row is not None and row.renderer == renderer_stamp():
             continue
         save_rendering(revision, audience, row, render_fields(revision, audience))
         count += 1
@@ -110,28 +145,60 @@ def save_rendering(revision, audience, row, fields) -> None:
         RenderedVersion.objects.filter(pk=row.pk).update(**_row_fields(fields))
 
 
-def stored_rendering(revision, audience: str = "patient") -> tuple:
-    """Return (``RenderedText``, plain summary) of one audience of an approved ``revision``.
+JOINED_FIELDS = ("id", "renderer", "summary_html", "body_html", "references_html", "plain_summary", "extras")
+_NOT_JOINED = object()
 
-    One query when stored by this renderer; otherwise rendered now and stored for next time
+
+def with_renderings(queryset, path: str, audience: str):
+    """Join to ``queryset`` the stored renderings of the version at ``path`` ("published_revision",
+    or "" for a queryset of versions) that a page for ``audience`` may show: no query of their own.
+    Read them back with ``attach_renderings``."""
+    relation = f"{path}__renderings" if path else "renderings"
+    for joined in ["patient"] + (["professional"] if audience == "professional" else []):
+        alias = f"rendering_{joined}"
+        queryset = queryset.annotate(
+            **{alias: FilteredRelation(relation, condition=Q(**{f"{relation}__audience": joined}))}
+        ).annotate(**{f"{alias}_{name}": F(f"{alias}__{name}") for name in JOINED_FIELDS})
+    return queryset
+
+
+def attach_renderings(revision, row) -> None:
+    """Keep on ``revision`` the renderings ``with_renderings`` joined to ``row`` (the article or the
+    version itself), for ``reader_text`` to use instead of querying."""
+    joined = {}
+    for audience in AUDIENCES:
+        values = {name: getattr(row, f"rendering_{audience}_{name}", _NOT_JOINED) for name in JOINED_FIELDS}
+        if values["id"] is _NOT_JOINED:
+            continue
+        joined[audience] = None if values["id"] is None else RenderedVersion(audience=audience, **values)
+    revision.joined_renderings = joined
+
+
+def stored_rendering(revision, audience: str = "patient") -> ReaderText:
+    """One audience of an approved ``revision``, as stored.
+
+    No query when joined to the query that loaded the version (``with_renderings``), one
+    otherwise, when stored by this renderer; else rendered now and stored for next time
     (a failure to store, e.g. a read-only database, is logged and the page still served).
     """
     audience = served_audience(revision, audience)
-    row = RenderedVersion.objects.filter(revision=revision, audience=audience).first()
-    if row is not None and row.renderer == RENDERER_VERSION:
-        return row.text, row.plain_summary
+    row = getattr(revision, "joined_renderings", {}).get(audience, _NOT_JOINED)
+    if row is _NOT_JOINED:
+        row = RenderedVersion.objects.filter(revision=revision, audience=audience).first()
+    if row is not None and row.renderer == renderer_stamp():
+        return ReaderText(row.text, row.plain_summary, row.references_html)
     fields = render_fields(revision, audience)
     try:
         with transaction.atomic():
             save_rendering(revision, audience, row, fields)
     except DatabaseError:
         logger.warning("could not store the rendering of %s; served it rendered", revision.pk, exc_info=True)
-    return fields["text"], fields["plain_summary"]
+    return ReaderText(fields["text"], fields["plain_summary"], fields["references_html"])
 
 
-def reader_text(revision, audience: str = "patient") -> tuple:
-    """Return (``RenderedText``, plain summary) of what readers see of ``revision``: stored if it is
-    approved, rendered (and kept in the cache by content hash) if it is not."""
+def reader_text(revision, audience: str = "patient") -> ReaderText:
+    """What readers see of ``revision``'s own text: stored if it is approved, rendered (and kept in
+    the cache by content hash) if it is not."""
     if revision.pk is not None and revision.approved_at is not None:
         return stored_rendering(revision, audience)
-    return rendered_revision(revision, audience), plain_summary(revision, audience)
+    return ReaderText(rendered_revision(revision, audience), plain_summary(revision, audience), None)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from articles.content.rendering import RenderedText
 from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision
-from articles.models.rendered import reader_text
+from articles.models.rendered import attach_renderings, reader_text, with_renderings
 
 from . import provenance, responses, structured_data
 
@@ -28,6 +28,7 @@ class ArticlePage:
     revision: Revision
     rendered: RenderedText
     plain_summary: str  # the summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)
+    references_html: str | None  # the stored references section; None: render it (a version not approved)
     approvers: list
     pending: bool  # shown under EDITORIAL_SHOW_PENDING (or a staff preview), not yet approved
     is_permalink: bool = False
@@ -104,11 +105,16 @@ class ArticlePage:
         return url + "professional/" if audience == "professional" else url
 
 
-def public_article(slug: str):
-    """Return (article, revision, pending) for a slug a reader may see, or raise 404."""
+def public_article(slug: str, audience: str = "patient"):
+    """Return (article, revision, pending) for a slug a reader may see, or raise 404.
+
+    The live version's stored renderings for ``audience`` come in the same query.
+    """
     related = ("published_revision__specialty", "pending_revision__specialty", "specialty")
-    article = Article.objects.select_related(*related).filter(slug=slug).first()
+    articles = with_renderings(Article.objects.select_related(*related), "published_revision", audience)
+    article = articles.filter(slug=slug).first()
     if article is not None and article.is_public():
+        attach_renderings(article.published_revision, article)
         return article, article.published_revision, False
     if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
         return article, article.pending_revision, True
@@ -152,15 +158,16 @@ def render_article(request, page: ArticlePage, *, preview=False):
 
 def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
     served = served_audience(revision, audience)
-    rendered, plain_summary = reader_text(revision, served)
+    text = reader_text(revision, served)
     history = provenance.approved_history(article) if history is None else history
     current = next((v for v in history if v.pk == revision.pk), None)
     reviewed = current is not None and not pending
     return ArticlePage(
         article=article,
         revision=revision,
-        rendered=rendered,
-        plain_summary=plain_summary,
+        rendered=text.rendered,
+        plain_summary=text.plain_summary,
+        references_html=text.references_html,
         approvers=current.approvers if current and not pending else [],
         pending=pending,
         is_permalink=is_permalink,

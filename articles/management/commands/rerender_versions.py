@@ -10,9 +10,8 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from articles.content.versions import RENDERER_VERSION
 from articles.models import RenderedVersion, Revision
-from articles.models.rendered import audiences_of, render_fields, save_rendering
+from articles.models.rendered import audiences_of, render_fields, renderer_stamp, save_rendering
 
 BATCH = 200
 
@@ -36,7 +35,7 @@ class Command(BaseCommand):
         ids = set(approved.values_list("pk", flat=True))
         if not all:
             # A version needs work unless each of its audiences has a current rendering.
-            current = RenderedVersion.objects.filter(renderer=RENDERER_VERSION)
+            current = RenderedVersion.objects.filter(renderer=renderer_stamp())
             patient = set(current.filter(audience="patient").values_list("revision", flat=True))
             professional = set(current.filter(audience="professional").values_list("revision", flat=True))
             with_professional = set(approved.exclude(professional_body="").values_list("pk", flat=True))
@@ -50,7 +49,7 @@ class Command(BaseCommand):
                     existing = {row.audience: row for row in revision.renderings.all()}
                     for audience in audiences_of(revision):
                         row = existing.get(audience)
-                        if row is not None and row.renderer == RENDERER_VERSION and not all:
+                        if row is not None and row.renderer == renderer_stamp() and not all:
                             continue
                         key = _text_key(revision, audience)
                         if key not in seen:
@@ -60,6 +59,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Stored {rendered:,} rendering(s) of {len(ids):,} approved version(s) "
-                f"({len(seen):,} distinct text(s)) with renderer {RENDERER_VERSION}."
+                f"({len(seen):,} distinct text(s)) with renderer {renderer_stamp()}."
             )
         )
