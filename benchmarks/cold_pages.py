@@ -50,9 +50,9 @@ import json
 from articles.models import Article
 from articles.models.rendered import reader_text
 article = Article.objects.get(slug="what-are-the-causes-of-dystonia")
-text, plain = reader_text(article.published_revision)
-print(json.dumps({"title": article.published_revision.title, "slug": article.slug, "intro": text.summary_html,
-                  "body": text.body_html, "description": plain}))
+text = reader_text(article.published_revision)
+print(json.dumps({"title": article.published_revision.title, "slug": article.slug, "intro": text.rendered.summary_html,
+                  "body": text.rendered.body_html + text.references_html, "description": text.plain_summary}))
 """
 CRAWL_URLS = """
 import json
