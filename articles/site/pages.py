@@ -9,6 +9,7 @@ The public views, the admin's previews and the question form all start here.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -159,10 +160,41 @@ def render_article(request, page: ArticlePage, *, preview=False):
     return response
 
 
-def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
+# Part of the history fragment's key: bump it when what ``approved_history`` returns changes shape.
+HISTORY_FRAGMENT_VERSION = 1
+
+
+def article_history(article, generations: dict | None = None) -> list:
+    """``provenance.approved_history``, kept in the cache as a fragment while the article's and the
+    people's scopes keep their generations (``generations``: scope -> generation, from the page
+    cache middleware; the same events that make the article's pages stale make this stale)."""
+    scopes = (f"article:{article.slug}", "people")
+    stamps = [(generations or {}).get(scope) for scope in scopes]
+    if None in stamps:
+        return provenance.approved_history(article)
+    # What the article row says changed too (an approval, a confirmation, a withdrawal), so that
+    # the fragment is never older than the row this request read, even before the event's bump.
+    changed = f"{article.published_revision_id}:{article.last_reviewed_at}:{article.status}"
+    key = f"fragment:history:{HISTORY_FRAGMENT_VERSION}:{article.pk}:{changed}:{stamps[0]}:{stamps[1]}"
+    try:
+        history = cache.get(key)
+    except Exception:  # the cache is down: read the database, as if it were empty
+        return provenance.approved_history(article)
+    if history is None:
+        history = provenance.approved_history(article)
+        try:
+            cache.set(key, history, timeout=settings.EDITORIAL_PAGE_CACHE_TIMEOUT)
+        except Exception:
+            pass  # served all the same; the page cache logs cache outages
+    return history
+
+
+def make_page(
+    article, revision, *, pending, audience="patient", is_permalink=False, history=None, generations=None
+) -> ArticlePage:
     served = served_audience(revision, audience)
     text = reader_text(revision, served)
-    history = provenance.approved_history(article) if history is None else history
+    history = article_history(article, generations) if history is None else history
     current = next((v for v in history if v.pk == revision.pk), None)
     reviewed = current is not None and not pending
     return ArticlePage(

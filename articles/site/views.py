@@ -40,7 +40,9 @@ def article_detail(request, slug, audience="patient"):
         article, revision, pending = public_article(slug, audience)
     except provenance.Withdrawn as gone:
         return withdrawn(request, gone.withdrawal)
-    return render_article(request, make_page(article, revision, pending=pending, audience=audience))
+    generations = getattr(request, "page_generations", None)
+    page = make_page(article, revision, pending=pending, audience=audience, generations=generations)
+    return render_article(request, page)
 
 
 @require_safe
@@ -52,7 +54,8 @@ def article_version(request, slug, number, audience="patient"):
     revision = get_object_or_404(with_renderings(versions, "", audience), article__slug=slug, number=number)
     attach_renderings(revision, revision)
     article = revision.article
-    page = make_page(article, revision, pending=False, audience=audience, is_permalink=True)
+    generations = getattr(request, "page_generations", None)
+    page = make_page(article, revision, pending=False, audience=audience, is_permalink=True, generations=generations)
     return render_article(request, page)
 
 
