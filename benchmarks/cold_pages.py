@@ -74,7 +74,10 @@ def peer_venv() -> None:
 
 
 def peer_manage(env, *args):
-    code = "import sys; from django.core.management import execute_from_command_line; execute_from_command_line(['manage.py', *sys.argv[1:]])"
+    code = (
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', *sys.argv[1:]])"
+    )
     subprocess.run([str(PEER_PYTHON), "-c", code, *args], cwd=PEER, env=env, check=True,
                    capture_output=True, text=True)  # fmt: skip
 
@@ -272,8 +275,9 @@ _COUNT = "from articles.models import Article; print(Article.objects.count())"
 
 
 def _ensure_postgres(url):
-    import psycopg
     from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:

@@ -35,7 +35,9 @@ def served_audience(revision, audience: str) -> str:
 def render_revision(revision, audience: str = "patient") -> RenderedText:
     """Render one audience's text of a revision afresh (no cache, nothing stored)."""
     if served_audience(revision, audience) == "professional":
-        return render(revision.professional_summary or revision.summary, revision.professional_body, revision.references)
+        return render(
+            revision.professional_summary or revision.summary, revision.professional_body, revision.references
+        )
     return render(revision.summary, revision.body, revision.references)
 
 

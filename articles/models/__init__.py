@@ -2,8 +2,9 @@
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
-events that could not reach the cache; ``rendered`` approved versions' stored HTML. Models use ``articles.content`` (text
-rules) and nothing else of the app: no workflow, no site, no admin.
+events that could not reach the cache; ``rendered`` keeps approved versions' rendered HTML.
+Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no site,
+no admin.
 """
 
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number

@@ -6,6 +6,7 @@ provenance (who wrote, approved and confirmed it; ``provenance.py``) into an ``A
 The public views, the admin's previews and the question form all start here.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from articles.models import Article, Revision
 from articles.models.rendered import attach_renderings, reader_text, with_renderings
 
 from . import provenance, responses, structured_data
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -184,8 +187,8 @@ def article_history(article, generations: dict | None = None) -> list:
         history = provenance.approved_history(article)
         try:
             cache.set(key, history, timeout=settings.EDITORIAL_PAGE_CACHE_TIMEOUT)
-        except Exception:
-            pass  # served all the same; the page cache logs cache outages
+        except Exception:  # served all the same
+            logger.warning("history fragment not kept (cache unavailable)", extra={"outage": "cache"})
     return history
 
 

@@ -9,9 +9,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 django.setup()
 
-from wagtail.models import Page, Site  # noqa: E402
-
 from peer.models import ArticlePage  # noqa: E402
+from wagtail.models import Page, Site  # noqa: E402
 
 data = json.loads(open(sys.argv[1], encoding="utf-8").read())
 root = Page.get_first_root_node()

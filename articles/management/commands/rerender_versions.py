@@ -28,7 +28,7 @@ class Command(BaseCommand):
     help = "Render and store approved versions whose stored rendering is missing or from another renderer."
 
     def add_arguments(self, parser):
-        parser.add_argument("--all", action="store_true", help="Render every approved version again, even current ones.")
+        parser.add_argument("--all", action="store_true", help="Render every approved version again, current or not.")
 
     def handle(self, *args, all=False, **options):
         approved = Revision.objects.filter(approved_at__isnull=False)
