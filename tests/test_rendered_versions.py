@@ -188,3 +188,40 @@ def test_a_page_shown_pending_review_is_rendered_and_never_stored(client, settin
     assert response.status_code == 200 and "Unreviewed words" in response.text
     assert "Content is pending review" in response.text
     assert not RenderedVersion.objects.exists()
+
+
+# --- The history fragment ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_fragments_warm_an_article_page_runs_one_query(client, published, count_queries):
+    """Page cache off: the history (approvers, byline...) is kept as a fragment; only the article is read."""
+    cache.set(caching.SYNCED_KEY, True, timeout=caching.SYNC_SECONDS)
+    assert client.get(page_url(published)).status_code == 200
+    with count_queries() as counter:
+        response = client.get(page_url(published))
+    assert "Version 1" in response.text and counter.count == 1
+
+
+@pytest.mark.django_db
+def test_the_history_fragment_follows_a_board_profile_change(
+    client, published, reviewer, django_capture_on_commit_callbacks
+):
+    board_link = f'href="/board/#{reviewer.board_profile.slug}"'
+    assert board_link in client.get(page_url(published)).text
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer.board_profile.is_active = False  # left the board: credited, no longer linked
+        reviewer.board_profile.save()
+    assert board_link not in client.get(page_url(published)).text
+
+
+@pytest.mark.django_db
+def test_the_history_fragment_follows_an_approval_even_before_its_event(client, published, author, reviewer):
+    """Tests never commit, so the approval's event never runs: the article row alone changes the key."""
+    assert "Version 2" not in client.get(page_url(published)).text
+    article = Article.objects.get(pk=published.pk)
+    article.body = "Changed [1]."
+    editing.save_content(article, user=author)
+    factories.publish(article, author=author, reviewers=[reviewer])
+    response = client.get(page_url(published))
+    assert "Version 2" in response.text and "Changed" in response.text

@@ -177,7 +177,8 @@ def article_history(article, generations: dict | None = None) -> list:
         return provenance.approved_history(article)
     # What the article row says changed too (an approval, a confirmation, a withdrawal), so that
     # the fragment is never older than the row this request read, even before the event's bump.
-    changed = f"{article.published_revision_id}:{article.last_reviewed_at}:{article.status}"
+    reviewed = article.last_reviewed_at.timestamp() if article.last_reviewed_at else ""
+    changed = f"{article.published_revision_id}:{reviewed}:{article.status}"
     key = f"fragment:history:{HISTORY_FRAGMENT_VERSION}:{article.pk}:{changed}:{stamps[0]}:{stamps[1]}"
     try:
         history = cache.get(key)
