@@ -13,7 +13,7 @@ server. Everything below runs in one run, ours and the peer's measurements inter
    cache off (fragments warm) against Wagtail, then ours warm (page cache), ours answered 304
    (If-None-Match), and the site's CSS through whitenoise.
 3. The crawl: the 10,000-article dataset (``generate_dataset``; the SQLite file is kept in
-   var/bench/ and the PostgreSQL database named by DATABASE_URL + "_crawl" is kept between runs), a crawler
+   var/bench/, and on PostgreSQL the database DATABASE_URL names is the crawl's, kept between runs), a crawler
    requesting every public article once in both audiences, in random order, page cache empty
    at start; req/s, p50, p99 (target p99 < 100 ms).
 
@@ -248,7 +248,7 @@ def crawl_database(env):
     """The 10,000-article dataset, generated once and kept (generation takes minutes)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        env["DATABASE_URL"] = url.rstrip("/") + "_crawl"
+        env["DATABASE_URL"] = url  # the database it names is the crawl's: kept between runs
         vendor, ready = "postgresql", None
     else:
         path = ROOT / "var" / "bench" / f"crawl-{CRAWL_ARTICLES}.sqlite3"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import DatabaseError, models, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import FilteredRelation, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
@@ -145,8 +145,11 @@ def save_rendering(revision, audience, row, fields) -> None:
         RenderedVersion.objects.filter(pk=row.pk).update(**_row_fields(fields))
 
 
-JOINED_FIELDS = ("id", "renderer", "summary_html", "body_html", "references_html", "plain_summary", "extras")
 _NOT_JOINED = object()
+
+
+def _joined_audiences(audience: str) -> list[str]:
+    return ["patient", "professional"] if audience == "professional" else ["patient"]
 
 
 def with_renderings(queryset, path: str, audience: str):
@@ -154,24 +157,20 @@ def with_renderings(queryset, path: str, audience: str):
     or "" for a queryset of versions) that a page for ``audience`` may show: no query of their own.
     Read them back with ``attach_renderings``."""
     relation = f"{path}__renderings" if path else "renderings"
-    for joined in ["patient"] + (["professional"] if audience == "professional" else []):
-        alias = f"rendering_{joined}"
-        queryset = queryset.annotate(
-            **{alias: FilteredRelation(relation, condition=Q(**{f"{relation}__audience": joined}))}
-        ).annotate(**{f"{alias}_{name}": F(f"{alias}__{name}") for name in JOINED_FIELDS})
-    return queryset
+    aliases = {
+        f"rendering_{joined}": FilteredRelation(relation, condition=Q(**{f"{relation}__audience": joined}))
+        for joined in _joined_audiences(audience)
+    }
+    return queryset.annotate(**aliases).select_related(*aliases)
 
 
-def attach_renderings(revision, row) -> None:
+def attach_renderings(revision, row, audience: str) -> None:
     """Keep on ``revision`` the renderings ``with_renderings`` joined to ``row`` (the article or the
-    version itself), for ``reader_text`` to use instead of querying."""
-    joined = {}
-    for audience in AUDIENCES:
-        values = {name: getattr(row, f"rendering_{audience}_{name}", _NOT_JOINED) for name in JOINED_FIELDS}
-        if values["id"] is _NOT_JOINED:
-            continue
-        joined[audience] = None if values["id"] is None else RenderedVersion(audience=audience, **values)
-    revision.joined_renderings = joined
+    version itself) for ``audience``, for ``reader_text`` to use instead of querying. A joined
+    rendering that is missing is kept as None (render it and store it)."""
+    revision.joined_renderings = {
+        joined: getattr(row, f"rendering_{joined}", None) for joined in _joined_audiences(audience)
+    }
 
 
 def stored_rendering(revision, audience: str = "patient") -> ReaderText:

@@ -121,7 +121,7 @@ def public_article(slug: str, audience: str = "patient"):
     # Slugs are unique: no ordering to compile (it cost a fifth of the query's work).
     article = next(iter(articles.filter(slug=slug).order_by()[:1]), None)
     if article is not None and article.is_public():
-        attach_renderings(article.published_revision, article)
+        attach_renderings(article.published_revision, article, audience)
         return article, article.published_revision, False
     if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
         return article, article.pending_revision, True

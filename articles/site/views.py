@@ -52,7 +52,7 @@ def article_version(request, slug, number, audience="patient"):
         article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
     )
     revision = get_object_or_404(with_renderings(versions, "", audience), article__slug=slug, number=number)
-    attach_renderings(revision, revision)
+    attach_renderings(revision, revision, audience)
     article = revision.article
     generations = getattr(request, "page_generations", None)
     page = make_page(article, revision, pending=False, audience=audience, is_permalink=True, generations=generations)
