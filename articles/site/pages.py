@@ -168,12 +168,14 @@ HISTORY_FRAGMENT_VERSION = 1
 
 
 def article_history(article, generations: dict | None = None) -> list:
-    """``provenance.approved_history``, kept in the cache as a fragment while the article's and the
-    people's scopes keep their generations (``generations``: scope -> generation, from the page
+    """``provenance.approved_history``, kept in the cache as a fragment (page cache off) while the
+    article's and the people's scopes keep their generations (``generations``: scope -> generation, from the page
     cache middleware; the same events that make the article's pages stale make this stale)."""
     scopes = (f"article:{article.slug}", "people")
     stamps = [(generations or {}).get(scope) for scope in scopes]
-    if None in stamps:
+    if None in stamps or settings.EDITORIAL_PAGE_CACHE:
+        # With the page cache on, the whole page is kept under the same generations: a fragment
+        # would be one more write per page (a crawl of the library) for little use.
         return provenance.approved_history(article)
     # What the article row says changed too (an approval, a confirmation, a withdrawal), so that
     # the fragment is never older than the row this request read, even before the event's bump.
