@@ -82,14 +82,20 @@ class Browser:
         except OSError as error:
             return f"connection error ({error.__class__.__name__})", ""
 
-    def login(self, username, password):
-        status, html = self.request("/admin/login/")
-        token = FormFields.parse(html)["csrfmiddlewaretoken"]
-        status, _ = self.request(
-            "/admin/login/?next=/admin/",
-            {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"},
-        )
-        assert status == 302, f"login {username}: {status}"
+    def login(self, username, password, attempts=5):
+        """Sign in; a busy machine may answer 503 (bounded database waits), so try a few times."""
+        for _ in range(attempts):
+            status, html = self.request("/admin/login/")
+            if status == 200:
+                token = FormFields.parse(html)["csrfmiddlewaretoken"]
+                status, _ = self.request(
+                    "/admin/login/?next=/admin/",
+                    {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"},
+                )
+                if status == 302:
+                    return
+            time.sleep(1)
+        raise AssertionError(f"login {username}: {status} after {attempts} attempts")
 
 
 class FormFields(HTMLParser):
@@ -399,155 +405,141 @@ def redis_approval(tmp, seconds, redis_url):
     check(bad == 0, f"every page answered 200 ({bad} did not)")
 
 
-# --- 4. The database goes down ------------------------------------------------------------
+# --- 4 and 5: PostgreSQL behind a proxy that can take it away, under load ------------------
+
+
+@contextmanager
+def postgres_behind_proxy(tmp, database_url, tag, **extra_env):
+    """A throwaway, seeded PostgreSQL database reached through a loopback proxy: (proxy, env)."""
+    with ExitStack() as cleanup:
+        name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, tag))).path.lstrip("/")
+        parts = urlsplit(database_url)
+        proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+        cleanup.callback(proxy.close)
+        user = f"{parts.username}@" if parts.username else ""
+        env = {**base_env(tmp), "DATABASE_URL": f"postgres://{user}127.0.0.1:{proxy.port}/{name}", **extra_env}
+        prepare(env)
+        yield proxy, env
+
+
+@contextmanager
+def readers_and_editor(base, phase, public_paths, on_answer):
+    """4 readers cycling through ``public_paths(n)`` and 1 signed-in editor on the article list, until
+    ``phase["name"]`` is "done" (the caller sets it before leaving). Each answer is passed to
+    ``on_answer(phase_name, kind, path, status, seconds)`` under one lock."""
+    lock = threading.Lock()
+
+    def reader(editor):
+        browser = Browser(base)
+        if editor:
+            browser.login("editor", "editor-demo-pass")
+        n = 0
+        while phase["name"] != "done":
+            n += 1
+            current = phase["name"]
+            path = "/admin/articles/article/" if editor else public_paths(n)
+            started = time.monotonic()
+            status, _ = browser.request(path)
+            took = time.monotonic() - started
+            with lock:
+                on_answer(current, "admin" if editor else "public", path, status, took)
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=reader, args=(editor,)) for editor in (False,) * 4 + (True,)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        phase["name"] = "done"
+        for thread in threads:
+            thread.join()
 
 
 def database_outage(tmp, seconds, database_url):
-    cleanup = ExitStack()
-    name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, "faults"))).path.lstrip("/")
-    parts = urlsplit(database_url)
-    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
-    user = f"{parts.username}@" if parts.username else ""
-    env = {
-        **base_env(tmp),
-        "DATABASE_URL": f"postgres://{user}127.0.0.1:{proxy.port}/{name}",
-        "DJANGO_CONN_MAX_AGE": "0",
-    }
-    try:
-        prepare(env)
+    with postgres_behind_proxy(tmp, database_url, "faults", DJANGO_CONN_MAX_AGE="0") as (proxy, env):
         outage = seconds / 2
         print(f"\n4. PostgreSQL down for {outage:.0f} s under load (4 readers, 1 signed-in editor)")
-        counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
-        recovered = {}
+        counts, phase, recovered = Counter(), {"name": "before"}, {}
 
-        def reader(i, editor=False):
-            browser = Browser(base)
-            if editor:
-                browser.login("editor", "editor-demo-pass")
-            n = 0
-            while phase["name"] != "done":
-                n += 1
-                current = phase["name"]
-                if editor:
-                    path = "/admin/articles/article/"
-                else:
-                    path = [ARTICLE, "/", f"/?q=dystonia+{n % 50}", "/board/"][n % 4]
-                status, _ = browser.request(path)
-                with lock:
-                    counts[(current, "admin" if editor else "public", status)] += 1
-                    if current == "after" and status == 200 and "?q=" in path and "at" not in recovered:
-                        recovered["at"] = time.monotonic()
-                time.sleep(0.02)
+        def on_answer(current, kind, path, status, _took):
+            counts[(current, kind, status)] += 1
+            if current == "after" and status == 200 and "?q=" in path and "at" not in recovered:
+                recovered["at"] = time.monotonic()
 
         log_path = f"{tmp}/database.log"
         with logged_gunicorn(env, log_path) as base:
             for path in (ARTICLE, "/", "/board/"):
                 Browser(base).request(path)  # warm the page cache
-            threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
-            threads.append(threading.Thread(target=reader, args=(99, True)))
-            for thread in threads:
-                thread.start()
-            time.sleep(seconds / 4)
-            log_before = Path(log_path).read_text().count("\n")
-            phase["name"] = "down"
-            proxy.set("down")
-            time.sleep(outage)
-            phase["name"] = "after"
-            proxy.set("up")
-            back = time.monotonic()
-            time.sleep(seconds / 4)
-            phase["name"] = "done"
-            for thread in threads:
-                thread.join()
-        log = Path(log_path).read_text()
-        lines = log.splitlines()[log_before:]
-        outage_lines = sum("database unavailable" in line for line in lines)
-        # gunicorn's own start and stop lines are not about requests.
-        others = [line for line in lines if "database unavailable" not in line and "[INFO]" not in line]
-        for line in others[:5]:
-            print(f"     other log line: {line[:160]}")
-        # Every request that met the outage logs its line, including those answered with a stale copy;
-        # requests already in flight when the phase changed are counted in the neighbouring phases.
-        failed_requests = sum(c for (p, _, s), c in counts.items() if p == "down" or s == 503)
-        for (name, kind, status), count in sorted(counts.items(), key=str):
-            print(f"     database {name:6} {kind:6} HTTP {status}: {count}")
-        print(f"     'database unavailable' log lines: {outage_lines} for {failed_requests} requests during the outage")
-        bad = sum(c for (_, _, s), c in counts.items() if s not in (200, 503))
-        check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
-        check("Traceback" not in log, "no traceback in the log")
-        check(not others and outage_lines <= failed_requests, "at most one log line per request that met the outage")
-        if "at" in recovered:
-            print(f"     first fresh (uncached) page {recovered['at'] - back:.2f} s after the database returned")
-        check("at" in recovered, "pages fresh again after the database returned")
-    finally:
-        cleanup.close()
-
-
-# --- 5. The database black hole -------------------------------------------------------------
+            paths = [ARTICLE, "/", "/?q=dystonia+{}", "/board/"]
+            with readers_and_editor(base, phase, lambda n: paths[n % 4].format(n % 50), on_answer):
+                time.sleep(seconds / 4)
+                log_before = Path(log_path).read_text().count("\n")
+                phase["name"] = "down"
+                proxy.set("down")
+                time.sleep(outage)
+                phase["name"] = "after"
+                proxy.set("up")
+                back = time.monotonic()
+                time.sleep(seconds / 4)
+    log = Path(log_path).read_text()
+    lines = log.splitlines()[log_before:]
+    outage_lines = sum("database unavailable" in line for line in lines)
+    # gunicorn's own start and stop lines are not about requests.
+    others = [line for line in lines if "database unavailable" not in line and "[INFO]" not in line]
+    for line in others[:5]:
+        print(f"     other log line: {line[:160]}")
+    # Every request that met the outage logs its line, including those answered with a stale copy;
+    # requests already in flight when the phase changed are counted in the neighbouring phases.
+    failed_requests = sum(c for (p, _, s), c in counts.items() if p == "down" or s == 503)
+    for (name, kind, status), count in sorted(counts.items(), key=str):
+        print(f"     database {name:6} {kind:6} HTTP {status}: {count}")
+    print(f"     'database unavailable' log lines: {outage_lines} for {failed_requests} requests during the outage")
+    bad = sum(c for (_, _, s), c in counts.items() if s not in (200, 503))
+    check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
+    check("Traceback" not in log, "no traceback in the log")
+    check(not others and outage_lines <= failed_requests, "at most one log line per request that met the outage")
+    if "at" in recovered:
+        print(f"     first fresh (uncached) page {recovered['at'] - back:.2f} s after the database returned")
+    check("at" in recovered, "pages fresh again after the database returned")
 
 
 def database_black_hole(tmp, seconds, database_url):
-    cleanup = ExitStack()
-    name = urlsplit(cleanup.enter_context(throwaway_postgres(database_url, "blackhole"))).path.lstrip("/")
-    parts = urlsplit(database_url)
-    proxy = LoopbackProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
-    user = f"{parts.username}@" if parts.username else ""
-    # Persistent connections (the default): the open ones go silent too, the worst case.
-    env = {**base_env(tmp), "DATABASE_URL": f"postgres://{user}127.0.0.1:{proxy.port}/{name}"}
     hole = max(10.0, seconds / 2)
-    try:
-        prepare(env)
+    # Persistent connections (the default): the open ones go silent too, the worst case.
+    with postgres_behind_proxy(tmp, database_url, "blackhole") as (proxy, env):
         print(
             f"\n5. PostgreSQL a black hole for {hole:.0f} s (accepts, never answers) under load (4 readers, 1 editor)"
         )
-        counts, lock, phase = Counter(), threading.Lock(), {"name": "before"}
-        slowest = Counter()
+        counts, phase, slowest = Counter(), {"name": "before"}, Counter()
 
-        def reader(i, editor=False):
-            browser = Browser(base)
-            if editor:
-                browser.login("editor", "editor-demo-pass")
-            n = 0
-            while phase["name"] != "done":
-                n += 1
-                current = phase["name"]
-                # Searches and the admin are never served from the page cache: they need the database.
-                path = "/admin/articles/article/" if editor else [ARTICLE, f"/?q=dystonia+{n % 50}", "/board/"][n % 3]
-                started = time.monotonic()
-                status, _ = browser.request(path)
-                took = time.monotonic() - started
-                with lock:
-                    counts[(current, "admin" if editor else "public", status)] += 1
-                    slowest[current] = max(slowest[current], took)
-                time.sleep(0.02)
+        def on_answer(current, kind, _path, status, took):
+            counts[(current, kind, status)] += 1
+            slowest[current] = max(slowest[current], took)
 
         log_path = f"{tmp}/blackhole.log"
         with logged_gunicorn(env, log_path) as base:
             for path in (ARTICLE, "/board/"):
                 Browser(base).request(path)  # warm the page cache
-            threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
-            threads.append(threading.Thread(target=reader, args=(99, True)))
-            for thread in threads:
-                thread.start()
-            time.sleep(seconds / 4)
-            phase["name"] = "black hole"
-            proxy.set("blackhole")
-            time.sleep(hole)
-            phase["name"] = "after"
-            proxy.set("up")
-            back = time.monotonic()
-            recovered = None
-            while time.monotonic() - back < 60:
-                if Browser(base).request("/?q=dystonia+recovered")[0] == 200:
-                    recovered = time.monotonic() - back
-                    break
-                time.sleep(0.1)
-            time.sleep(seconds / 4)
-            phase["name"] = "done"
-            for thread in threads:
-                thread.join()
+            # Searches and the admin are never served from the page cache: they need the database.
+            paths = [ARTICLE, "/?q=dystonia+{}", "/board/"]
+            with readers_and_editor(base, phase, lambda n: paths[n % 3].format(n % 50), on_answer):
+                time.sleep(seconds / 4)
+                phase["name"] = "black hole"
+                proxy.set("blackhole")
+                time.sleep(hole)
+                phase["name"] = "after"
+                proxy.set("up")
+                back = time.monotonic()
+                recovered = None
+                while time.monotonic() - back < 60:
+                    if Browser(base).request("/?q=dystonia+recovered")[0] == 200:
+                        recovered = time.monotonic() - back
+                        break
+                    time.sleep(0.1)
+                time.sleep(seconds / 4)
             # Every thread of both workers free again: a burst that needs the database.
-            burst = Counter()
+            burst, lock = Counter(), threading.Lock()
 
             def fetch(n):
                 status, _ = Browser(base).request(f"/?q=burst+{n}")
@@ -559,25 +551,22 @@ def database_black_hole(tmp, seconds, database_url):
                 thread.start()
             for thread in burst_threads:
                 thread.join()
-        log = Path(log_path).read_text()
-        for (name, kind, status), count in sorted(counts.items(), key=str):
-            print(f"     database {name:10} {kind:6} HTTP {status}: {count}")
-        for name in ("before", "black hole", "after"):
-            print(f"     slowest answer {name:10}: {slowest[name]:.2f} s")
-        if recovered is not None:
-            print(f"     first page needing the database answered 200 {recovered:.2f} s after it returned")
-        print(f"     burst of 16 requests needing the database after it returned: {dict(burst)}")
-        unanswered = sum(c for (_, _, s), c in counts.items() if not isinstance(s, int))
-        bad = sum(c for (_, _, s), c in counts.items() if isinstance(s, int) and s not in (200, 302, 503))
-        check(unanswered == 0, f"every request in the black hole got an answer ({unanswered} did not)")
-        check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
-        check(slowest["black hole"] < 30, f"the slowest answer in the black hole took {slowest['black hole']:.1f} s")
-        check(recovered is not None, "pages needing the database answered 200 again once it returned")
-        check(burst == Counter({200: 16}), "every thread recovered: 16 requests at once after, all 200")
-        check("Traceback" not in log, "no traceback in the log")
-    finally:
-        proxy.close()
-        cleanup.close()
+    log = Path(log_path).read_text()
+    for (name, kind, status), count in sorted(counts.items(), key=str):
+        print(f"     database {name:10} {kind:6} HTTP {status}: {count}")
+    for name in ("before", "black hole", "after"):
+        print(f"     slowest answer {name:10}: {slowest[name]:.2f} s")
+    if recovered is not None:
+        print(f"     first page needing the database answered 200 {recovered:.2f} s after it returned")
+    print(f"     burst of 16 requests needing the database after it returned: {dict(burst)}")
+    unanswered = sum(c for (_, _, s), c in counts.items() if not isinstance(s, int))
+    bad = sum(c for (_, _, s), c in counts.items() if isinstance(s, int) and s not in (200, 302, 503))
+    check(unanswered == 0, f"every request in the black hole got an answer ({unanswered} did not)")
+    check(bad == 0, f"no answer other than 200 or 503 ({bad} others)")
+    check(slowest["black hole"] < 30, f"the slowest answer in the black hole took {slowest['black hole']:.1f} s")
+    check(recovered is not None, "pages needing the database answered 200 again once it returned")
+    check(burst == Counter({200: 16}), "every thread recovered: 16 requests at once after, all 200")
+    check("Traceback" not in log, "no traceback in the log")
 
 
 # --- 6. Saving at the reference cap ---------------------------------------------------------

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -196,10 +198,22 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
-# Mail is sent from request threads after the decision commits: a mail server that accepts and
-# never answers must not hold the thread (Django's default is no timeout at all).
+# Notifications are sent by background workers, replies to readers from request threads: a mail
+# server that accepts and never answers must hold neither (Django's default is no timeout at all).
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="editorial@localhost")
+
+# Background work (emails, purges of the edge) on a persistent task queue kept in the database:
+# django-tasks with its database backend, run by ``manage.py run_tasks`` (README, "Background
+# work"; articles/operations/tasks.py). Nothing more to run on one machine; any number of workers
+# on any number of machines share one PostgreSQL queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job whose worker vanished (killed, machine lost) is run again by another worker: at once when
+# the worker was on the same machine and its process is gone, otherwise once it has been running
+# this many seconds (longer than any job takes: each of its waits is bounded).
+EDITORIAL_TASK_LEASE_SECONDS = env.int("EDITORIAL_TASK_LEASE_SECONDS", default=600)
+# How often each worker looks for such jobs.
+EDITORIAL_TASK_RECOVERY_SECONDS = env.int("EDITORIAL_TASK_RECOVERY_SECONDS", default=30)
 
 # Database sessions whose keys are signed: a session cookie this site never issued is known to
 # be no session without asking the database, so it cannot make the page cache render a page
@@ -260,6 +274,7 @@ LOGGING = {
     "filters": {
         "one_line_refusals": {"()": "articles.operations.logs.OneLineRefusals"},
         "rate_limited_outages": {"()": "articles.operations.logs.RateLimitedOutages", "seconds": 10},
+        "task_failures_once": {"()": "articles.operations.logs.TaskFailuresOnce"},
     },
     # The level on the handler too: records propagated from Django's loggers skip the root's level.
     "handlers": {
@@ -272,7 +287,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own "django" logger prints to the console in debug; sending its records only to
     # the root handler prints each line once (runserver printed every line twice).
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django_tasks": {"handlers": [], "filters": ["task_failures_once"], "propagate": True},
+    },
 }
 
 # --- Editorial policy -------------------------------------------------------
@@ -320,6 +338,25 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = max(1000, 12 * 2 * EDITORIAL_MAX_REFERENCES + 20
 # serving a stale copy while they revalidate it in the background.
 EDITORIAL_PUBLIC_MAX_AGE = env.int("EDITORIAL_PUBLIC_MAX_AGE", default=60)
 EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE = env.int("EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE", default=60)
+# The edge: CDNs and Varnish in front are purged after every event that changes pages, by the
+# pages' surrogate keys (articles/site/edge.py, articles/operations/purges.py; README, "The
+# edge"). Each backend is on when its settings are given.
+EDITORIAL_PURGE_VARNISH_URLS = env.list("EDITORIAL_PURGE_VARNISH_URLS", default=[])
+EDITORIAL_FASTLY_SERVICE_ID = env.str("EDITORIAL_FASTLY_SERVICE_ID", default="")
+EDITORIAL_FASTLY_API_TOKEN = env.str("EDITORIAL_FASTLY_API_TOKEN", default="")
+EDITORIAL_FASTLY_API_URL = env.str("EDITORIAL_FASTLY_API_URL", default="https://api.fastly.com")
+EDITORIAL_CLOUDFLARE_ZONE_ID = env.str("EDITORIAL_CLOUDFLARE_ZONE_ID", default="")
+EDITORIAL_CLOUDFLARE_API_TOKEN = env.str("EDITORIAL_CLOUDFLARE_API_TOKEN", default="")
+EDITORIAL_CLOUDFLARE_API_URL = env.str("EDITORIAL_CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4")
+# CloudFront has no tags: keys are mapped to paths. Credentials come from the usual AWS_*
+# variables (or the machine's role); the endpoint is for tests and AWS-compatible stand-ins.
+EDITORIAL_CLOUDFRONT_DISTRIBUTION_ID = env.str("EDITORIAL_CLOUDFRONT_DISTRIBUTION_ID", default="")
+EDITORIAL_CLOUDFRONT_ENDPOINT_URL = env.str("EDITORIAL_CLOUDFRONT_ENDPOINT_URL", default="") or None
+# Seconds a purge request may take before it is retried later.
+EDITORIAL_PURGE_TIMEOUT = env.float("EDITORIAL_PURGE_TIMEOUT", default=10)
+# Seconds the edge may keep a public page (s-maxage) when it is purged on events; browsers keep
+# EDITORIAL_PUBLIC_MAX_AGE. Without a purge backend, the edge follows EDITORIAL_PUBLIC_MAX_AGE.
+EDITORIAL_EDGE_MAX_AGE = env.int("EDITORIAL_EDGE_MAX_AGE", default=24 * 3600)
 # Whole-page cache of anonymous public pages (articles/caching.py); events make pages fresh at
 # once, the timeout only bounds how long an unvisited page occupies the cache.
 EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)

@@ -8,6 +8,10 @@ from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Background jobs run as soon as they are enqueued (after the commit, like in production), so
+# tests see their effects (mail.outbox, purge calls) at once; tests of the queue itself switch
+# to the database backend and run a worker (tests/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     **STORAGES,  # noqa: F405
     # Tests render templates without running collectstatic first.

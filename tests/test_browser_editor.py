@@ -3,11 +3,20 @@
 import pytest
 from playwright.sync_api import expect
 
+from articles.review import workflow
+
 from . import factories
 from .conftest import admin_login
 from .test_reference_lookup import stub  # noqa: F401 - the stub Crossref/PubMed fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def preview_settled(page):
+    """Wait until the live preview has shown its first render: no request left for the server when
+    the test ends (its database is flushed then)."""
+    expect(page.frame_locator("[data-preview='patient'] iframe").locator(".md-preview-article")).to_have_count(1)
+    expect(page.locator("[data-preview='patient'] .md-preview-status")).to_have_text("")
 
 
 def open_change_form(page, live_server, article):
@@ -18,7 +27,7 @@ def open_change_form(page, live_server, article):
 def test_live_preview_follows_typing_with_numbered_citations(page, live_server, author, screenshot_dir):
     article = factories.make_article(author=author, title="What causes gout?", body="Uric acid [1].", references=2)
     open_change_form(page, live_server, article)
-    preview = page.locator("[data-preview='patient'] [data-preview-output]")
+    preview = page.frame_locator("[data-preview='patient'] iframe").locator("[data-preview-output]")
     expect(preview).to_contain_text("Uric acid")
     body = page.locator("#id_body")
     body.fill("## Triggers\n\nBeer and red meat [2]. Also dehydration [1].")
@@ -77,7 +86,8 @@ def test_toolbar_is_reachable_by_keyboard(page, live_server, author):
 def test_editor_fits_a_phone_screen(phone_page, live_server, author, screenshot_dir):
     article = factories.make_article(author=author, body="## Causes\n\nUric acid [1].")
     open_change_form(phone_page, live_server, article)
-    expect(phone_page.locator("[data-preview='patient'] .md-preview-body h2")).to_have_text("Causes")
+    preview = phone_page.frame_locator("[data-preview='patient'] iframe")
+    expect(preview.locator(".md-preview-body h2")).to_have_text("Causes")
     phone_page.screenshot(path=screenshot_dir / "editor-phone.png", full_page=True)
     phone_page.locator("#references-group").screenshot(path=screenshot_dir / "references-phone.png")
     width = phone_page.evaluate("window.innerWidth")
@@ -189,3 +199,46 @@ def test_uncited_references_move_with_the_arrows_and_cited_ones_say_why_not(page
     expect(page.locator(".messagelist .success")).to_be_visible()
     saved = article.references.order_by("number").values_list("title", flat=True)
     assert list(saved) == [titles[1], titles[3], titles[2]]
+
+
+def test_a_new_reference_is_numbered_and_citations_join_in_the_house_style(page, live_server, author):
+    article = factories.make_article(author=author, body="Drink water", references=2)
+    open_change_form(page, live_server, article)
+    page.locator("#references-group .add-row a").click()
+    row = page.locator("#references-2")  # the row just added: numbered after the others
+    expect(row.locator("input[name$='-number']")).to_have_value("3")
+    row.locator("input[name$='-title']").fill("A third study")
+    cite = page.locator("[data-preview='patient'] select[data-md='cite']")
+    expect(cite.locator("option")).to_have_count(4)  # "Cite reference…" and the three rows
+    body = page.locator("#id_body")
+    body.evaluate("t => t.setSelectionRange(t.value.length, t.value.length)")
+    cite.select_option("1")
+    cite.select_option("3")
+    expect(body).to_have_value("Drink water [1, 3]")
+    cite.select_option("2")
+    expect(body).to_have_value("Drink water [1\u20133]")
+    preview = page.frame_locator("[data-preview='patient'] iframe")
+    expect(preview.locator(".md-preview-body sup.citation a")).to_have_count(3)
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    preview_settled(page)
+    assert article.references.get(number=3).title == "A third study"
+
+
+def test_a_new_row_left_empty_is_not_saved(page, live_server, author):
+    article = factories.make_article(author=author, references=1)
+    open_change_form(page, live_server, article)
+    page.locator("#references-group .add-row a").click()
+    expect(page.locator("#references-1 input[name$='-number']")).to_have_value("2")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    preview_settled(page)
+    assert article.references.count() == 1
+
+
+def test_a_submitted_article_offers_no_add_reference_link(page, live_server, author):
+    article = factories.make_article(author=author, body="Cited [1].", references=1)
+    workflow.submit(article, user=author)
+    open_change_form(page, live_server, article)
+    expect(page.locator("#references-group")).to_contain_text("A study")
+    expect(page.get_by_role("button", name="Add another Reference")).to_be_hidden()

@@ -75,7 +75,7 @@ def test_comment_round_trip_between_reviewer_and_editor(
     panel = phone_page.locator(".change-form-comments")
     expect(panel).to_contain_text("Careful how? Name the warning signs.")
     # Beside the text: the live preview marks the passage the comment is about, linking to it.
-    marked = phone_page.locator("[data-preview='patient'] .has-comment")
+    marked = phone_page.frame_locator("[data-preview='patient'] iframe").locator(".has-comment")
     expect(marked).to_have_count(1)
     expect(marked).to_contain_text("Passage 5 now says something careful")
     expect(marked.locator("a.comment-flag")).to_have_attribute("href", f"#comment-{comment.pk}")
@@ -83,7 +83,8 @@ def test_comment_round_trip_between_reviewer_and_editor(
     expect(panel.locator("blockquote")).to_contain_text("Passage 5 now says something careful")
     panel.get_by_label("Reply").fill("Added: sudden severe pain, weakness, confusion.")
     panel.get_by_role("button", name="Send reply").click()
-    expect(phone_page.locator(".messagelist .success")).to_contain_text("Reply added")
+    # In place, without leaving the change form (unsaved edits stay).
+    expect(phone_page.locator(".change-form-comments [data-comment-status]")).to_contain_text("Reply added")
     phone_page.locator(".change-form-comments").get_by_role("button", name="Mark resolved").click()
     expect(phone_page.locator(".change-form-comments .passage-comment")).to_contain_text("Resolved by")
     phone_page.locator(".change-form-comments").screenshot(path=screenshot_dir / "passage-comment-editor-phone.png")

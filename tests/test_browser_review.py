@@ -64,7 +64,7 @@ def test_reviewer_works_through_the_queue_and_publishes_a_first_version(page, li
     expect(page.locator("#summary-heading .wf-status")).to_have_text("Under review")
     expect(page.locator("form.decision-approve")).to_be_visible()
 
-    page.locator("form.decision-approve textarea").fill("Checked against the NICE guideline.")
+    page.locator("form.decision-approve").get_by_label("Comment (optional)").fill("Checked against the NICE guideline.")
     page.get_by_role("button", name="Approve version 1").click()
     expect(page.locator(".messagelist .success")).to_contain_text("Approve: done")
     expect(page.locator(".messagelist .success")).to_contain_text("is now approved")
@@ -128,7 +128,9 @@ def test_request_changes_needs_a_comment_then_sends_the_article_back(
     form = page.locator("form.decision-changes")
 
     form.get_by_role("button", name="Request changes").click()
-    expect(form.locator(".errorlist")).to_contain_text("This field is required")
+    expect(form.locator("#id_request_changes-comment_error")).to_contain_text("This field is required")
+    # No reason is preselected: the reviewer chooses one or is asked to.
+    expect(form.locator("#id_request_changes-reason_error")).to_contain_text("Choose a reason category.")
     expect(page.locator(".messagelist .success")).to_have_count(0)
     expect(page.locator("#summary-heading .wf-status")).to_have_text("Under review")
     draft.refresh_from_db()

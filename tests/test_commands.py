@@ -74,6 +74,17 @@ def test_seed_demo_has_a_live_article_with_an_update_under_review(seeded):
     assert article.pending_revision.summary != article.published_revision.summary
 
 
+def test_seed_demo_has_an_article_with_three_versions_to_compare(client, seeded):
+    """Live version 1, version 2 sent back, version 3 with the board: compare has pairs to show."""
+    article = Article.objects.get(slug="how-is-high-blood-pressure-treated-in-adults")
+    assert sorted(article.revisions.values_list("number", flat=True)) == [1, 2, 3]
+    assert (article.published_revision.number, article.pending_revision.number) == (1, 3)
+    assert article.decisions.filter(revision__number=2, decision=ReviewDecision.Decision.REQUEST_CHANGES).exists()
+    client.force_login(get_user_model().objects.get(username="dr.okafor"))
+    response = client.get(f"/admin/articles/article/{article.pk}/compare/?from=2&to=3")
+    assert response.status_code == 200 and response.context["comparison"].source["changed"]
+
+
 def test_seed_demo_approvals_come_from_board_members_who_did_not_write_the_version(seeded):
     approvals = ReviewDecision.objects.filter(decision=ReviewDecision.Decision.APPROVE).select_related("revision")
     assert approvals.exists()
@@ -164,3 +175,9 @@ def test_running_seed_demo_twice_changes_nothing_and_still_prints_the_logins(see
     second = seed()
     assert database_state() == before
     assert printed_logins(second) == printed_logins(seeded)
+
+
+def test_seed_demo_sent_back_article_has_an_open_and_a_resolved_passage_comment(seeded):
+    article = Article.objects.get(slug="how-do-asthma-inhalers-work")
+    assert article.status == Article.Status.CHANGES_REQUESTED
+    assert sorted(c.is_resolved for c in article.passage_comments.all()) == [False, True]

@@ -185,8 +185,11 @@ def test_the_article_page_carries_the_version_to_each_board_step(client, in_revi
     client.force_login(second_reviewer)
     html = client.get(f"/admin/articles/article/{in_review.pk}/change/").content.decode()
     assert f"/workflow/approve/?seen={workflow.state_token(in_review)}&amp;revision=1" in html
-    confirmation = client.get(f"/admin/articles/article/{in_review.pk}/workflow/approve/?seen=x&revision=1")
-    assert confirmation.context["form"].initial["revision"] == "1"
+    # The link leads to the one decision form, on the review screen, which carries the version itself.
+    link = f"/admin/articles/article/{in_review.pk}/workflow/approve/?seen=x&revision=1"
+    confirmation = client.get(link, follow=True)
+    assert confirmation.redirect_chain == [(f"{review_url(in_review)}#decision", 302)]
+    assert confirmation.context["forms"]["approve"].initial["revision"] == "1"
 
 
 def test_a_bulk_action_confirmed_on_a_page_that_showed_another_state_is_refused(client, author, reviewer, draft):

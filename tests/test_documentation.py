@@ -1,7 +1,15 @@
-"""The README documents every environment variable the code reads."""
+"""The README documents every environment variable the code reads, and its examples work on the demo."""
 
 import re
 from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import resolve
+
+from articles.interchange import guide, service
+from articles.interchange.sources import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "editorial" / "settings.py", ROOT / "editorial" / "gunicorn.conf.py"]
@@ -14,3 +22,23 @@ def test_every_environment_variable_is_in_the_readme():
     assert len(names) > 20
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_readme_examples_work_on_the_demo():
+    readme = (ROOT / "README.md").read_text()
+    call_command("seed_demo", verbosity=0)
+    # The example article file is the import page's, and it imports into the demo (its topic exists).
+    example = re.search(r"```markdown\n(.*?)```", readme, re.S).group(1)
+    assert example == guide.example()
+    plan = service.plan([Source(name="what-causes-gout.md", data=example.encode())])
+    assert [item.report(dry_run=True) for item in plan.items] == ["what-causes-gout.md: would create"]
+    # The logins table and the commands' --as name demo users.
+    logins = re.findall(r"^\| [^|]+ \| `([^`]+)` \| `([^`]+)` \|$", readme, re.M)
+    assert len(logins) == 5
+    for username, password in logins:
+        assert get_user_model().objects.get(username=username).check_password(password), username
+    assert set(re.findall(r"--as (\S+)", readme)) <= {username for username, _ in logins}
+    # Every admin address it names exists.
+    for path in re.findall(r"`(/admin/[a-z/]*)`", readme):
+        resolve(path)

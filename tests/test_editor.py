@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.admin.editor import references_from_form
-from articles.review import editing
+from articles.review import editing, workflow
 
 from . import factories
 
@@ -74,7 +74,8 @@ def test_preview_sanitises_the_text(client, author):
 
 def test_preview_is_for_editors_only(client, reviewer, db):
     response = client.post(PREVIEW_URL, {"body": "x"})
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]  # anonymous
+    # Anonymous (or a session that ended): a JSON 401 for the script, never the login page as a preview.
+    assert response.status_code == 401 and response.json()["error"] == "signed_out"
     client.force_login(reviewer)  # staff, but may not add or change articles
     assert client.post(PREVIEW_URL, {"body": "x"}).status_code == 403
 
@@ -110,6 +111,54 @@ def test_change_form_has_the_toolbar_and_preview_panels(client, author):
     assert f'data-preview-url="{PREVIEW_URL}"' in html
     assert 'data-preview="patient"' in html and 'data-preview="professional"' in html
     assert "articles/editor.js" in html
+
+
+def test_the_preview_frame_is_the_public_stylesheet_framed_by_this_site_only(client, author, reviewer):
+    url = reverse("admin:articles_article_live_preview_frame")
+    client.force_login(author)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    html = response.content.decode()
+    assert "articles/site.css" in html and "admin/css" not in html
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 403
+
+
+def test_the_preview_uses_the_public_pages_markup(client, author):
+    client.force_login(author)
+    html = client.post(PREVIEW_URL, {"title": "Gout", "summary": "Short.", "body": "- one\n- two"}).content.decode()
+    assert '<div class="answer md-preview-summary">' in html
+    assert '<div class="article-body md-preview-body"><ul>' in html
+
+
+def test_a_new_reference_row_with_only_its_number_is_not_saved(client, author):
+    from .test_concurrency import form_data
+
+    article = factories.make_article(author=author, references=1)
+    client.force_login(author)
+    data = form_data(client.get(change_url(article)))
+    # The editor's script numbers a row as soon as it is added; left empty, it is no reference.
+    data |= {"references-1-number": "2", "references-1-kind": "research", "references-TOTAL_FORMS": "2"}
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302, response.content[:300]
+    assert article.references.count() == 1
+
+
+def test_a_read_only_article_offers_no_room_for_a_reference(client, author):
+    article = factories.make_article(author=author, body="Cited [1].", references=1)
+    workflow.submit(article, user=author)
+    client.force_login(author)
+    html = client.get(change_url(article)).content.decode()
+    assert 'name="references-MAX_NUM_FORMS" value="0"' in html
+
+
+def test_the_change_note_help_shows_the_public_line(client, author, reviewer):
+    article = factories.publish(factories.make_article(author=author), author=author, reviewers=[reviewer])
+    client.force_login(author)
+    html = client.get(change_url(article)).content.decode()
+    assert "<date>" not in html and "<note>" not in html
+    assert "<strong>Updated " in html and "Dosing table corrected" in html
 
 
 # --- Save and submit for review --------------------------------------------------------

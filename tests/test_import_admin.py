@@ -66,6 +66,16 @@ def report_lines(response) -> list[str]:
     return [line for line, _ in response.context["lines"]]
 
 
+def test_the_import_page_explains_the_format_itself(editor_client, topic):
+    html = editor_client.get(URL).content.decode()
+    assert "README" not in html  # editors never see it
+    assert "The article file format" in html
+    for field in ("title", "slug", "topic", "summary", "references", "kind", "doi", "pmid"):
+        assert f"<code>{field}</code>" in html
+    assert "<code>neurology</code> (Neurology)" in html  # the topics a file may name
+    assert "slug: what-causes-gout" in html  # a complete example
+
+
 def test_uploading_shows_the_report_and_writes_nothing(editor_client, topic, settings):
     response = editor_client.post(
         URL, {"files": [upload("a.md", article_file("a")), upload("b.md", article_file("b"))]}
@@ -89,6 +99,14 @@ def test_confirming_imports_and_deletes_the_upload(editor_client, author, topic,
     assert "a.md: created" in [str(m) for m in response.context["messages"]]
     assert list(settings.EDITORIAL_IMPORT_DIR.iterdir()) == []
     assert SESSION_KEY not in editor_client.session
+
+
+def test_import_messages_keep_the_file_names_case(editor_client, topic):
+    editor_client.post(URL, {"files": [upload("migraine.md", article_file("migraine"))]})
+    token = editor_client.session[SESSION_KEY]["token"]
+    html = editor_client.post(URL, {"step": "confirm", "token": token}, follow=True).content.decode()
+    assert '<li class="verbatim info">migraine.md: created</li>' in html
+    assert "Migraine.md" not in html
 
 
 def mode(path) -> int:

@@ -431,7 +431,8 @@ def page_url(page, article_id, *, history_id=None, number=1):
     if page == "review_screen":
         return reverse("admin:articles_reviewqueueitem_review", args=[article_id])
     if page == "workflow_confirmation":
-        return reverse("admin:articles_article_workflow", args=[article_id, "approve"])
+        # Archiving keeps a confirmation page; the board's decisions lead to the review screen.
+        return reverse("admin:articles_article_workflow", args=[article_id, "archive"])
     return reverse("admin:articles_article_change", args=[article_id])
 
 

@@ -8,8 +8,9 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,9 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from articles.models import Article, PassageComment, Reference, max_reference_number
 from articles.review import comments, editing, presence, workflow
 
-from . import changelist, editor, history, interchange, previews
+from . import autosave, changelist, editor, history, interchange, previews
 from .base import HistoryAdmin, WorkflowAdminMixin, _change_url
+from .compare import compare_view
 from .forms import ArticleAdminForm, ReferenceForm, ReferenceFormSet
+
+WHY_FIELDS = "why-fields"  # the fieldsets saying why (a fieldset class the change form looks for)
 
 
 class ReferenceInline(admin.TabularInline):
@@ -34,7 +38,9 @@ class ReferenceInline(admin.TabularInline):
         return 1 if obj is None else 0
 
     def get_max_num(self, request, obj=None, **kwargs):
-        return max_reference_number()
+        # Read-only (with the board, archived): no room for a row, so the admin's script offers
+        # no "Add another Reference" link (it would add nothing, there being no empty row).
+        return max_reference_number() if self._editable(request, obj) else 0
 
     def _editable(self, request, obj):
         return obj is None or obj.status in editing.EDITABLE_STATES
@@ -81,7 +87,9 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "description": "A separately reviewed version for healthcare professionals.",
             },
         ),
-        ("Why", {"fields": ["change_reason", "edit_base"]}),
+        # Rendered after the references, next to the save buttons they go with (change_form.html),
+        # not between the body and the references.
+        ("Why", {"fields": ["change_reason", "edit_base"], "classes": [WHY_FIELDS]}),
     ]
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -95,6 +103,27 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_import": interchange.may_import(request.user)}
         return super().changelist_view(request, extra_context)
+
+    class Media:
+        # The safety net of the change form: autosave and recovery, signing in again in place.
+        # Replaces WorkflowAdminMixin.Media (a plain mixin's Media is not merged): its stylesheet first.
+        css = {"all": ["articles/admin.css", "articles/autosave.css"]}
+        js = ["articles/session.js", "articles/autosave.js", "articles/comment_replies.js"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        kept = self._kept_initial(request, obj)
+        return type(form.__name__, (form,), {"kept_initial": kept}) if kept else form
+
+    def _kept_initial(self, request, obj) -> dict:
+        """The change note, kind and reason to show again: a refused submission's (kept in the session
+        for the page it comes back to), else those of the submission the board sent back."""
+        if obj is None or request.method != "GET":
+            return {}
+        if not hasattr(request, "_kept_initial"):
+            refused = request.session.pop(f"refused-submission-{obj.pk}", None)
+            request._kept_initial = refused or editing.sent_back_change_note(obj)
+        return request._kept_initial
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
@@ -118,6 +147,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "Public change note",
                 {
                     "fields": ["change_kind", "change_note"],
+                    "classes": [WHY_FIELDS],
                     "description": "Needed when you save and submit an update: readers see what changed.",
                 },
             )
@@ -182,6 +212,9 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 presence.touch(article, request.user)
             extra_context["editing_now"] = presence.others(article, request.user)
             extra_context["passage_comments"] = thread = list(comments.for_article(article))
+            # Resolved threads are folded under the open ones, so they do not push the form down.
+            extra_context["open_comments"] = [c for c in thread if not c.is_resolved]
+            extra_context["resolved_comments"] = [c for c in thread if c.is_resolved]
             # For the live preview: mark the passages open comments are about, beside the text.
             extra_context["comment_markers"] = [
                 {"id": c.pk, "part": c.part, "text": c.passage_text, "quote": c.quote}
@@ -193,18 +226,26 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 # With the board (or archived) the content is read-only: a Save button would only answer an error.
                 extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
             extra_context["show_save_and_submit"] = self._may_submit(request, article)
+            if extra_context["can_restore"]:
+                extra_context.update(autosave.context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save_and_submit": self._may_submit(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save_and_submit": self._may_submit(request),
+            **autosave.context(request, None),
+        }
         return super().add_view(request, form_url, extra_context)
 
     def response_add(self, request, obj, post_url_continue=None):
+        autosave.mark_saved(request, obj, added=True)
         if ArticleAdminForm.SAVE_AND_SUBMIT in request.POST:
             return self._submit_after_save(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        autosave.mark_saved(request, obj, added=False)
         if ArticleAdminForm.SAVE_AND_SUBMIT in request.POST:
             return self._submit_after_save(request, obj)
         return super().response_change(request, obj)
@@ -226,14 +267,22 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
             )
         except ValidationError as error:
             messages.error(request, "Saved as a draft, but not submitted: " + " ".join(error.messages))
+            self._keep_refused_submission(request, article)
         except (PermissionDenied, workflow.WorkflowError) as error:
             messages.error(request, f"Saved as a draft, but not submitted: {error}")
+            self._keep_refused_submission(request, article)
         else:
             messages.success(
                 request,
                 f"Saved and submitted for review: version {revision.number} of “{article.title}” is with the board.",
             )
         return redirect(_change_url(article))
+
+    @staticmethod
+    def _keep_refused_submission(request, article) -> None:
+        """Keep the change note, its kind and the reason for the form the editor comes back to."""
+        names = ("change_note", "change_kind", "change_reason")
+        request.session[f"refused-submission-{article.pk}"] = {name: request.POST.get(name, "")[:300] for name in names}
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -245,18 +294,40 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
             ),
             path(
                 "live-preview/",
-                self.admin_site.admin_view(partial(editor.live_preview_view, self)),
+                autosave.json_admin_view(self, editor.live_preview_view),
                 name="{}_{}_live_preview".format(*info),
             ),
             path(
+                "live-preview/frame/",
+                self.admin_site.admin_view(partial(editor.live_preview_frame_view, self)),
+                name="{}_{}_live_preview_frame".format(*info),
+            ),
+            path(
+                "<int:object_id>/autosave/",
+                autosave.json_admin_view(self, autosave.autosave_view),
+                name="{}_{}_autosave".format(*info),
+            ),
+            path(
+                "autosave-diff/",
+                autosave.json_admin_view(self, autosave.autosave_diff_view),
+                name="{}_{}_autosave_diff".format(*info),
+            ),
+            path("session/", autosave.json_admin_view(self, autosave.session_view), name="{}_{}_session".format(*info)),
+            path("sign-in/", autosave.sign_in_view, name="{}_{}_sign_in".format(*info)),
+            path(
                 "reference-lookup/",
-                self.admin_site.admin_view(partial(editor.reference_lookup_view, self)),
+                autosave.json_admin_view(self, editor.reference_lookup_view),
                 name="{}_{}_reference_lookup".format(*info),
             ),
             path(
                 "<int:object_id>/preview-draft/",
                 self.admin_site.admin_view(partial(previews.draft_preview_view, self)),
                 name="{}_{}_preview_draft".format(*info),
+            ),
+            path(
+                "<int:object_id>/compare/",
+                self.admin_site.admin_view(partial(compare_view, self)),
+                name="{}_{}_compare".format(*info),
             ),
             path(
                 "<int:object_id>/comments/<int:comment_id>/",
@@ -295,32 +366,48 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 history.attach_diff_links(records, article=article, user=request.user)
 
     def passage_comment_view(self, request, object_id, comment_id):
-        """Reply to a reviewer's passage comment, or mark it resolved (or open again)."""
+        """Reply to a reviewer's passage comment, or mark it resolved (or open again).
+
+        From the change form's script (``Accept: application/json``) it answers the comment's
+        thread as it is now, so the editor replies in place without leaving unsaved text.
+        """
         if request.method != "POST":
             return redirect(_change_url(get_object_or_404(Article, pk=object_id)) + "#comments")
         if not comments.may_answer(request.user):
             raise PermissionDenied  # before the lookup: guessed ids learn nothing
         comment = get_object_or_404(PassageComment, pk=comment_id, article_id=object_id)
         action = request.POST.get("action")
+        ok, message = False, "Unknown comment action."
         try:
             if action == "reply":
                 comments.reply(comment, user=request.user, text=request.POST.get("text", ""))
-                messages.success(request, "Reply added.")
+                ok, message = True, "Reply added."
             elif action in ("resolve", "reopen"):
                 comments.set_resolved(comment, user=request.user, resolved=action == "resolve")
-                messages.success(request, "Comment resolved." if action == "resolve" else "Comment open again.")
-            else:
-                messages.error(request, "Unknown comment action.")
+                ok, message = True, "Comment resolved." if action == "resolve" else "Comment open again."
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            message = " ".join(error.messages)
         except PermissionDenied as error:
-            messages.error(request, str(error) or "You may not do that.")
+            message = str(error) or "You may not do that."
         fallback = _change_url(comment.article) + f"#comment-{comment.pk}"
         candidate = request.POST.get("next", "")
         safe = url_has_allowed_host_and_scheme(
             candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
+        if "application/json" in request.headers.get("Accept", ""):
+            return self._comment_json(request, comment, ok, message, candidate.partition("#")[0] if safe else "")
+        (messages.success if ok else messages.error)(request, message)
         return redirect(candidate if candidate and safe else fallback)
+
+    def _comment_json(self, request, comment, ok, message, comments_next):
+        """The comment's thread as the change form shows it, for the script to put in place."""
+        thread = comments.for_article(comment.article).filter(pk=comment.pk)
+        html = render_to_string(
+            "admin/articles/_passage_comments.html",
+            {"passage_comments": thread, "may_answer_comments": True, "comments_next": comments_next},
+            request=request,
+        )
+        return JsonResponse({"ok": ok, "message": message, "html": html}, status=200 if ok else 400)
 
     def _reference_history(self, object_id):
         """The latest changes to the article's references, with who and why."""

@@ -13,12 +13,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from articles.models import Article
-from articles.review import workflow
+from articles.review import editing, steps, workflow
 from articles.review.forms import DecisionForm
 
 # Actions that need words from the user get a confirmation page; others run from a button.
 # Approving and confirming ask for the reviewer's conflicts with the article.
 ACTIONS_WITH_FORM = {"request_changes", "archive", "approve", "confirm_current"}
+# The board decides in one place: the review screen's decision form, with the diff, the change
+# note, the declaration and the open comments. These steps' links lead there.
+DECIDED_ON_REVIEW_SCREEN = {"approve", "confirm_current", "request_changes"}
 
 
 def actions_with_form(article) -> set:
@@ -113,14 +116,20 @@ class WorkflowAdminMixin:
         if not request.user.has_perm("articles.view_article") or action not in workflow.TRANSITIONS:
             raise PermissionDenied
         article = get_object_or_404(Article, pk=object_id)
+        if request.method != "POST" and action in DECIDED_ON_REVIEW_SCREEN:
+            return redirect(reverse("admin:articles_reviewqueueitem_review", args=[article.pk]) + "#decision")
         transition = workflow.TRANSITIONS[action]
         # Bind on any POST: a button posts no fields besides the CSRF token, which may come in a header.
         # From the article page's link: the state and the version under decision that page showed.
         seen = request.GET.get("seen", "")[:64]
+        initial = {"seen": seen, "revision": request.GET.get("revision", "")[:20]} if seen else {}
+        if action == "submit":
+            # Resubmitting after "changes requested": the update's note, as it was sent, to start from.
+            initial.update(editing.sent_back_change_note(article))
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             action=action,
-            initial={"seen": seen, "revision": request.GET.get("revision", "")[:20]} if seen else None,
+            initial=initial or None,
             article=None if seen else article,
             subject=article,
         )
@@ -150,6 +159,9 @@ class WorkflowAdminMixin:
 
     def workflow_context(self, request, article):
         transitions = workflow.available_transitions(article, request.user)
+        if any(t.name in steps.LIVE_ONLY for t in transitions) and not steps.in_queue(article):
+            # As on the review screen: a re-review is offered while it is due, not right after approval.
+            transitions = [t for t in transitions if t.name not in steps.LIVE_ONLY]
         pending = article.pending_revision
         return {
             "workflow_transitions": transitions,

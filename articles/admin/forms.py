@@ -8,14 +8,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms.renderers import Jinja2
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
 
 from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
-from articles.models import Article, BoardMember, Page, Reference, max_reference_number
-from articles.review import editing, validation, workflow
+from articles.models import Article, BoardMember, Page, Reference, Revision, max_reference_number
+from articles.review import conflicts, diffing, editing, validation, workflow
 from articles.review.forms import ChangeNoteForm
 
-from .editor import MarkdownEditor
+from .autosave import snapshot_diff
+from .editor import MarkdownEditor, references_from_form
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -26,6 +30,19 @@ def clean_markdown(text: str) -> str:
     if problems:
         raise ValidationError(problems, code="markdown")
     return text
+
+
+def change_note_help() -> str:
+    """The change note's help: the public line readers will see, as it will look (the admin shows
+    help text as HTML, so "Updated <date>" would lose its placeholder to the browser)."""
+    return format_html(
+        'Readers see it under the title as <q class="change-note-example" data-change-note-example>'
+        "<strong>Updated {}:</strong> <span data-note>{}</span> <span data-kind>({})</span></q>, "
+        "dated the day the board approves it. Say what changed.",
+        format_date(timezone.localdate(), "j F Y"),
+        "Dosing table corrected",
+        Revision.ChangeKind.CORRECTION.label,
+    )
 
 
 class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
@@ -42,11 +59,18 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
     edit_base = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     SAVE_AND_SUBMIT = "_saveandsubmit"
+    # Change note, kind and reason to show again on an unbound form (``ArticleAdmin.get_form``):
+    # those of a refused submission, or of the submission the board sent back.
+    kept_initial: dict = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.conflict_base = None  # the base version of a save refused as an edit conflict
         if self.instance.pk and not self.is_bound:
             self.initial["edit_base"] = editing.edit_version(self.instance)
+        self.fields["change_note"].help_text = change_note_help()
+        if not self.is_bound:
+            self.initial.update({name: value for name, value in self.kept_initial.items() if name in self.fields})
 
     @property
     def submitting(self) -> bool:
@@ -113,6 +137,7 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
                 # Inside the admin's transaction: the row stays locked until this save commits.
                 editing.check_edit_base(self.instance, base)
             except workflow.EditConflict as conflict:
+                self.conflict_base = base
                 # Saving again after reading the message is a deliberate choice to keep these words.
                 self.data = self.data.copy()
                 self.data[self.add_prefix("edit_base")] = conflict.current_version
@@ -131,6 +156,16 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
                 ValidationError("A professional version needs its text as well as its summary.", code="required"),
             )
         return cleaned
+
+    def edit_conflict(self) -> dict | None:
+        """After an edit conflict: what the other person changed since this form was loaded, and how
+        the editor's kept text differs from theirs (two diffs, by the review screen's diff engine)."""
+        if self.conflict_base is None:
+            return None
+        started, stored = conflicts.theirs(self.instance, self.conflict_base)
+        mine = {name: self.data.get(self.add_prefix(name), "") for name, _ in diffing.FIELDS}
+        mine["references"] = references_from_form(self.data)
+        return {"theirs": snapshot_diff(started, stored), "yours": snapshot_diff(stored, mine)}
 
     def _check_change_note(self, cleaned) -> None:
         # Before anything is saved: an update submitted without its public note is a form error.
@@ -162,6 +197,13 @@ class ReferenceForm(forms.ModelForm):
         # Each input names its column: on a phone the table stacks and the header row is gone.
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
+
+    def has_changed(self):
+        # The editor's script numbers a new row as soon as it is added (static/articles/editor.js):
+        # a new row with nothing but its number is an empty row, not a reference without a title.
+        if self.instance.pk is None and set(super().changed_data) <= {"number"}:
+            return False
+        return super().has_changed()
 
     def clean_doi(self):
         doi = self.cleaned_data["doi"].strip()

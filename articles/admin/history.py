@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -17,6 +18,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from articles.content.rendering import plain_text
 from articles.models import Revision, person_name
+from articles.review import comparing
 
 EXCERPT_CHARS = 90
 CONTEXT_WORDS = 4
@@ -85,13 +87,44 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
 
 def attach_diff_links(records, *, article, user) -> None:
-    """Give the record that submitted the version now with the board a link to the review
-    screen, which shows exactly what changed against the live version."""
-    if not article.is_locked or article.pending_revision_id is None:
+    """Give the records that submitted a version its number and links comparing it with the
+    previous version and the live one; the record that submitted the version now with the board
+    also links to the review screen, which shows exactly what changed against the live version."""
+    if not comparing.may_compare(user):
         return
-    if not (user.has_perm("articles.review_article") or user.has_perm("articles.view_article")):
+    _attach_compare_links(records, article)
+    if not article.is_locked or article.pending_revision_id is None:
         return
     url = reverse("admin:articles_reviewqueueitem_review", args=[article.pk])
     for record in records:
         if record.pending_revision_id == article.pending_revision_id and record.status == article.Status.SUBMITTED:
             record.diff_url = url
+
+
+def _attach_compare_links(records, article) -> None:
+    # A version was submitted by the oldest record naming it as pending (one query, whatever the page).
+    submissions = (
+        article.history.filter(pending_revision__isnull=False)
+        .values("pending_revision_id", "pending_revision__number")
+        .annotate(first=Min("history_id"))
+        .order_by()
+    )
+    numbers = {row["pending_revision_id"]: row["pending_revision__number"] for row in submissions}
+    submitted_by = {row["first"]: row["pending_revision__number"] for row in submissions}
+    if not submitted_by:
+        return
+    url = reverse("admin:articles_article_compare", args=[article.pk])
+    live = numbers.get(article.published_revision_id)
+    for record in records:
+        number = submitted_by.get(record.history_id)
+        if number is None:
+            continue
+        record.version_number = number
+        previous = max((n for n in numbers.values() if n < number), default=None)
+        record.compare_links = []
+        if previous is not None:
+            label = "previous, live" if previous == live else "previous"
+            record.compare_links.append((f"{url}?from={previous}&to={number}", previous, label))
+        if live is not None and live not in (number, previous):
+            low, high = sorted([number, live])
+            record.compare_links.append((f"{url}?from={low}&to={high}", live, "live"))

@@ -30,9 +30,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles.interchange import service
+from articles.interchange import guide, service
 from articles.interchange.sources import Budget, read_upload
-from articles.models import Revision
+from articles.models import Revision, Specialty
 
 SESSION_KEY = "article_import"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -227,8 +227,21 @@ def import_view(model_admin, request):
             request.session[SESSION_KEY] = {"token": token, "options": options, "fingerprint": plan.fingerprint()}
             return _report(model_admin, request, plan, token, options)
     return TemplateResponse(
-        request, "admin/articles/article/import.html", {**_context(model_admin, request), "form": form}
+        request,
+        "admin/articles/article/import.html",
+        {**_context(model_admin, request), "form": form, **_format_help()},
     )
+
+
+def _format_help() -> dict:
+    """The file format explained on the page itself (editors never see the README)."""
+    return {
+        "format_overview": guide.overview(),
+        "article_fields": guide.article_fields(),
+        "reference_fields": guide.reference_fields(),
+        "example": guide.example(),
+        "topics": list(Specialty.objects.order_by("name").values_list("slug", "name")[:200]),
+    }
 
 
 def _confirm(model_admin, request, pending):
@@ -243,7 +256,9 @@ def _confirm(model_admin, request, pending):
     _discard(request.user, pending["token"])
     del request.session[SESSION_KEY]
     for line in plan.lines():
-        messages.add_message(request, messages.ERROR if ": error: " in line else messages.INFO, line)
+        # Each line starts with the file's name, which keeps its case ("migraine.md: created").
+        level = messages.ERROR if ": error: " in line else messages.INFO
+        messages.add_message(request, level, line, extra_tags="verbatim")
     level = messages.ERROR if plan.errors else messages.SUCCESS
     messages.add_message(request, level, plan.summary())
     return redirect("admin:articles_article_changelist")

@@ -2,11 +2,12 @@
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
-events that could not reach the cache; ``rendered`` keeps approved versions' rendered HTML.
-Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no site,
-no admin.
+events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
+keeps approved versions' rendered HTML. Models use ``articles.content`` (text rules) and nothing
+else of the app: no workflow, no site, no admin.
 """
 
+from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -18,6 +19,7 @@ from .review import PassageComment, PassageCommentReply, ReviewAssignment, Revie
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "AutosaveDraft",
     "AuthorProfile",
     "BoardMember",
     "FollowUpQuestion",

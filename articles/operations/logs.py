@@ -6,6 +6,8 @@
 - ``RateLimitedOutages``: while Redis is away every request would log a warning or two. Code
   that degrades during an outage logs with ``extra={"outage": "cache"}``; this filter passes one
   such line per kind per process every ``seconds``; the next one says how many it held back.
+- ``TaskFailuresOnce``: a failed background job is one line (its retry handler's), not two and
+  a traceback.
 """
 
 import logging
@@ -59,3 +61,15 @@ class RateLimitedOutages(logging.Filter):
     def reset(self) -> None:
         with self.lock:
             self.windows.clear()
+
+
+class TaskFailuresOnce(logging.Filter):
+    """django-tasks logs a failed job with its traceback; a job declared with
+    ``articles.operations.tasks.background`` is logged in one line by its retry handler instead
+    (the traceback is kept with the job, in the admin)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from articles.operations.tasks import POLICIES
+
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (record.levelno >= logging.ERROR and len(args) == 3 and args[1] in POLICIES)

@@ -1,11 +1,15 @@
-"""Emails about readers' questions: to the editors when one arrives, to the reader when answered."""
+"""Emails about readers' questions: to the editors when one arrives, to the reader when answered.
+
+The editors' notice goes through the task queue; a reply is sent at once, because the inbox
+records (and shows the editor) whether it went.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
-from articles.operations.mail import absolute, send
+from articles.operations.mail import absolute, queue, send
 
 
 def inbox_editors():
@@ -27,7 +31,7 @@ def question_received(question) -> None:
         + ("They left an email address, so you can reply from the inbox.\n" if question.email else "")
         + f"Open it in the inbox: {link}\n"
     )
-    send(subject, body, [u.email for u in inbox_editors()])
+    queue(subject, body, [u.email for u in inbox_editors()])
 
 
 def question_reply(question, body: str) -> int:

@@ -17,7 +17,7 @@ from articles.content.validators import CONTROL_CHARACTERS
 from articles.content.versions import has_professional_version, rendered_revision
 from articles.models import Article, PassageComment, PassageCommentReply, Revision
 
-from . import board
+from . import board, notifications
 from .diffing import passages
 
 MAX_TEXT = 5000
@@ -100,7 +100,9 @@ def add(
         text=text,
         author=user,
     )
-    return _saved(comment, user)
+    _saved(comment, user)
+    transaction.on_commit(lambda: notifications.comment_added(comment))
+    return comment
 
 
 def _saved(instance, user):
@@ -113,7 +115,9 @@ def reply(comment: PassageComment, *, user, text: str) -> PassageCommentReply:
     if not may_answer(user):
         raise PermissionDenied("You cannot answer comments on this article.")
     text = _clean_text(text, field="text", label="reply")
-    return _saved(PassageCommentReply(comment=comment, text=text, author=user), user)
+    reply = _saved(PassageCommentReply(comment=comment, text=text, author=user), user)
+    transaction.on_commit(lambda: notifications.reply_added(reply))
+    return reply
 
 
 def set_resolved(comment: PassageComment, *, user, resolved: bool) -> PassageComment:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from articles.content.renumbering import TEXT_FIELDS, renumbering, rewrite_citations
-from articles.models import Article, Reference, Revision, hash_content, person_name
+from articles.models import Article, AutosaveDraft, Reference, Revision, hash_content, person_name
 
 from . import steps
 from .validation import snapshot_hash_equal
@@ -122,8 +122,8 @@ def _changes_since(article: Article, history_id: int) -> str:
     saved = "; ".join(lines) or "someone changed its references"
     return (
         f"Someone else saved this article while you were editing it: {saved}. Your text is still in the form below, "
-        "not saved. Compare it with theirs (open the article in a new tab), merge what you need, and save again: "
-        "saving again replaces their version with yours."
+        "not saved. Compare it with theirs (the change form shows their changes as a diff), merge what you need, "
+        "and save again: saving again replaces their version with yours."
     )
 
 
@@ -157,6 +157,8 @@ def save_content(article: Article, *, user, reason: str = "", base: str | None =
         article.status = status_after_edit(article)
         # Editing the working copy never changes what readers see (the live version stays).
         steps.save(article, user=user, reason=reason or "Edited", public=False)
+        # Saved: the author's autosave of it (``autosave``) is no longer unsaved text.
+        AutosaveDraft.objects.filter(article=article, user=user).delete()
     return article
 
 
@@ -230,3 +232,17 @@ def renumber_references(article, *, user, reason: str = "") -> dict[int, int]:
             reference._change_reason = reason
             reference.save(update_fields=["number"])
     return mapping
+
+
+def sent_back_change_note(article: Article) -> dict:
+    """The change note and kind of the article's last submission if the board sent it back.
+
+    Resubmitting after "changes requested" usually keeps the note (the update is the same
+    update), so forms start from it instead of from nothing. ``{}`` otherwise.
+    """
+    if article.pk is None or article.status not in (Status.CHANGES_REQUESTED, Status.DRAFT):
+        return {}
+    last = article.revisions.order_by("-number").only("change_note", "change_kind", "approved_at").first()
+    if last is None or last.is_approved or not (last.change_note or last.change_kind):
+        return {}
+    return {"change_note": last.change_note, "change_kind": last.change_kind}

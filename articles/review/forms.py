@@ -33,7 +33,8 @@ class ChangeNoteForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 80}),
         validators=[validate_no_control_characters],
-        help_text="Readers see it as “Updated <date>: <note>”. Say what changed, e.g. “Dosing table corrected”.",
+        help_text="Readers see it under the title after “Updated” and the day the board approves it. "
+        "Say what changed, e.g. “Dosing table corrected”.",
     )
 
     @classmethod
@@ -54,7 +55,12 @@ class DecisionForm(forms.Form):
         max_length=5000,
         validators=[validate_no_control_characters],
     )
-    reason = forms.ChoiceField(choices=ReviewDecision.Reason.choices, required=False)
+    # No reason is preselected: a reviewer who sends an article back says why, or is asked to.
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason…"), *ReviewDecision.Reason.choices],
+        required=False,
+        error_messages={"required": "Choose a reason category."},
+    )
     # The article's state as the page showed it (workflow.state_token): a decision on a
     # state that has moved on since is refused rather than landing on something else.
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -94,6 +100,8 @@ class DecisionForm(forms.Form):
             if pending is None or pending.kind == Revision.Kind.UPDATE:
                 initial = {"change_note": pending.change_note, "change_kind": pending.change_kind} if pending else None
                 ChangeNoteForm.add_fields_to(self, initial=initial)
+        if self.action == "approve" and article is not None:
+            self._add_open_comments_check(article)
         if self.action in ("approve", "confirm_current"):
             self.fields["conflicts"] = forms.CharField(
                 label="Conflicts of interest with this article",
@@ -112,6 +120,23 @@ class DecisionForm(forms.Form):
                 help_text="Readers of the withdrawn article are pointed to it.",
             )
 
+    def _add_open_comments_check(self, article) -> None:
+        """Ask an approver to confirm approving over the article's open comments, listed beside the box."""
+        self.open_comments = list(comments.for_article(article, unresolved_only=True))
+        if not self.open_comments:
+            return
+        count = len(self.open_comments)
+        self.fields["approve_open_comments"] = forms.BooleanField(
+            label=f"Approve although {count} comment{'s are' if count > 1 else ' is'} still open",
+            required=False,
+            help_text=f"The editors have not resolved {'them' if count > 1 else 'it'}. "
+            "Your approval counts for this version as it is.",
+        )
+
+    def open_comment_ids(self) -> str:
+        """The open comments this form lists, as the page carries them back (``open_comments_seen``)."""
+        return ",".join(str(c.pk) for c in getattr(self, "open_comments", []))
+
     def clean(self):
         data = super().clean()
         if self.action in workflow.DECISIONS and not data.get("revision"):
@@ -120,6 +145,23 @@ class DecisionForm(forms.Form):
                 "Reload the page and decide again.",
                 code="no_revision",
             )
+        if "approve_open_comments" in self.fields:
+            # The confirmation covers the comments the page listed, not one added since.
+            seen = set(self.data.get(self.add_prefix("open_comments_seen"), "").split(","))
+            listed = {str(c.pk) for c in self.open_comments}
+            if not data.get("approve_open_comments"):
+                message = (
+                    "Comments listed here are still open. Tick the box to approve anyway, "
+                    "or leave the decision until the editors have resolved them."
+                )
+            elif not listed <= seen:
+                message = "A comment was added since you opened this page; read it, then tick the box again."
+                self.data = self.data.copy()  # shown unticked again: the tick covered fewer comments
+                self.data.pop(self.add_prefix("approve_open_comments"), None)
+            else:
+                message = None
+            if message:
+                self.add_error("approve_open_comments", ValidationError(message, code="open_comments"))
         return data
 
     def run(self, article, user) -> list[str]:

@@ -1,11 +1,16 @@
-"""Emails the workflow sends: submissions to the board, decisions to authors, reminders."""
+"""Emails the workflow sends: submissions to the board, decisions to authors, reminders, comments.
+
+Notifications of workflow steps and comments go through the task queue after the step commits
+(``mail.queue``); the daily reminders are sent at once by their command, which reports how many
+went.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
 from articles.models import person_name
-from articles.operations.mail import absolute, send
+from articles.operations.mail import absolute, queue, send
 
 
 def board_members():
@@ -33,7 +38,7 @@ def submitted(article, revision) -> None:
         f"{person_name(revision.submitted_by)} submitted "
         f"“{article.title}” for review ({kind}).\n\nReview it here: {review_url(article)}\n"
     )
-    send(subject, body, recipients)
+    queue(subject, body, recipients)
 
 
 def decided(article, decision) -> None:
@@ -50,7 +55,7 @@ def decided(article, decision) -> None:
     if article.published_revision_id == revision.pk:
         lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
     lines.append(f"Open the article: {change_url(article)}")
-    send(subject, "\n\n".join(lines) + "\n", recipients)
+    queue(subject, "\n\n".join(lines) + "\n", recipients)
 
 
 def assigned(article, assignments) -> None:
@@ -63,7 +68,7 @@ def assigned(article, assignments) -> None:
             f"({article.specialty}).\n\nReview it here: {review_url(article)}\n\n"
             "If you cannot take it, release the assignment on that page so it can go to someone else.\n"
         )
-        send(subject, body, [assignment.reviewer.email])
+        queue(subject, body, [assignment.reviewer.email])
 
 
 KIND_LABELS = {"first": "first version", "update": "update", "rereview": "periodic re-review"}
@@ -95,3 +100,53 @@ def reminders(items, *, now) -> tuple[int, int]:
     body = "These articles are waiting for the Medical Advisory Board:\n\n" + "\n".join(reminder_lines(items, now=now))
     body += f"\n\nThe review queue: {absolute(reverse('admin:articles_reviewqueueitem_changelist'))}\n"
     return send(subject, body, recipients), len(set(recipients))
+
+
+def comment_added(comment) -> None:
+    """Tell the article's editors and the reviewers on it that a board member commented on a passage."""
+    revision = comment.revision
+    where = f"{comment.get_part_display()}, passage {comment.passage_index + 1} of version {revision.number}"
+    quoted = comment.quote or comment.passage_text
+    body = (
+        f"{person_name(comment.author)} commented on “{comment.article.title}” ({where}):\n\n"
+        f"“{quoted}”\n\n{comment.text}\n"
+    )
+    _tell_about_comment(comment, subject=f"[Comment] {comment.article.title}", body=body, actor=comment.author)
+
+
+def reply_added(reply) -> None:
+    """Tell the people in a comment's thread, the article's editors and its reviewers about a reply."""
+    comment = reply.comment
+    body = (
+        f"{person_name(reply.author)} replied to {person_name(comment.author)}'s comment on "
+        f"“{comment.article.title}” ({comment.get_part_display()}, passage {comment.passage_index + 1}):\n\n"
+        f"“{comment.text}”\n\nReply:\n{reply.text}\n"
+    )
+    _tell_about_comment(comment, subject=f"[Reply] {comment.article.title}", body=body, actor=reply.author)
+
+
+def _tell_about_comment(comment, *, subject: str, body: str, actor) -> None:
+    # Editors answer in the article's form; board members on the review screen: each gets the link
+    # to the place they work in. The one who wrote never gets their own words back.
+    editors, reviewers = people_on_comment(comment)
+    editors.discard(actor)
+    reviewers -= editors | {actor}
+    anchor = f"#comment-{comment.pk}"
+    for people, url in [(editors, change_url(comment.article)), (reviewers, review_url(comment.article))]:
+        queue(subject, f"{body}\nReply or resolve it here: {url}{anchor}\n", [u.email for u in people])
+
+
+def people_on_comment(comment) -> tuple[set, set]:
+    """(editors, reviewers) who follow ``comment``: the authors of its version and the editors who
+    replied; the reviewers assigned, claiming, deciding or commenting on the article. Active, with email."""
+    article, revision = comment.article, comment.revision
+    editors = set(revision.authors.all())
+    reviewers = {a.reviewer for a in article.assignments.open().select_related("reviewer")}
+    reviewers |= {d.reviewer for d in revision.decisions.select_related("reviewer")}
+    reviewers |= {c.author for c in article.passage_comments.select_related("author")}
+    if article.claimed_by_id:
+        reviewers.add(article.claimed_by)
+    for reply in comment.replies.select_related("author"):
+        (reviewers if reply.author.has_perm("articles.review_article") else editors).add(reply.author)
+    reachable = {u for u in editors | reviewers if u.is_active and u.email}
+    return editors & reachable, reviewers & reachable

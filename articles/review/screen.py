@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles.content.rendering import citation_problems
 from articles.content.versions import RENDER_CACHE_VERSION, has_professional_version, rendered_revision
-from articles.models import Article, Revision
+from articles.models import Article, ReviewDecision, Revision
 
 from . import alignment, assignments, comments, diffing, steps, workflow
 from .diffing import RenderedTexts
@@ -29,6 +29,16 @@ ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
 DIFF_CACHE_VERSION = 1
 DIFF_CACHE_TIMEOUT = 30 * 24 * 3600
 RENDERED_PARTS = [part for _, _, part in RenderedTexts("", "").parts()]
+# How the "not recorded" note names a decision that came too late.
+DECISION_NOUNS = {
+    "approve": "approval",
+    "confirm_current": "confirmation",
+    "request_changes": "request for changes",
+    "start_review": "start of the review",
+    "claim": "claim",
+}
+# Where the page lands after a step: the top of the content, where its message is.
+TOP = "#content-start"
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +48,28 @@ def may_review_screens(user):
 
 
 def revision_under_review(article: Article) -> Revision | None:
-    return article.pending_revision or article.published_revision
+    """The version this screen shows and comments attach to: the one with the board, the one just
+    sent back to its editors (until they resubmit), else the live one (a re-review)."""
+    if article.pending_revision_id:
+        return article.pending_revision
+    if article.status == Article.Status.CHANGES_REQUESTED:
+        sent_back = article.decisions.filter(decision=ReviewDecision.Decision.REQUEST_CHANGES).order_by("-pk").first()
+        if sent_back is not None:
+            return sent_back.revision
+    return article.published_revision
+
+
+def offered_steps(article: Article, user) -> set[str]:
+    """The review steps this screen offers ``user`` now.
+
+    The workflow allows a live article's re-review steps at any time; the screen offers them only
+    while its re-review is due (the queue's rule), so a reviewer who comes late to an article
+    approved a minute ago is not invited to "confirm it still accurate".
+    """
+    available = {t.name for t in workflow.available_transitions(article, user)} & set(REVIEW_ACTIONS)
+    if available & steps.LIVE_ONLY and not steps.in_queue(article):
+        available -= steps.LIVE_ONLY
+    return available
 
 
 def review_view(model_admin, request, object_id):
@@ -49,7 +80,7 @@ def review_view(model_admin, request, object_id):
         pk=object_id,
     )
     forms = {name: DecisionForm(action=name, prefix=name, article=article) for name in REVIEW_ACTIONS}
-    assign_form = None
+    assign_form = late = None
     revision = revision_under_review(article)
     comment_form = None
     if comments.may_comment(request.user) and revision is not None:
@@ -64,12 +95,12 @@ def review_view(model_admin, request, object_id):
     elif request.method == "POST" and request.POST.get("action") in ASSIGNMENT_ACTIONS:
         assign_form, done = _assignment_post(request, article)
         if done:
-            return redirect(request.path)
+            return redirect(f"{request.path}{TOP}")
     elif request.method == "POST":
         action = request.POST.get("action", "")
         if action not in REVIEW_ACTIONS:
             return HttpResponseBadRequest("Unknown review action.")
-        form = DecisionForm(request.POST, action=action, prefix=action)
+        form = DecisionForm(request.POST, action=action, prefix=action, subject=article)
         forms[action] = form
         if not form.is_valid() and not workflow.allowed(action, article, request.user):
             # The page does not show this form, so say at the top why nothing was done.
@@ -78,28 +109,40 @@ def review_view(model_admin, request, object_id):
         if form.is_valid():
             refusals = form.run(article, request.user)
             article.refresh_from_db()
-            still_offered = workflow.allowed(action, article, request.user)
-            for message in refusals:
-                # Beside the form while it is still offered; at the top of the page when the
-                # refusal took the form away (someone else decided first), never silently.
-                if still_offered:
-                    form.add_error(None, message)
-                else:
-                    messages.error(request, message)
+            still_offered = action in offered_steps(article, request.user)
+            moved_on = form.cleaned_data.get("seen") not in (None, "", workflow.state_token(article))
+            if refusals and not still_offered and moved_on:
+                # Someone else decided first and took the form away: say what happened beside
+                # the decision, and keep what the reviewer wrote (``late``).
+                late = _late(form, article, refusals)
+                messages.error(request, f"{late['label']}: not recorded; see “Your decision” below.")
+            elif refusals and not still_offered:
+                for message in refusals:
+                    messages.error(request, message)  # the page does not show this form: say it at the top
+            elif refusals:
+                for message in refusals:
+                    form.add_error(None, message)  # beside the form, which is still offered
             if not refusals:
                 label = workflow.TRANSITIONS[action].label
                 messages.success(
                     request, f"{label}: done. “{article.title}” is now {article.get_status_display().lower()}."
                 )
-                return redirect(request.path)
+                # To the top, where the message is: a fragment of the page's own address (the
+                # comments, the decision) would otherwise carry over the redirect.
+                return redirect(f"{request.path}{TOP}")
 
     revision = revision_under_review(article)  # again: a decision above may have moved it on
-    is_rereview = article.pending_revision is None and article.published_revision is not None
-    previous = article.published_revision if article.pending_revision and article.published_revision else None
+    is_rereview = revision is not None and revision.pk == article.published_revision_id
+    previous = article.published_revision if revision and article.published_revision and not is_rereview else None
     diff, rendered, problems = _computed(previous, revision, problems=article.pending_revision is not None)
     # Only the steps this screen offers: withdraw and archive live on the article page, and
     # counting them here would hide the "no review step" note behind an empty section.
-    available = {t.name for t in workflow.available_transitions(article, request.user)} & set(REVIEW_ACTIONS)
+    available = offered_steps(article, request.user)
+    if late and comment_form is not None and not comment_form.is_bound and revision is not None:
+        # The kept words can still reach the editors as a comment on a passage.
+        comment_form = PassageCommentForm(
+            parts=comments.parts_of(revision), prefix="comment", initial={"text": late["comment"]}
+        )
     thread = list(comments.for_article(article))
     context = {
         **model_admin.admin_site.each_context(request),
@@ -118,6 +161,7 @@ def review_view(model_admin, request, object_id):
         "problems": problems,
         "forms": forms,
         "available": available,
+        "late": late,
         "preview_url": reverse("admin:articles_reviewqueueitem_preview", args=[article.pk, revision.number])
         if revision
         else None,
@@ -131,6 +175,23 @@ def review_view(model_admin, request, object_id):
         "may_answer_comments": comments.may_answer(request.user),
     }
     return TemplateResponse(request, "admin/articles/review.html", context)
+
+
+def _late(form, article, refusals) -> dict:
+    """What to show a reviewer whose decision came too late: why, and the words they wrote."""
+    data = form.cleaned_data
+    number = str(data.get("revision") or "").removesuffix(steps.LIVE)
+    judged = article.revisions.filter(number=number).first() if number.isdigit() else None
+    note = data.get("change_note") or ""
+    return {
+        "label": workflow.TRANSITIONS[form.action].label,
+        "noun": DECISION_NOUNS.get(form.action, "decision"),
+        "refusals": refusals,
+        "comment": data.get("comment", ""),
+        "conflicts": data.get("conflicts", ""),
+        # Only a note the approver rewrote: the editors' own note is still on the version.
+        "change_note": note if judged is None or note != judged.change_note else "",
+    }
 
 
 def _computed(previous: Revision | None, revision: Revision | None, *, problems: bool):

@@ -22,7 +22,8 @@ Redis is down shows as soon as Redis is back, on every worker and machine, inclu
 kept in a worker's memory (``local_pages``).
 
 Which requests are served from the cache, whatever their query string and cookies say, is
-decided in ``visitors``.
+decided in ``visitors``. The same scopes label pages for Varnish and CDNs in front, which are
+purged by them after the same events (``edge``).
 
 The scopes:
 - ``article:<slug>``: one article's pages (both audiences, every version permalink);
@@ -49,7 +50,7 @@ from django.urls import Resolver404, resolve
 
 from articles.models import PendingInvalidation
 
-from . import visitors
+from . import edge, visitors
 
 logger = logging.getLogger(__name__)
 OUTAGE = {"outage": "cache"}  # warnings during a cache outage are rate-limited (LOGGING in settings)
@@ -163,6 +164,7 @@ def apply_pending_invalidations() -> bool:
 def _after_commit(*scopes: str) -> None:
     # Readers must never get a page rendered before the commit under the new generation.
     transaction.on_commit(lambda: _bump(*scopes))
+    edge.purge(*scopes)  # then Varnish and CDNs in front, as queued jobs
 
 
 def article_changed(article) -> None:

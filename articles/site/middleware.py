@@ -1,6 +1,6 @@
 """Serve public pages from the shared page cache before sessions, CSRF and auth run."""
 
-from . import caching, responses, visitors
+from . import caching, edge, responses, visitors
 
 
 class PublicPageCacheMiddleware:
@@ -12,7 +12,8 @@ class PublicPageCacheMiddleware:
     renders the page normally and stores it if nothing in it belongs to one client (no cookie,
     no ``Vary: Cookie``). Every public page, hit or miss, carries a strong ETag and
     Last-Modified and answers conditional requests with 304. While the database is down, a
-    stale stored copy is served rather than the 503 maintenance page.
+    stale stored copy is served rather than the 503 maintenance page. Public pages carry their
+    scopes as surrogate keys for the edge (``edge``).
     """
 
     def __init__(self, get_response):
@@ -28,9 +29,9 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         entry, generations = found.entry, found.generations
         if caching.is_fresh(entry, generations):
-            return responses.finish(
-                request, caching.response_from(entry), etag=entry.etag, last_modified=entry.last_modified
-            )
+            hit = caching.response_from(entry)
+            edge.tag(hit, page.scopes)
+            return responses.finish(request, hit, etag=entry.etag, last_modified=entry.last_modified)
         generations = caching.current_generations(page, generations)
         # The same generations key the fragments the view keeps (``pages.article_history``).
         request.page_generations = dict(zip(page.scopes, generations, strict=True)) if generations else {}
@@ -39,10 +40,12 @@ class PublicPageCacheMiddleware:
         if entry is not None and getattr(response, "database_unavailable", False):
             # The database is down: the last copy readers saw beats a maintenance page.
             stale = caching.response_from(entry, state="stale")
+            edge.tag(stale, page.scopes)
             return responses.finish(request, stale, etag=entry.etag, last_modified=entry.last_modified)
         if not responses.storable(request, response):
             return response
         responses.mark_public(response)
+        edge.tag(response, page.scopes)  # stored with the page, for Varnish and CDNs in front
         etag = responses.etag_for(response.content)
         last_modified = responses.last_modified_for(generations)
         caching.store(page, generations, response, etag=etag, last_modified=last_modified)

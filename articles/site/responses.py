@@ -5,10 +5,13 @@ Used by the page cache's middleware and by views that bound how long their page 
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+
+from articles.operations import purges
 
 
 def etag_for(body: bytes) -> str:
@@ -27,14 +30,24 @@ def storable(request, response) -> bool:
 def mark_public(response) -> None:
     """Let browsers and CDNs keep a public page briefly and revalidate it in the background.
 
-    The page cache is made fresh at once by events; a CDN in front follows within
-    ``EDITORIAL_PUBLIC_MAX_AGE`` seconds.
+    The page cache is made fresh at once by events. A CDN in front follows within
+    ``EDITORIAL_PUBLIC_MAX_AGE`` seconds, unless it is purged on those events (``edge``): then it
+    may keep the page ``EDITORIAL_EDGE_MAX_AGE`` seconds (``s-maxage``), no longer than the page
+    cache may (``expire_at``).
     """
+    shared = {}
+    if purges.enabled() and settings.EDITORIAL_PUBLIC_MAX_AGE:
+        seconds = settings.EDITORIAL_EDGE_MAX_AGE
+        expires = getattr(response, "page_cache_expires", None)
+        if expires is not None:
+            seconds = max(0, min(seconds, int(expires - time.time())))
+        shared["s_maxage"] = seconds
     patch_cache_control(
         response,
         public=True,
         max_age=settings.EDITORIAL_PUBLIC_MAX_AGE,
         stale_while_revalidate=settings.EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE,
+        **shared,
     )
 
 

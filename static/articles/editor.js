@@ -64,6 +64,49 @@
     });
   }
 
+  /* Citing right after a citation joins them in the house style: [1] then 2 gives [1, 2], and
+     three or more in a row become a range, [1–3], which the renderer reads as 1, 2 and 3. */
+  var CITATION_BEFORE = /\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\][ \t]*$/;
+
+  function citationNumbers(inside) {
+    var numbers = [];
+    inside.split(/\s*,\s*/).forEach(function (part) {
+      var bounds = part.split(/\s*[\u2013-]\s*/).map(Number);
+      if (bounds.length === 2 && bounds[0] <= bounds[1] && bounds[1] - bounds[0] <= 50) {
+        for (var n = bounds[0]; n <= bounds[1]; n++) numbers.push(n);
+      } else {
+        numbers.push.apply(numbers, bounds);
+      }
+    });
+    return numbers;
+  }
+
+  function citationText(numbers) {
+    var sorted = Array.from(new Set(numbers)).sort(function (a, b) { return a - b; });
+    var parts = [], start = 0;
+    for (var i = 1; i <= sorted.length; i++) {
+      if (i < sorted.length && sorted[i] === sorted[i - 1] + 1) continue;
+      var run = sorted.slice(start, i);
+      parts.push(run.length >= 3 ? run[0] + "\u2013" + run[run.length - 1] : run.join(", "));
+      start = i;
+    }
+    return "[" + parts.join(", ") + "]";
+  }
+
+  function insertCitation(textarea, number) {
+    textarea.focus();
+    var start = textarea.selectionStart, end = textarea.selectionEnd, value = textarea.value;
+    var previous = start === end && !/^[(\[]/.test(value.slice(end)) && CITATION_BEFORE.exec(value.slice(0, start));
+    if (previous) {
+      var numbers = citationNumbers(previous[1]).concat([number]);
+      textarea.setRangeText(citationText(numbers), previous.index, start, "end");
+    } else {
+      var space = start === 0 || /\s/.test(value.charAt(start - 1)) ? "" : " ";
+      textarea.setRangeText(space + "[" + number + "]", start, end, "end");
+    }
+    changed(textarea);
+  }
+
   function setUpToolbar(editor, form) {
     var textarea = editor.querySelector("textarea");
     var toolbar = editor.querySelector(".md-toolbar");
@@ -86,11 +129,9 @@
       cite.addEventListener("focus", function () { fillCiteMenu(cite, form); });
       cite.addEventListener("change", function () {
         if (!cite.value) return;
-        var number = cite.value;
+        var number = Number(cite.value);
         cite.selectedIndex = 0;
-        insertAround(textarea, "", "", "");
-        textarea.setRangeText(" [" + number + "]", textarea.selectionStart, textarea.selectionEnd, "end");
-        changed(textarea);
+        insertCitation(textarea, number);
       });
     }
     textarea.addEventListener("keydown", function (event) {
@@ -142,12 +183,98 @@
     });
   }
 
+  /* The preview is shown in a frame holding only the public page's stylesheet, so it looks as
+     readers will see it; its width is the panel's ("Fit") or a device's, scaled down to fit the
+     panel when wider. The choice is remembered in this browser. */
+  var DEVICE_KEY = "editorial.previewDevice";
+
+  function storedDevice() {
+    try { return window.localStorage.getItem(DEVICE_KEY) || ""; } catch (e) { return ""; }
+  }
+
+  function setUpFrame(editor, audience) {
+    var frame = editor.querySelector("iframe.md-preview-frame");
+    var stage = editor.querySelector(".md-preview-stage");
+    var note = editor.querySelector(".md-device-note");
+    var buttons = editor.querySelectorAll(".md-devices button[data-device]");
+    var device = null, pending = null;
+
+    function slot() {
+      var doc = frame.contentDocument;
+      return doc && doc.querySelector("[data-preview-output]");
+    }
+
+    function fit() {
+      if (!stage.clientWidth) return;  /* folded away (the professional version): fitted when shown */
+      var width = device ? Number(device.dataset.width) : stage.clientWidth;
+      var scale = Math.min(1, stage.clientWidth / width);
+      frame.style.width = width + "px";
+      frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+      frame.style.marginLeft = Math.max(0, (stage.clientWidth - width * scale) / 2) + "px";
+      var doc = frame.contentDocument;
+      var height = slot() ? Math.ceil(doc.documentElement.getBoundingClientRect().height) : 0;
+      frame.style.height = height + "px";
+      stage.style.height = Math.ceil(height * scale) + "px";
+      note.textContent = device ? device.title + (scale < 1 ? ", shown at " + Math.round(scale * 100) + "%" : "") + "." : "";
+    }
+
+    function choose(button, remember) {
+      device = button.dataset.device ? button : null;
+      buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+      if (remember) {
+        try { window.localStorage.setItem(DEVICE_KEY, button.dataset.device); } catch (e) { /* private mode */ }
+      }
+      fit();
+    }
+
+    /* Links inside the frame: a citation or back link scrolls the preview, a comment flag goes to
+       the comment above the form, and anything else opens in a new tab, never inside the frame. */
+    function followLinks(doc) {
+      doc.addEventListener("click", function (event) {
+        var link = event.target.closest && event.target.closest("a[href]");
+        if (!link) return;
+        var href = link.getAttribute("href");
+        if (href.charAt(0) !== "#") { link.target = "_blank"; link.rel = "noopener noreferrer"; return; }
+        event.preventDefault();
+        var inside = doc.getElementById(href.slice(1));
+        if (inside) inside.scrollIntoView({ block: "center" });
+        else if (document.getElementById(href.slice(1))) window.location.hash = href;
+      });
+    }
+
+    function show(html) {
+      pending = html;
+      var output = slot();
+      if (!output) return;  /* the frame is still loading: shown when it has */
+      pending = null;
+      output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
+      markComments(output, audience);
+      fit();
+    }
+
+    frame.addEventListener("load", function () {
+      var doc = frame.contentDocument;
+      if (!slot()) return;
+      followLinks(doc);
+      new frame.contentWindow.ResizeObserver(function () { fit(); }).observe(doc.documentElement);
+      if (pending !== null) show(pending);
+    });
+    new ResizeObserver(function () { fit(); }).observe(stage);
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () { choose(button, true); });
+    });
+    var remembered = Array.prototype.find.call(buttons, function (b) { return b.dataset.device === storedDevice(); });
+    choose(remembered || buttons[0], false);
+    frame.src = frame.dataset.src;
+    return show;
+  }
+
   function setUpPreview(editor, form, previewUrl) {
     var panel = editor.querySelector(".md-preview-panel");
-    var output = editor.querySelector("[data-preview-output]");
     var status = editor.querySelector(".md-preview-status");
-    if (!panel || !output || !previewUrl) return;
+    if (!panel || !editor.querySelector("iframe.md-preview-frame") || !previewUrl) return;
     panel.hidden = false;
+    var show = setUpFrame(editor, editor.dataset.preview);
     var timer = null, inFlight = null, sequence = 0;
 
     function refresh() {
@@ -164,12 +291,15 @@
         headers: { "X-Requested-With": "fetch" },
         signal: inFlight.signal
       }).then(function (response) {
+        if (window.EditorialSession && window.EditorialSession.isSignedOut(response)) {
+          document.dispatchEvent(new CustomEvent("editorial:signed-out"));  /* session.js asks to sign in */
+          throw new Error("your session has ended; sign in again");
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
       }).then(function (html) {
         if (mine !== sequence) return;
-        output.innerHTML = html;  /* rendered and sanitised by the server (nh3) */
-        markComments(output, editor.dataset.preview);
+        show(html);
         status.textContent = "";
       }).catch(function (error) {
         if (error.name === "AbortError") return;
@@ -183,6 +313,7 @@
     }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
+    document.addEventListener("editorial:signed-in", schedule);
     refresh();
   }
 
@@ -208,10 +339,11 @@
         button.disabled = true;
         fetch(lookupUrl + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {
+            if (response.status === 401) document.dispatchEvent(new CustomEvent("editorial:signed-out"));
             return response.json().catch(function () { return { error: "The lookup failed (HTTP " + response.status + ")." }; });
           })
           .then(function (found) {
-            if (found.error) { status.textContent = found.error; return; }
+            if (found.error) { status.textContent = found.message || found.error; return; }
             var filled = [];
             ["title", "source", "year"].forEach(function (name) {
               var input = field(name);
@@ -241,14 +373,7 @@
       var field = form.querySelector("textarea[name='" + name + "']");
       var text = field ? field.value : "";
       text.replace(CITATION, function (match, inside) {
-        inside.split(/\s*,\s*/).forEach(function (part) {
-          var bounds = part.split(/\s*[\u2013-]\s*/).map(Number);
-          if (bounds.length === 2 && bounds[0] <= bounds[1] && bounds[1] - bounds[0] <= 50) {
-            for (var n = bounds[0]; n <= bounds[1]; n++) cited.add(n);
-          } else {
-            bounds.forEach(function (n) { cited.add(n); });
-          }
-        });
+        citationNumbers(inside).forEach(function (n) { cited.add(n); });
         return match;
       });
     });
@@ -326,6 +451,46 @@
     });
   }
 
+  /* A new reference row is numbered at once, after the highest number in the table, so it can be
+     cited from the toolbar straight away (a new row with only its number is not saved). */
+  function setUpNumbering(form) {
+    var group = form.querySelector("#references-group");
+    if (!group) return;
+    function numberNew(row, announce) {
+      var input = row.querySelector("input[name$='-number']");
+      if (!input || input.value || input.readOnly) return;
+      var highest = 0;
+      group.querySelectorAll("tr.form-row:not(.empty-form)").forEach(function (other) {
+        var number = other.querySelector("input[name$='-number']");
+        var deleted = other.querySelector("input[name$='-DELETE']");
+        if (number && /^\d+$/.test(number.value) && !(deleted && deleted.checked)) highest = Math.max(highest, Number(number.value));
+      });
+      input.value = highest + 1;
+      /* Added by the editor: the cite menu and the arrows follow; on loading, nothing was typed. */
+      if (announce) input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    group.querySelectorAll("tr.form-row:not(.empty-form):not(.has_original)").forEach(function (row) { numberNew(row, false); });
+    document.addEventListener("formset:added", function (event) {
+      if (event.target && event.target.closest && event.target.closest("#references-group")) numberNew(event.target, true);
+    });
+  }
+
+  /* The change note's help shows the public line readers will see; it follows what is typed. */
+  function setUpChangeNoteExample(form) {
+    var example = form.querySelector("[data-change-note-example]");
+    var note = form.querySelector("[name='change_note']"), kind = form.querySelector("[name='change_kind']");
+    if (!example || !note || !kind) return;
+    var noteOut = example.querySelector("[data-note]"), kindOut = example.querySelector("[data-kind]");
+    var sampleNote = noteOut.textContent, sampleKind = kindOut.textContent;
+    function update() {
+      noteOut.textContent = note.value.trim() || sampleNote;
+      kindOut.textContent = kind.value ? "(" + kind.options[kind.selectedIndex].text + ")" : sampleKind;
+    }
+    note.addEventListener("input", update);
+    kind.addEventListener("change", update);
+    update();
+  }
+
   /* Warn before leaving the page (a link, the workflow buttons above the form, closing the tab)
      while the form holds typed changes; saving the form itself is not leaving. */
   function guardUnsavedChanges(form) {
@@ -354,6 +519,8 @@
     });
     var lookup = form.querySelector("[data-lookup-url]");
     if (lookup) setUpLookup(form, lookup.dataset.lookupUrl);
+    setUpNumbering(form);
     setUpReorder(form);
+    setUpChangeNoteExample(form);
   });
 })();

@@ -19,6 +19,12 @@
     });
   });
 
+  // On a phone the whole-page preview of an update runs to many screens below the changes it
+  // repeats: fold it there (the reviewer opens it), so the comments and the decision stay near.
+  if (window.matchMedia && window.matchMedia("(max-width: 767px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) { details.open = false; });
+  }
+
   function fit(frame) {
     var doc;
     try { doc = frame.contentDocument; } catch (e) { return; } // another origin: keep the CSS height
@@ -35,6 +41,8 @@
       }
     }
     frame.addEventListener("load", follow);
+    var fold = frame.closest("details");
+    if (fold) fold.addEventListener("toggle", function () { fit(frame); });
     if (frame.contentDocument && frame.contentDocument.readyState === "complete") follow();
   });
 

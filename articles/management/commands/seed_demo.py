@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
-from articles.review import editing, workflow
+from articles.review import comments, editing, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -35,7 +35,8 @@ DEMO_QUESTIONS = [
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
-    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),  # live, newer draft in review
+    # Live version 1; version 2 sent back; version 3 in review (three versions to compare).
+    ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
     ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
     ("what-is-iron-deficiency-anaemia", "submitted"),
@@ -58,8 +59,12 @@ class Command(BaseCommand):
         if Article.objects.exists():
             self.stdout.write("Demo data already present; leaving it as it is.")
         else:
-            # Demo workflow steps would otherwise email every demo user.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            # Demo workflow steps would otherwise email every demo user: their jobs run here, as they
+            # commit, into a mailbox in memory (purges of the edge, if configured, are sent).
+            with override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            ):
                 with transaction.atomic():
                     self._seed(User)
             self.stdout.write(self.style.SUCCESS(f"Created {Article.objects.count()} demo articles."))
@@ -113,6 +118,28 @@ class Command(BaseCommand):
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
 
+    def _update_sent_back(self, article, editor, reviewers):
+        """Submit an update of the live version 1 and have the board send it back (version 2)."""
+        article.professional_summary += (
+            " NICE sets a clinic target below 140/90 mmHg for adults under 80 and below 150/90 mmHg from 80."
+        )
+        editing.save_content(article, user=editor, reason="Named the usual treatment targets")
+        workflow.submit(
+            article,
+            user=editor,
+            change_kind="clinical",
+            change_note="Added the usual blood pressure targets for professionals.",
+        )
+        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
+        workflow.request_changes(
+            article,
+            user=reviewers[0],
+            revision=workflow.under_decision("request_changes", article),
+            reason="clarity",
+            comment="Tell patients too that targets are agreed with their doctor.",
+        )
+        article.refresh_from_db()
+
     def _drive(self, article, state, editor, reviewers):
         """Take an imported draft through the workflow to ``state``; topic specialists review first.
 
@@ -136,6 +163,7 @@ class Command(BaseCommand):
         if state == "in_review":
             return
         if state == "changes_requested":
+            self._comment_on_passages(article, reviewer, editor)
             workflow.request_changes(
                 article,
                 user=reviewer,
@@ -151,6 +179,7 @@ class Command(BaseCommand):
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
         elif state == "approved_update_in_review":
+            self._update_sent_back(article, editor, reviewers)  # version 2: three versions to compare
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
             editing.save_content(article, user=editor, reason="Clarified treatment targets")
             workflow.submit(
@@ -160,10 +189,49 @@ class Command(BaseCommand):
                 change_note="Added a sentence on agreeing treatment targets with your doctor.",
             )
             workflow.start_review(article, user=reviewers[1], revision=workflow.under_decision("start_review", article))
+            # An open comment, so approving this update shows the review screen's confirmation.
+            article.refresh_from_db()
+            comments.add(
+                article,
+                article.pending_revision,
+                user=reviewers[1],
+                part="summary",
+                passage_index=0,
+                quote="agreed with your doctor",
+                text="Say how often targets are reviewed (at least once a year in the NICE guideline).",
+            )
+
+    def _comment_on_passages(self, article, reviewer, editor):
+        """Two comments on passages, one already resolved: the editor's change form shows the open
+        one above the form and marked in the live preview, the resolved one folded."""
+        revision = article.pending_revision
+        answered = comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=1,
+            quote="within minutes",
+            text="Say what to do if the reliever does not help within minutes.",
+        )
+        comments.add(
+            article,
+            revision,
+            user=reviewer,
+            part="body",
+            passage_index=3,
+            text="Cite the current guideline for the advice against a reliever alone.",
+        )
+        comments.reply(answered, user=editor, text="Added: call 999 if it does not help or you need it again soon.")
+        comments.set_resolved(answered, user=editor, resolved=True)
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
         self.stdout.write(f"  Editor:                 {EDITOR[0]} / {EDITOR[1]}")
         for member in demo_board()["board"]:
             self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
-        self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}\n")
+        self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
+        self.stdout.write(
+            "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
+            "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
+        )

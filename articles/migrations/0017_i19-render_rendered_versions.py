@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_pending_invalidation'),
+        ('articles', '0016_autosave_drafts'),
     ]
 
     operations = [
