@@ -9,6 +9,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 
 from articles.models import Article, BoardMember, Page, ReviewDecision, Revision
+from articles.models.rendered import store_renderings
 from articles.review import editing, workflow
 from articles.site import caching
 
@@ -479,6 +480,7 @@ def _add_history(article, *, versions, approvers):
     )
     newest = Revision.objects.get(article=article, number=start + versions - 1)
     Article.objects.filter(pk=article.pk).update(published_revision=newest)
+    store_renderings(newest)  # as the workflow does at approval
 
 
 @pytest.mark.parametrize("path", ["/board/", "/sitemap.xml", "/sitemap-articles.xml", "/feeds/articles/", "/"])

@@ -162,7 +162,7 @@ def test_pathological_markdown_is_a_form_error_on_the_policy_page_unparsed(clien
 def test_stored_pathological_markdown_never_breaks_public_pages_nor_reaches_the_parser(
     client, published, text, markdown_parses
 ):
-    Revision.objects.filter(pk=published.published_revision_id).update(summary=text, body=text)
+    factories.overwrite_version(published.published_revision_id, summary=text, body=text)
     Page.objects.filter(slug="editorial-policy").update(body=text)
     for path in ["/articles/coffee/", "/editorial-policy/", "/", "/feeds/articles/"]:
         response = client.get(path)
@@ -223,7 +223,7 @@ def test_markdown_floods_are_a_form_error_on_the_policy_page(client, author, tex
 
 @pytest.mark.parametrize("text", MARKDOWN_FLOODS.values(), ids=MARKDOWN_FLOODS.keys())
 def test_stored_markdown_floods_are_shown_escaped_within_the_render_budget(client, published, text, render_work):
-    Revision.objects.filter(pk=published.published_revision_id).update(summary=text, body=text)
+    factories.overwrite_version(published.published_revision_id, summary=text, body=text)
     Page.objects.filter(slug="editorial-policy").update(body=text)
     for path in ["/articles/coffee/", "/editorial-policy/", "/", "/feeds/articles/"]:
         response = client.get(path)
@@ -506,7 +506,7 @@ def test_web_reference_urls_pass_model_validation(draft):
 def test_stored_non_web_reference_urls_render_as_text_not_links(client, published, url):
     revision = published.published_revision
     revision.references[0]["url"] = url
-    Revision.objects.filter(pk=revision.pk).update(references=revision.references)
+    factories.overwrite_version(revision.pk, references=revision.references)
     html = client.get("/articles/coffee/").content.decode()
     title = revision.references[0]["title"]
     assert title in html
@@ -517,7 +517,7 @@ def test_stored_non_web_reference_urls_render_as_text_not_links(client, publishe
 def test_web_reference_urls_are_links(client, published):
     revision = published.published_revision
     revision.references[0]["url"] = "https://example.org/study?a=1&b=2"
-    Revision.objects.filter(pk=revision.pk).update(references=revision.references)
+    factories.overwrite_version(revision.pk, references=revision.references)
     html = client.get("/articles/coffee/").content.decode()
     assert 'href="https://example.org/study?a=1&amp;b=2"' in html
 

@@ -2,8 +2,9 @@
 
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
-events that could not reach the cache; ``autosave`` holds editors' unsaved text. Models use
-``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
+events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
+keeps approved versions' rendered HTML. Models use ``articles.content`` (text rules) and nothing
+else of the app: no workflow, no site, no admin.
 """
 
 from .autosave import AutosaveDraft
@@ -12,6 +13,7 @@ from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
+from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "PendingInvalidation",
     "QuestionReply",
     "Reference",
+    "RenderedVersion",
     "ReviewAssignment",
     "ReviewDecision",
     "ReviewQueueItem",

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, ReviewDecision, Revision, hash_content
+from articles.models.rendered import store_renderings
 
 from . import assignments, board, notifications, records
 from .editing import content_authors
@@ -284,6 +285,7 @@ def approve(
             now = timezone.now()
             revision.approved_at = now
             revision.save(update_fields=["approved_at"])
+            store_renderings(revision)  # rendered once, now: readers' pages are assembled from it
             article.published_revision = revision
             article.pending_revision = None
             article.status = Status.APPROVED

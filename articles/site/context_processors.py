@@ -1,5 +1,15 @@
+import functools
+
 from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+@functools.cache
+def _site_urls(prefix: str, urlconf) -> dict:
+    """The site-wide links every public page shows, reversed once per process (and URL prefix)."""
+    names = ("home", "board", "editorial_policy")
+    return {name: reverse(f"articles:{name}", urlconf=urlconf) for name in names}
 
 
 def site(request):
-    return {"site_name": settings.EDITORIAL_SITE_NAME}
+    return {"site_name": settings.EDITORIAL_SITE_NAME, "site_urls": _site_urls(get_script_prefix(), get_urlconf())}

@@ -33,6 +33,8 @@ class PublicPageCacheMiddleware:
             edge.tag(hit, page.scopes)
             return responses.finish(request, hit, etag=entry.etag, last_modified=entry.last_modified)
         generations = caching.current_generations(page, generations)
+        # The same generations key the fragments the view keeps (``pages.article_history``).
+        request.page_generations = dict(zip(page.scopes, generations, strict=True)) if generations else {}
         visitors.as_reader(request, page.query)
         response = self.get_response(request)
         if entry is not None and getattr(response, "database_unavailable", False):

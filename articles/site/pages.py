@@ -6,19 +6,24 @@ provenance (who wrote, approved and confirmed it; ``provenance.py``) into an ``A
 The public views, the admin's previews and the question form all start here.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.content.rendering import RenderedText, plain_text
-from articles.content.versions import has_professional_version, rendered_revision
+from articles.content.rendering import RenderedText
+from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision
+from articles.models.rendered import attach_renderings, reader_text, with_renderings
 
 from . import provenance, responses, structured_data
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +31,8 @@ class ArticlePage:
     article: Article
     revision: Revision
     rendered: RenderedText
+    plain_summary: str  # the summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)
+    references_html: str | None  # the stored references section; None: render it (a version not approved)
     approvers: list
     pending: bool  # shown under EDITORIAL_SHOW_PENDING (or a staff preview), not yet approved
     is_permalink: bool = False
@@ -52,14 +59,6 @@ class ArticlePage:
     def fell_back(self):
         """The reader asked for the professional version, which this article does not have."""
         return self.requested_audience == "professional" and self.audience != "professional"
-
-    @property
-    def plain_summary(self):
-        """The summary this audience reads, as plain text without citation marks (meta, og, JSON-LD)."""
-        revision = self.revision
-        if self.audience == "professional":
-            return plain_text(revision.professional_summary or revision.summary)
-        return plain_text(revision.summary)
 
     @property
     def review_overdue(self):
@@ -110,11 +109,19 @@ class ArticlePage:
         return url + "professional/" if audience == "professional" else url
 
 
-def public_article(slug: str):
-    """Return (article, revision, pending) for a slug a reader may see, or raise 404."""
-    related = ("published_revision__specialty", "pending_revision__specialty", "specialty")
-    article = Article.objects.select_related(*related).filter(slug=slug).first()
+def public_article(slug: str, audience: str = "patient"):
+    """Return (article, revision, pending) for a slug a reader may see, or raise 404.
+
+    The live version's stored renderings for ``audience`` come in the same query.
+    """
+    related = ["published_revision__specialty", "specialty"]
+    if settings.EDITORIAL_SHOW_PENDING:
+        related.append("pending_revision__specialty")
+    articles = with_renderings(Article.objects.select_related(*related), "published_revision", audience)
+    # Slugs are unique: no ordering to compile (it cost a fifth of the query's work).
+    article = next(iter(articles.filter(slug=slug).order_by()[:1]), None)
     if article is not None and article.is_public():
+        attach_renderings(article.published_revision, article, audience)
         return article, article.published_revision, False
     if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
         return article, article.pending_revision, True
@@ -156,15 +163,52 @@ def render_article(request, page: ArticlePage, *, preview=False):
     return response
 
 
-def make_page(article, revision, *, pending, audience="patient", is_permalink=False, history=None) -> ArticlePage:
-    served = audience if audience == "patient" or has_professional_version(revision) else "patient"
-    history = provenance.approved_history(article) if history is None else history
+# Part of the history fragment's key: bump it when what ``approved_history`` returns changes shape.
+HISTORY_FRAGMENT_VERSION = 1
+
+
+def article_history(article, generations: dict | None = None) -> list:
+    """``provenance.approved_history``, kept in the cache as a fragment (page cache off) while the
+    article's and the people's scopes keep their generations (``generations``: scope -> generation, from the page
+    cache middleware; the same events that make the article's pages stale make this stale)."""
+    scopes = (f"article:{article.slug}", "people")
+    stamps = [(generations or {}).get(scope) for scope in scopes]
+    if None in stamps or settings.EDITORIAL_PAGE_CACHE:
+        # With the page cache on, the whole page is kept under the same generations: a fragment
+        # would be one more write per page (a crawl of the library) for little use.
+        return provenance.approved_history(article)
+    # What the article row says changed too (an approval, a confirmation, a withdrawal), so that
+    # the fragment is never older than the row this request read, even before the event's bump.
+    reviewed = article.last_reviewed_at.timestamp() if article.last_reviewed_at else ""
+    changed = f"{article.published_revision_id}:{reviewed}:{article.status}"
+    key = f"fragment:history:{HISTORY_FRAGMENT_VERSION}:{article.pk}:{changed}:{stamps[0]}:{stamps[1]}"
+    try:
+        history = cache.get(key)
+    except Exception:  # the cache is down: read the database, as if it were empty
+        return provenance.approved_history(article)
+    if history is None:
+        history = provenance.approved_history(article)
+        try:
+            cache.set(key, history, timeout=settings.EDITORIAL_PAGE_CACHE_TIMEOUT)
+        except Exception:  # served all the same
+            logger.warning("history fragment not kept (cache unavailable)", extra={"outage": "cache"})
+    return history
+
+
+def make_page(
+    article, revision, *, pending, audience="patient", is_permalink=False, history=None, generations=None
+) -> ArticlePage:
+    served = served_audience(revision, audience)
+    text = reader_text(revision, served)
+    history = article_history(article, generations) if history is None else history
     current = next((v for v in history if v.pk == revision.pk), None)
     reviewed = current is not None and not pending
     return ArticlePage(
         article=article,
         revision=revision,
-        rendered=rendered_revision(revision, served),
+        rendered=text.rendered,
+        plain_summary=text.plain_summary,
+        references_html=text.references_html,
         approvers=current.approvers if current and not pending else [],
         pending=pending,
         is_permalink=is_permalink,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from articles.content.rendering import render as render_text
 from articles.models import Article, AuthorProfile, BoardMember, Page, ReviewDecision, Revision, Specialty, Withdrawal
+from articles.models.rendered import attach_renderings, with_renderings
 
 from . import provenance, structured_data
 from .pages import make_page, public_article, render_article
@@ -36,24 +37,25 @@ def home(request):
 @require_safe
 def article_detail(request, slug, audience="patient"):
     try:
-        article, revision, pending = public_article(slug)
+        article, revision, pending = public_article(slug, audience)
     except provenance.Withdrawn as gone:
         return withdrawn(request, gone.withdrawal)
-    return render_article(request, make_page(article, revision, pending=pending, audience=audience))
+    generations = getattr(request, "page_generations", None)
+    page = make_page(article, revision, pending=pending, audience=audience, generations=generations)
+    return render_article(request, page)
 
 
 @require_safe
 def article_version(request, slug, number, audience="patient"):
     # Versions of a withdrawn article stay readable (citations point to them), marked withdrawn.
-    revision = get_object_or_404(
-        Revision.objects.select_related("specialty", "article__specialty").filter(
-            article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
-        ),
-        article__slug=slug,
-        number=number,
+    versions = Revision.objects.select_related("specialty", "article__specialty").filter(
+        article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
     )
+    revision = get_object_or_404(with_renderings(versions, "", audience), article__slug=slug, number=number)
+    attach_renderings(revision, revision, audience)
     article = revision.article
-    page = make_page(article, revision, pending=False, audience=audience, is_permalink=True)
+    generations = getattr(request, "page_generations", None)
+    page = make_page(article, revision, pending=False, audience=audience, is_permalink=True, generations=generations)
     return render_article(request, page)
 
 
