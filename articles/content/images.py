@@ -83,7 +83,7 @@ def accepted_formats() -> list[str]:
 def clean(name: str, data: bytes, *, max_bytes: int) -> CleanImage:
     """Check an upload named ``name`` and return its re-encoded, metadata-free bytes."""
     if len(data) > max_bytes:
-        raise ImageRejected(f"is {_size(len(data))}; the limit is {_size(max_bytes)}.")
+        raise ImageRejected(f"is {human_size(len(data))}; the limit is {human_size(max_bytes)}.")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension == "svg" or _looks_like_svg(data):
         raise ImageRejected("is an SVG drawing, which is not accepted (it can carry scripts). Export it as PNG.")
@@ -128,10 +128,13 @@ def _open(data: bytes) -> Image.Image:
     """Decode every pixel (so truncation shows), refusing bombs from the header first."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Between MAX_PIXELS and twice as many Pillow only warns: refuse by the size read from the header.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data), formats=accepted_formats())
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageRejected(_bomb(probe.width, probe.height))
+        if probe.width * probe.height > MAX_PIXELS:
+            raise ImageRejected(_bomb(probe.width, probe.height))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe.verify()
             image = Image.open(io.BytesIO(data), formats=accepted_formats())
             image.load()
@@ -176,7 +179,7 @@ def _refuse_passenger(data: bytes, fmt: str) -> None:
     rest = data[end:] if end is not None else b""
     if rest.strip(b"\x00\r\n\t ") == b"":
         return
-    raise ImageRejected(f"has {_size(len(rest))} of other data after the image ({_kind(rest)}); it is refused.")
+    raise ImageRejected(f"has {human_size(len(rest))} of other data after the image ({_kind(rest)}); it is refused.")
 
 
 def _image_end(data: bytes, fmt: str) -> int | None:
@@ -254,7 +257,7 @@ def _accepted_list() -> str:
     return ", ".join(accepted_formats())
 
 
-def _size(count: int) -> str:
+def human_size(count: int) -> str:
     if count >= 1_000_000:
         return f"{count / 1_000_000:.1f} MB"
     if count >= 1_000:

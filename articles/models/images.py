@@ -174,6 +174,11 @@ class Image(models.Model):
             raise ValidationError(errors)
 
 
+def check_upload(name: str, data: bytes) -> pixels.CleanImage:
+    """Clean an upload (or an imported file) within this site's limits; raises ``ImageRejected`` naming why."""
+    return pixels.clean(name, data, max_bytes=settings.EDITORIAL_IMAGE_MAX_BYTES)
+
+
 def store(cleaned: pixels.CleanImage) -> ImageFile:
     """The ``ImageFile`` for cleaned bytes: the existing one, or a new file written once and never overwritten."""
     existing = ImageFile.objects.filter(sha256=cleaned.sha256).first()

@@ -16,7 +16,10 @@ from articles.content import images as pixels
 from articles.models.images import ImageFile, ensure_rendition
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-PATTERN = r"^media/images/(?P<prefix>[0-9a-f]{2})/(?P<sha256>[0-9a-f]{64})(?:/w(?P<width>[1-9][0-9]{0,4}))?\.(?P<ext>jpg|png|webp|avif)$"
+PATTERN = (
+    r"^media/images/(?P<prefix>[0-9a-f]{2})/(?P<sha256>[0-9a-f]{64})"
+    r"(?:/w(?P<width>[1-9][0-9]{0,4}))?\.(?P<ext>jpg|png|webp|avif)$"
+)
 
 
 def serve(request, prefix, sha256, ext, width=None):
