@@ -1,6 +1,7 @@
 """Image files made in the tests with Pillow: good ones, and each kind of bad one the library refuses."""
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -11,6 +12,13 @@ from PIL import ExifTags, Image
 def encoded(fmt="JPEG", size=(40, 20), color="teal", mode="RGB", **options) -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, size, color).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def noise_png(size=(100, 100)) -> bytes:
+    """A PNG that does not compress (random pixels): about 3 bytes a pixel."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

@@ -49,7 +49,7 @@ def test_bad_uploads_are_refused_with_the_reason(name, data, reason):
 
 
 def test_a_file_over_the_size_limit_is_refused():
-    data = make.encoded("PNG", (200, 200), mode="RGB")
+    data = make.noise_png()
     with pytest.raises(pixels.ImageRejected, match="the limit is 100 bytes"):
         clean("big.png", data, max_bytes=100)
 
