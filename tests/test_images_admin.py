@@ -83,7 +83,7 @@ def test_a_refused_upload_names_the_file_and_why_and_stores_nothing(author, medi
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(author, media, settings):
     settings.EDITORIAL_IMAGE_MAX_BYTES = 1000
     response = client_for(author).post(ADD, form(data=make.noise_png()))
-    assert "the limit is 1000 bytes" in response.context["adminform"].form.errors["upload"][0]
+    assert "“figure.png” is 30 KB; the limit is 1 KB." == response.context["adminform"].form.errors["upload"][0]
     assert stored_files(media) == []
 
 
