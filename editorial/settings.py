@@ -196,7 +196,7 @@ STORAGES = {
 # S3-compatible bucket through django-storages, read by the same view.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("EDITORIAL_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
-EDITORIAL_IMAGE_MAX_BYTES = env.int("EDITORIAL_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+EDITORIAL_IMAGE_MAX_BYTES = env.int("EDITORIAL_IMAGE_MAX_BYTES", default=10_000_000)
 EDITORIAL_MEDIA_S3_BUCKET = env.str("EDITORIAL_MEDIA_S3_BUCKET", default="")
 if EDITORIAL_MEDIA_S3_BUCKET:
     STORAGES["default"] = {

@@ -107,7 +107,12 @@ def test_search_and_filters(author, other_editor):
     blob = library.store(pixels.clean("a.png", make.encoded("PNG"), max_bytes=10**6))
     Image.objects.create(title="Peak flow", alt_text="A peak flow meter", licence="own-work", file=blob)
     Image.objects.create(
-        title="Rash", alt_text="", decorative=True, caption="Eczema on dark skin", licence="cc0-1.0", file=blob,
+        title="Rash",
+        alt_text="",
+        decorative=True,
+        caption="Eczema on dark skin",
+        licence="cc0-1.0",
+        file=blob,
         uploaded_by=other_editor,
     )
     client = client_for(author)

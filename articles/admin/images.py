@@ -16,6 +16,7 @@ from articles.models.images import check_upload, renditions_after_commit, store
 
 from .base import HistoryAdmin
 
+FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "AVIF": "AVIF"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/avif,.jpg,.jpeg,.png,.webp,.avif"
 
 
@@ -46,7 +47,7 @@ class ImageForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.cleaned_image = None
         limit = pixels.human_size(settings.EDITORIAL_IMAGE_MAX_BYTES)
-        accepted = ", ".join(pixels.accepted_formats())
+        accepted = ", ".join(FORMAT_NAMES[fmt] for fmt in pixels.accepted_formats())
         if self.instance.pk:
             self.fields["upload"].label = "Replace file"
             self.fields[
@@ -80,12 +81,17 @@ class ImageForm(forms.ModelForm):
 class ImageAdmin(HistoryAdmin):
     form = ImageForm
     list_display = ["thumbnail", "title", "description", "licence", "uploaded_by", "uploaded_at"]
-    list_display_links = ["thumbnail", "title"]
+    # The title is the link (the row's header); a thumbnail with empty alt text cannot head a row.
+    list_display_links = ["title"]
     search_fields = ["title", "alt_text", "caption", "credit"]
     list_filter = ["licence", "decorative", ("uploaded_by", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["file", "uploaded_by"]
     readonly_fields = ["preview", "file_details", "renditions", "where_used", "uploaded_by", "uploaded_at"]
     list_per_page = 50
+    empty_value_display = "Not recorded"
+
+    class Media:
+        css = {"all": ["articles/admin_images.css"]}
 
     def get_fieldsets(self, request, obj=None):
         describe = ["alt_text", "decorative", "caption", "credit", "source_url", "licence", "licence_note"]
@@ -137,7 +143,7 @@ class ImageAdmin(HistoryAdmin):
         blob = obj.file
         return format_html(
             '{} · {} x {} px · {} · <a href="{}">original</a> · SHA-256 <code>{}</code>',
-            blob.format,
+            FORMAT_NAMES[blob.format],
             blob.width,
             blob.height,
             pixels.human_size(blob.size),
@@ -150,16 +156,16 @@ class ImageAdmin(HistoryAdmin):
         made = {(r.width, r.format): r for r in obj.file.renditions.all()}
         rows = [
             (
-                obj.file.rendition_name(width, fmt),
+                settings.MEDIA_URL + obj.file.rendition_name(width, fmt),
                 width,
-                fmt,
-                "made" if (width, fmt) in made else "made when first asked for",
+                FORMAT_NAMES[fmt],
+                _state(made.get((width, fmt))),
             )
             for width, fmt in obj.file.rendition_specs()
         ]
         return format_html(
             '<ul class="image-renditions">{}</ul>',
-            format_html_join("", '<li><a href="' + settings.MEDIA_URL + '{}">{} px {}</a> ({})</li>', rows),
+            format_html_join("", '<li><a href="{}">{} px {}</a> ({})</li>', rows),
         )
 
     @admin.display(description="Articles")

@@ -254,12 +254,13 @@ def _bomb(width: int, height: int) -> str:
 
 
 def _accepted_list() -> str:
-    return ", ".join(accepted_formats())
+    return ", ".join(fmt.replace("WEBP", "WebP") for fmt in accepted_formats())
 
 
 def human_size(count: int) -> str:
-    if count >= 1_000_000:
-        return f"{count / 1_000_000:.1f} MB"
-    if count >= 1_000:
-        return f"{count / 1_000:.0f} KB"
+    """Bytes for people: "850 bytes", "34 KB", "10 MB", "2.5 MB" (decimal units, as file managers show)."""
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if count >= scale:
+            value = count / scale
+            return (f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")) + f" {unit}"
     return f"{count} bytes"
