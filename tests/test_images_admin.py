@@ -161,7 +161,7 @@ def test_an_original_is_served_with_immutable_caching(blob, client):
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert "Set-Cookie" not in response and "Vary" not in response or "Cookie" not in response["Vary"]
+    assert "Set-Cookie" not in response and "Cookie" not in response.get("Vary", "")  # shareable by any cache
 
 
 def test_a_missing_rendition_is_made_on_first_request_once(blob, client, monkeypatch):
