@@ -147,3 +147,8 @@ def test_description_rules(fields, field, message):
 def test_licence_urls():
     assert Image(licence="cc-by-4.0").licence_url == "https://creativecommons.org/licenses/by/4.0/"
     assert Image(licence="own-work").licence_url == ""
+
+
+def test_a_photo_whose_metadata_mentions_svg_is_not_taken_for_an_svg():
+    data = make.encoded("JPEG", comment=b"exported from <svg> editor")
+    assert clean("photo.jpg", data).format == "JPEG"

@@ -242,8 +242,11 @@ def _kind(rest: bytes) -> str:
 
 
 def _looks_like_svg(data: bytes) -> bool:
+    """XML text with an ``<svg`` element near the start (a photo's metadata may mention svg: not checked)."""
+    if data[:2] == b"\xff\xd8" or data[:4] in (b"\x89PNG", b"RIFF") or data[4:8] == b"ftyp":
+        return False
     head = data[:1024].lstrip(b"\xef\xbb\xbf\x00\r\n\t ").lower()
-    return head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head
+    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head
 
 
 def _bomb(width: int, height: int) -> str:
