@@ -152,3 +152,15 @@ def test_licence_urls():
 def test_a_photo_whose_metadata_mentions_svg_is_not_taken_for_an_svg():
     data = make.encoded("JPEG", comment=b"exported from <svg> editor")
     assert clean("photo.jpg", data).format == "JPEG"
+
+
+def test_frozen_keeps_the_old_file_and_words_after_the_entry_changes(author):
+    red = library.store(clean("a.png", make.encoded("PNG", color="red")))
+    image = Image.objects.create(title="Red", alt_text="A red square", licence="own-work", file=red)
+    before = image.frozen()
+    image.file = library.store(clean("b.png", make.encoded("PNG", color="blue")))
+    image.alt_text = "A blue square"
+    image.save()
+    assert before["file"] == red.sha256 and before["alt_text"] == "A red square"
+    assert ImageFile.objects.get(sha256=before["file"]).read() == red.read()  # still there to show
+    assert image.frozen()["alt_text"] == "A blue square"

@@ -203,3 +203,9 @@ def test_the_media_view_works_with_debug_off(blob, client, settings):
     settings.DEBUG = False
     assert client.get("/media/" + blob.name).status_code == 200
     assert client.post("/media/" + blob.name).status_code in (403, 405)
+
+
+def test_an_image_response_is_a_sandboxed_document_if_opened_directly(blob, client):
+    response = client.get("/media/" + blob.name)
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Content-Length"] == str(blob.size)

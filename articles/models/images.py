@@ -159,6 +159,24 @@ class Image(models.Model):
     def licence_url(self) -> str:
         return LICENCE_URLS.get(self.licence, "")
 
+    def frozen(self) -> dict:
+        """What a version of an article shows of this image, as JSON: exactly these bytes and words.
+
+        An article version stores this (part 2 of issue 20), so later edits to the library entry
+        (a new file, new alt text) never change what an approved version shows.
+        """
+        return {
+            "image": self.pk,
+            "file": self.file.sha256,
+            "alt_text": self.alt_text,
+            "decorative": self.decorative,
+            "caption": self.caption,
+            "credit": self.credit,
+            "source_url": self.source_url,
+            "licence": self.licence,
+            "licence_note": self.licence_note,
+        }
+
     def clean(self):
         errors = {}
         self.alt_text = self.alt_text.strip()

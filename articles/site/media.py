@@ -45,7 +45,6 @@ def serve(request, prefix, sha256, ext, width=None):
     response["Cache-Control"] = IMMUTABLE
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cross-Origin-Resource-Policy"] = "same-site"
     return response
 
 
