@@ -55,6 +55,9 @@ def test_an_editor_uploads_an_image_and_its_renditions_are_made(author, media, d
     assert (image.uploaded_by, image.file.format, image.file.width) == (author, "JPEG", 800)
     assert make.exif_of((media / image.file.name).read_bytes()) == {}
     assert ImageRendition.objects.filter(file=image.file).count() == 6  # 320, 640 and 800 px, in WebP and JPEG
+    for width, fmt in image.file.rendition_specs():  # every served file, renditions too, has no EXIF
+        served = Client().get("/media/" + image.file.rendition_name(width, fmt))
+        assert served.status_code == 200 and make.exif_of(served.content) == {}
     page = client_for(author).get(f"/admin/articles/image/{image.pk}/change/").content.decode()
     assert image.file.rendition_name(320, "WEBP") in page and "Where used" in page
 
