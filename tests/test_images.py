@@ -164,3 +164,8 @@ def test_frozen_keeps_the_old_file_and_words_after_the_entry_changes(author):
     assert before["file"] == red.sha256 and before["alt_text"] == "A red square"
     assert ImageFile.objects.get(sha256=before["file"]).read() == red.read()  # still there to show
     assert image.frozen()["alt_text"] == "A blue square"
+
+
+def test_a_cmyk_jpeg_is_stored_as_rgb():
+    cleaned = clean("print.jpg", make.encoded("JPEG", mode="CMYK", color=(0, 255, 255, 0)))
+    assert PILImage.open(io.BytesIO(cleaned.data)).mode == "RGB"

@@ -157,7 +157,8 @@ def _reencode(image: Image.Image) -> CleanImage:
 
 
 def _encode(image: Image.Image, fmt: str) -> CleanImage:
-    icc = image.info.get("icc_profile")
+    # A CMYK profile would be wrong for the RGB pixels written below: CMYK files lose theirs.
+    icc = image.info.get("icc_profile") if image.mode != "CMYK" else None
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if fmt == "JPEG":
         image = image.convert("L" if image.mode in ("L", "1") else "RGB")
