@@ -80,3 +80,16 @@ def test_a_replacement_in_the_bucket_keeps_the_old_object(bucket):
     second = library.store(pixels.clean("a.png", make.encoded("PNG", color="blue"), max_bytes=10**6))
     keys = {item["Key"] for item in bucket.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert keys == {"media/" + first.name, "media/" + second.name}
+
+
+def test_an_object_missing_from_the_bucket_is_not_found_not_an_error(bucket, client):
+    blob = library.store(pixels.clean("gone.png", make.encoded("PNG", color="green"), max_bytes=10**6))
+    bucket.delete_object(Bucket=BUCKET, Key="media/" + blob.name)
+    assert client.get("/media/" + blob.name).status_code == 404
+
+
+def test_a_rendition_of_a_missing_source_is_not_found_not_an_error(bucket, client):
+    blob = library.store(pixels.clean("gone.png", make.encoded("PNG", (500, 300), color="navy"), max_bytes=10**6))
+    bucket.delete_object(Bucket=BUCKET, Key="media/" + blob.name)
+    assert client.get("/media/" + blob.rendition_name(320, "WEBP")).status_code == 404
+    assert not ImageRendition.objects.exists()

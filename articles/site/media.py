@@ -9,12 +9,15 @@ name never change, so responses may be cached for a year (``immutable``); a rend
 yet is made on this first request, once (``articles.models.images.ensure_rendition``).
 """
 
+import logging
+
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 
 from articles.content import images as pixels
 from articles.models.images import ImageFile, ensure_rendition
 
+logger = logging.getLogger(__name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
 PATTERN = (
     r"^media/images/(?P<prefix>[0-9a-f]{2})/(?P<sha256>[0-9a-f]{64})"
@@ -30,16 +33,15 @@ def serve(request, prefix, sha256, ext, width=None):
     blob = ImageFile.objects.filter(sha256=sha256).first()
     if blob is None:
         raise Http404("No such image.")
-    if width is None:
-        if ext != pixels.FORMATS[blob.format][0]:
-            raise Http404("No such image.")
-        name = blob.name
-    else:
-        name = _rendition(blob, int(width), ext)
+    if width is None and ext != pixels.FORMATS[blob.format][0]:
+        raise Http404("No such image.")
     try:
+        name = blob.name if width is None else _rendition(blob, int(width), ext)
         with default_storage.open(name, "rb") as stored:
             data = stored.read()
     except FileNotFoundError:
+        # A row without its file: the storage lost it (a restore without the media folder?).
+        logger.warning("media: %s is recorded but missing from the storage", blob.name)
         raise Http404("No such image.") from None
     response = HttpResponse(data, content_type=pixels.CONTENT_TYPES[ext])
     response["Cache-Control"] = IMMUTABLE
