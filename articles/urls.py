@@ -1,9 +1,9 @@
 """The public URLs (namespace ``articles``), gathered from the wings that serve them."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from articles.questions import views as questions
-from articles.site import views
+from articles.site import media, views
 from articles.site.feeds import LatestArticlesFeed
 
 app_name = "articles"
@@ -31,4 +31,5 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author, name="author"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
     path("feeds/articles/", LatestArticlesFeed(), name="feed"),
+    re_path(media.PATTERN, media.serve, name="media"),
 ]

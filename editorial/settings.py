@@ -191,6 +191,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploaded images (README, "Images"): content-addressed files under MEDIA_ROOT, served at
+# MEDIA_URL by articles/site/media.py (never by whitenoise), or, for several machines, in an
+# S3-compatible bucket through django-storages, read by the same view.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.str("EDITORIAL_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+EDITORIAL_IMAGE_MAX_BYTES = env.int("EDITORIAL_IMAGE_MAX_BYTES", default=10_000_000)
+EDITORIAL_MEDIA_S3_BUCKET = env.str("EDITORIAL_MEDIA_S3_BUCKET", default="")
+if EDITORIAL_MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EDITORIAL_MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("EDITORIAL_MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EDITORIAL_MEDIA_S3_REGION", default="") or None,
+            # Empty: boto3 finds credentials itself (instance role, AWS_* variables, ~/.aws).
+            "access_key": env.str("EDITORIAL_MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("EDITORIAL_MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("EDITORIAL_MEDIA_S3_PREFIX", default=""),
+            # Objects are private: readers get them through MEDIA_URL, which sets the headers.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,  # names are hashes of the bytes: writing one again writes the same bytes
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"

@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, with test-only conveniences."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 
@@ -21,6 +22,9 @@ STORAGES = {
 # collectstatic has made it) each time a test client builds the middleware, 20 ms a time, and
 # could meet it half-written while test_production.py's gunicorn test runs collectstatic there.
 STATIC_ROOT = None
+# Uploaded images go to a scratch folder, never the checkout's var/media (tests of images point
+# MEDIA_ROOT at their own tmp_path).
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"editorial-test-media-{os.getpid()}")
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

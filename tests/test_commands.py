@@ -181,3 +181,13 @@ def test_seed_demo_sent_back_article_has_an_open_and_a_resolved_passage_comment(
     article = Article.objects.get(slug="how-do-asthma-inhalers-work")
     assert article.status == Article.Status.CHANGES_REQUESTED
     assert sorted(c.is_resolved for c in article.passage_comments.all()) == [False, True]
+
+
+def test_seed_demo_fills_the_image_library_with_described_diagrams(seeded):
+    from articles.models import Image
+
+    images = list(Image.objects.select_related("file"))
+    assert len(images) == 2
+    for image in images:
+        image.full_clean()  # alt text, credit and licence as the admin requires them
+        assert image.file.format == "PNG" and image.uploaded_by.username == "editor"

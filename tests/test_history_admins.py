@@ -14,9 +14,12 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin.base import HistoryAdmin, check_history_admins
-from articles.models import Article, AuthorProfile, FollowUpQuestion, Page
+from articles.content import images as pixels
+from articles.models import Article, AuthorProfile, FollowUpQuestion, Image, Page
+from articles.models import images as image_library
 
 from . import factories
+from . import images_helpers as make_image_file
 
 
 def history_admins():
@@ -48,6 +51,14 @@ def make_question(editor):
     return FollowUpQuestion.objects.create(article=article, question="Is decaf better?", email="r@example.com")
 
 
+def make_image(editor):
+    blob = image_library.store(pixels.clean("h.png", make_image_file.encoded("PNG"), max_bytes=10**6))
+    image = Image(title="A diagram", alt_text="A teal square", licence="own-work", file=blob, uploaded_by=editor)
+    image._history_user = editor
+    image.save()
+    return image
+
+
 # One object of each history-registered model, and a text field to change it by; the registry
 # test below fails for a model without one.
 BUILDERS = {
@@ -55,6 +66,7 @@ BUILDERS = {
     Page: (make_page, "body"),
     AuthorProfile: (make_author_profile, "bio"),
     FollowUpQuestion: (make_question, "editor_notes"),
+    Image: (make_image, "alt_text"),
 }
 
 

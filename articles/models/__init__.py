@@ -3,12 +3,14 @@
 ``content`` (articles, versions, references, pages) is the base the others build on; ``people``,
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
-keeps approved versions' rendered HTML. Models use ``articles.content`` (text rules) and nothing
-else of the app: no workflow, no site, no admin.
+keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
+files. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
+site, no admin.
 """
 
 from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
@@ -23,6 +25,10 @@ __all__ = [
     "AuthorProfile",
     "BoardMember",
     "FollowUpQuestion",
+    "Image",
+    "ImageFile",
+    "ImageRendition",
+    "Licence",
     "Page",
     "PassageComment",
     "PassageCommentReply",

@@ -1,7 +1,8 @@
 """Create demo users, board profiles and articles in every workflow state.
 
 The articles are the Markdown files in ``articles/demo/articles/``, loaded through the importer
-(so the demo also proves the interchange format); topics and the board are ``articles/demo/board.yaml``.
+(so the demo also proves the interchange format); topics and the board are ``articles/demo/board.yaml``;
+the image library's diagrams are ``articles/demo/images/``, checked and stored like an upload.
 """
 
 from pathlib import Path
@@ -16,7 +17,8 @@ from django.test.utils import override_settings
 
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Specialty
+from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
+from articles.models import images as image_library
 from articles.review import comments, editing, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -100,6 +102,7 @@ class Command(BaseCommand):
         editor = User.objects.get(pk=editor.pk)
 
         self._import_articles(editor)
+        self._load_images(editor)
         for slug, state in PLAN:
             self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
 
@@ -117,6 +120,16 @@ class Command(BaseCommand):
         plan = service.apply(service.plan(sources), user=editor)
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
+
+    def _load_images(self, editor):
+        folder = DEMO / "images"
+        for entry in yaml.safe_load((folder / "images.yaml").read_text()):
+            name = entry.pop("file")
+            blob = image_library.store(image_library.check_upload(name, (folder / name).read_bytes()))
+            image = Image(**entry, file=blob, uploaded_by=editor)
+            image.full_clean()
+            image.save()
+            image_library.renditions_after_commit(blob)
 
     def _update_sent_back(self, article, editor, reviewers):
         """Submit an update of the live version 1 and have the board send it back (version 2)."""
