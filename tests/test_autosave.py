@@ -112,6 +112,23 @@ def test_an_autosave_replaces_the_previous_one(client, draft, author):
     assert list(AutosaveDraft.objects.values_list("fields__body", flat=True)) == ["One two"]
 
 
+def test_an_autosave_nobody_came_back_to_expires(client, draft, published, author, other_editor):
+    """Abandoned autosaves do not pile up: past KEEP_DAYS one is no longer offered, and the next
+    autosave by anyone clears it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(author)
+    keep(client, draft, body="Left behind")
+    old = timezone.now() - timedelta(days=autosave.KEEP_DAYS, minutes=1)
+    AutosaveDraft.objects.update(saved_at=old)
+    assert config(client.get(change_url(draft)))["server"] is None
+    client.force_login(other_editor)
+    keep(client, published, body="Fresh")
+    assert list(AutosaveDraft.objects.values_list("fields__body", flat=True)) == ["Fresh"]
+
+
 def test_readers_never_see_an_autosave(client, published, author):
     client.force_login(author)
     keep(client, published, body="Unsaved secret wording")

@@ -9,6 +9,7 @@ and discards only their own. Saving the article through the workflow clears the 
 
 import json
 import re
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -26,6 +27,9 @@ SKIPPED = frozenset({"csrfmiddlewaretoken"})
 # More than any article the editor can save (text and 200 references) and small enough to hold
 # for every editor: an autosave over it is refused with a message, the browser copy stays.
 MAX_BYTES = 2_000_000
+# An autosave nobody came back to within this long is forgotten (the text was never saved, and
+# the browser's copy outlives it where it matters); each new autosave clears the expired ones.
+KEEP_DAYS = 30
 
 
 def _kept_fields(data) -> dict[str, str]:
@@ -59,8 +63,10 @@ def keep(article: Article, *, user, data, base: str = "") -> AutosaveDraft:
             "this browser still keeps it.",
             code="too_large",
         )
+    now = timezone.now()
+    AutosaveDraft.objects.filter(saved_at__lt=now - timedelta(days=KEEP_DAYS)).delete()
     draft, _ = AutosaveDraft.objects.update_or_create(
-        article=article, user=user, defaults={"fields": fields, "base": base[:80], "saved_at": timezone.now()}
+        article=article, user=user, defaults={"fields": fields, "base": base[:80], "saved_at": now}
     )
     return draft
 
@@ -69,7 +75,8 @@ def mine(article: Article, user) -> AutosaveDraft | None:
     """``user``'s own autosave of ``article``, if any; never anyone else's."""
     if article.pk is None or not user.is_authenticated:
         return None
-    return AutosaveDraft.objects.filter(article=article, user=user).first()
+    expired = timezone.now() - timedelta(days=KEEP_DAYS)
+    return AutosaveDraft.objects.filter(article=article, user=user, saved_at__gte=expired).first()
 
 
 def discard(article: Article, user) -> None:
