@@ -5,6 +5,8 @@ The articles are the Markdown files in ``articles/demo/articles/``, loaded throu
 the image library's diagrams are ``articles/demo/images/``, checked and stored like an upload.
 """
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -53,6 +55,19 @@ def demo_board() -> dict:
     return yaml.safe_load((DEMO / "board.yaml").read_text(encoding="utf-8"))
 
 
+@contextmanager
+def quiet_job_log():
+    """The demo's ~50 jobs run as they commit; their "Task id=... RUNNING/SUCCESSFUL" lines would bury
+    the demo logins that ``./scripts/serve`` prints next (a failure is still logged)."""
+    log = logging.getLogger("django_tasks")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Create demo users and articles (idempotent: existing demo data is left alone)."
 
@@ -67,7 +82,7 @@ class Command(BaseCommand):
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
                 TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
             ):
-                with transaction.atomic():
+                with transaction.atomic(), quiet_job_log():
                     self._seed(User)
             self.stdout.write(self.style.SUCCESS(f"Created {Article.objects.count()} demo articles."))
         self._print_logins()
