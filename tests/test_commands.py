@@ -191,14 +191,3 @@ def test_seed_demo_fills_the_image_library_with_described_diagrams(seeded):
     for image in images:
         image.full_clean()  # alt text, credit and licence as the admin requires them
         assert image.file.format == "PNG" and image.uploaded_by.username == "editor"
-
-
-@pytest.mark.django_db
-def test_seed_demo_does_not_bury_the_logins_under_job_lines(caplog):
-    """Its jobs run as they commit; their INFO lines stay out of what ``./scripts/serve`` prints."""
-    import logging
-
-    with caplog.at_level(logging.INFO):
-        call_command("seed_demo", stdout=StringIO())
-    assert not [r for r in caplog.records if r.name.startswith("django_tasks") and r.levelno < logging.WARNING]
-    assert logging.getLogger("django_tasks").level == logging.NOTSET  # put back as it was

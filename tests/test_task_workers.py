@@ -172,3 +172,7 @@ def test_scripts_serve_stops_its_worker_on_ctrl_c(tmp_path):
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)
         log.close()
+    # The demo's jobs ran as it was seeded; their lines do not bury the logins printed after it.
+    printed = (tmp_path / "serve.log").read_text()
+    assert "editor-demo-pass" in printed
+    assert "Task id=" not in printed[: printed.index("editor-demo-pass")]

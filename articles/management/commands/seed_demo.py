@@ -57,8 +57,9 @@ def demo_board() -> dict:
 
 @contextmanager
 def quiet_job_log():
-    """The demo's ~50 jobs run as they commit; their "Task id=... RUNNING/SUCCESSFUL" lines would bury
-    the demo logins that ``./scripts/serve`` prints next (a failure is still logged)."""
+    """The demo's ~50 jobs run as it commits (so this wraps the transaction); their "Task id=...
+    RUNNING/SUCCESSFUL" lines would bury the demo logins ``./scripts/serve`` prints next (a failure
+    is still logged)."""
     log = logging.getLogger("django_tasks")
     level = log.level
     log.setLevel(logging.WARNING)
@@ -82,7 +83,7 @@ class Command(BaseCommand):
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
                 TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
             ):
-                with transaction.atomic(), quiet_job_log():
+                with quiet_job_log(), transaction.atomic():
                     self._seed(User)
             self.stdout.write(self.style.SUCCESS(f"Created {Article.objects.count()} demo articles."))
         self._print_logins()
