@@ -1,5 +1,7 @@
 """Shared by the server benchmarks: manage.py, a throwaway database, gunicorn on a free loopback port."""
 
+import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -17,6 +19,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def production_env(tmp: str, **extra: str) -> dict:
+    """The environment of a production server for a benchmark: DEBUG off, a fresh secret key,
+    loopback hosts, plain-HTTP cookies, the file cache under ``tmp``, errors only in the log."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_COOKIES": "0",
+        "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
+        "DJANGO_LOG_LEVEL": "ERROR",
+        **extra,
+    }
 
 
 def manage(env, *args, input_text=None) -> str:

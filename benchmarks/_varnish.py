@@ -14,15 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+try:  # run from benchmarks/ (edge.py) or imported as benchmarks._varnish (tests)
+    from _server import ROOT, free_port
+except ImportError:
+    from benchmarks._server import ROOT, free_port
+
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 VMOD_DIRS = [Path("/usr/lib/x86_64-linux-gnu/varnish/vmods"), Path("/usr/lib/aarch64-linux-gnu/varnish/vmods")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def missing() -> str | None:

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from _server import PYTHON, ROOT, free_port, gunicorn, manage, throwaway_postgres
+from _server import PYTHON, ROOT, free_port, gunicorn, manage, production_env, throwaway_postgres
 from http_server import fetch, row, wrk
 
 ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
@@ -343,16 +342,7 @@ def main():
         raise SystemExit("wrk is not installed: apt-get install wrk (./scripts/bench does it for you)")
     with tempfile.TemporaryDirectory(prefix="editorial-cold-") as tmp:
         os.environ["BENCH_TMP"] = tmp
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "editorial.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
-            "DJANGO_LOG_LEVEL": "ERROR",
-        }
+        env = production_env(tmp)
         if not args.crawl_only:
             demo_and_peer(dict(env), args)
         if not args.no_crawl:

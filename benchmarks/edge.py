@@ -16,7 +16,6 @@ Needs Debian's ``varnish``, ``varnish-modules`` and ``wrk``.
 import argparse
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import tempfile
 import time
 import urllib.request
 
-from _server import PYTHON, ROOT, gunicorn, manage
+from _server import PYTHON, ROOT, gunicorn, manage, production_env
 from _varnish import free_port, missing, varnish
 from http_server import bench_database, row, wrk
 
@@ -64,18 +63,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="editorial-edge-") as tmp:
         os.environ["BENCH_TMP"] = tmp
         varnish_port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "editorial.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "EDITORIAL_PURGE_VARNISH_URLS": f"http://127.0.0.1:{varnish_port}",
-        }
+        env = production_env(
+            tmp,
+            DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            EDITORIAL_PURGE_VARNISH_URLS=f"http://127.0.0.1:{varnish_port}",
+        )
         with bench_database(env) as vendor:
             manage(env, "migrate", "--noinput")
             manage(env, "seed_demo")

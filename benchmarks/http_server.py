@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _server import gunicorn, manage, throwaway_postgres
+from _server import gunicorn, manage, production_env, throwaway_postgres
 
 ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
 MIXED_PATHS = [
@@ -158,16 +158,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="editorial-bench-") as tmp:
         os.environ["BENCH_TMP"] = tmp
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "editorial.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
-            "DJANGO_LOG_LEVEL": "ERROR",
-        }
+        env = production_env(tmp)
         with bench_database(env) as vendor:
             manage(env, "migrate", "--noinput")
             manage(env, "seed_demo")
