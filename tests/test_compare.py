@@ -80,6 +80,8 @@ def test_any_two_versions_are_compared_as_readers_see_them(board_client, three):
     # Both audiences: the professional text appears in version 3 only.
     assert "Professional body" in html and "(for healthcare professionals)" in html
     assert "arrhythmia" in html
+    # "Expand all" keeps the pair compared.
+    assert 'href="?from=2&amp;to=3&amp;expand=all#diff-heading"' in response.content.decode()
 
 
 def test_the_page_shows_each_versions_state_author_decisions_and_change_note(board_client, three, reviewer):

@@ -103,6 +103,7 @@ def test_the_change_notes_help_on_the_review_screen_keeps_its_words(client, seco
     html = client.get(review_url(update_in_review)).content.decode()
     assert "Updated :" not in html and "<date>" not in html
     assert "after “Updated” and the day the board approves it" in html
+    assert 'href="?expand=all#diff-heading"' in html  # the diff of the update, as the compare page's
 
 
 def test_a_decision_lands_at_the_top_of_the_page_where_its_message_is(client, second_reviewer, in_review):

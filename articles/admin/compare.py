@@ -38,5 +38,6 @@ def compare_view(model_admin, request, object_id):
         # The reader's view by default; ``?diff=source`` for the Markdown, ``?expand=all`` unfolds.
         "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
         "expand_all": request.GET.get("expand") == "all",
+        "expand_query": f"from={comparison.old.number}&to={comparison.new.number}&expand=all" if comparison else "",
     }
     return TemplateResponse(request, "admin/articles/compare.html", context, status=400 if choice.errors else 200)
