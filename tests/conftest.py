@@ -76,6 +76,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a workflow step and its after-commit hooks, as a committed request would."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Launch Debian's chromium through Playwright, or skip (fail in CI) where it is missing."""

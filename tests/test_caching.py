@@ -40,17 +40,6 @@ def policy(db):
     )[0]
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a workflow step and its after-commit hooks, as a committed request would."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def topic_url(article):
     return article.published_revision.specialty.get_absolute_url()
 

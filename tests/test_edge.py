@@ -33,15 +33,6 @@ def varnish(standin, settings):
     return standin
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def purged_keys(standin) -> set:
     return {key for call in standin.calls for key in call["headers"]["xkey-purge"].split()}
 
