@@ -4,10 +4,11 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
-site, no admin.
+files; ``accounts`` indexes staff sessions by user. Models use ``articles.content`` (text rules)
+and nothing else of the app: no workflow, no site, no admin.
 """
 
+from .accounts import SignedInSession
 from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
 from .images import Image, ImageFile, ImageRendition, Licence
@@ -40,6 +41,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewQueueItem",
     "Revision",
+    "SignedInSession",
     "Specialty",
     "Withdrawal",
     "hash_content",

@@ -14,8 +14,9 @@ refused instead of landing on what is there now (``steps.require_revision``).
 
 Beside it in this wing: ``steps`` (the lock, the state token and the save every step shares),
 ``editing`` (saves of the working copy: a new draft beside the live version, conflicts),
-``validation`` (what may be handed to the board), ``assignments`` (named reviewers) and
-``board`` (who holds the board's powers now).
+``validation`` (what may be handed to the board), ``assignments`` (named reviewers),
+``board`` (who holds the board's powers now) and ``second_factor`` (approving, confirming and
+withdrawing a published article need a session verified with a second factor).
 """
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from django.utils import timezone
 from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.rendered import store_renderings
 
-from . import assignments, board, notifications, records
+from . import assignments, board, notifications, records, second_factor
 from .editing import content_authors
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
@@ -93,6 +94,16 @@ TRANSITIONS = {
 }
 
 
+# Steps that speak for the board in public need a session verified with a second factor
+# (with EDITORIAL_REQUIRE_2FA): a stolen password alone must not publish, confirm or withdraw.
+SECOND_FACTOR_STEPS = frozenset({"approve", "confirm_current"})
+
+
+def needs_second_factor(name: str, article: Article) -> bool:
+    # Archiving a published article is its withdrawal, shown to readers; a draft's is housekeeping.
+    return name in SECOND_FACTOR_STEPS or (name == "archive" and article.published_revision_id is not None)
+
+
 # The board's decisions: each names the version it judges (``revision``).
 DECISIONS = frozenset(name for name, t in TRANSITIONS.items() if t.permission == BOARD_PERMISSION)
 
@@ -119,6 +130,9 @@ def check(name: str, article: Article, user) -> None:
         )
     if transition.permission == BOARD_PERMISSION and not board.holds_board_powers(user):
         raise PermissionDenied("Only active members of the Medical Advisory Board can review articles.")
+    if needs_second_factor(name, article):
+        doing = "withdraw a published article" if name == "archive" else transition.label.lower()
+        second_factor.require_verified(user, doing)
     if transition.four_eyes and is_author(user, revision_under_decision(name, article)):
         raise PermissionDenied(
             "You wrote part of this change, so another board member must review it (four-eyes rule)."

@@ -12,4 +12,9 @@ def _site_urls(prefix: str, urlconf) -> dict:
 
 
 def site(request):
-    return {"site_name": settings.EDITORIAL_SITE_NAME, "site_urls": _site_urls(get_script_prefix(), get_urlconf())}
+    return {
+        "site_name": settings.EDITORIAL_SITE_NAME,
+        "site_urls": _site_urls(get_script_prefix(), get_urlconf()),
+        # The admin's login page says the demo signs in without a second factor.
+        "demo_without_second_factor": settings.DEBUG and not settings.EDITORIAL_REQUIRE_2FA,
+    }

@@ -21,7 +21,7 @@ from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
 from articles.models import images as image_library
-from articles.review import comments, editing, workflow
+from articles.review import comments, editing, second_factor, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -114,8 +114,10 @@ class Command(BaseCommand):
                 conflicts_of_interest=member.get("conflicts_of_interest", ""),
                 no_conflicts=member.get("no_conflicts", False),
             )
-            reviewers.append(User.objects.get(pk=user.pk))  # fresh instance: no cached permissions
-        editor = User.objects.get(pk=editor.pk)
+            # Fresh instances (no cached permissions), acting through this command: the operator who
+            # runs it is trusted, so no second factor is asked (second_factor.trusted_operator).
+            reviewers.append(second_factor.trusted_operator(User.objects.get(pk=user.pk)))
+        editor = second_factor.trusted_operator(User.objects.get(pk=editor.pk))
 
         self._import_articles(editor)
         self._load_images(editor)
@@ -260,6 +262,16 @@ class Command(BaseCommand):
         for member in demo_board()["board"]:
             self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
+        if settings.EDITORIAL_REQUIRE_2FA:
+            self.stdout.write(
+                "Two-factor sign-in is on: board members and the administrator enrol an authenticator app or a\n"
+                'passkey at their first sign-in (README, "Signing in").'
+            )
+        else:
+            self.stdout.write(
+                "Two-factor sign-in is off in this demo (EDITORIAL_REQUIRE_2FA; on by default outside DEBUG):\n"
+                'try it under "Two-factor sign-in" at the top of the admin.'
+            )
         self.stdout.write(
             "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
