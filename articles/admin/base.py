@@ -153,6 +153,7 @@ class WorkflowAdminMixin:
             "form": form,
             "opts": Article._meta,
             "allowed": workflow.allowed(action, article, request.user),
+            "refusal": _refusal(action, article, request.user),
             "next": request.GET.get("next", ""),
         }
         return TemplateResponse(request, "admin/articles/workflow_confirm.html", context)
@@ -177,6 +178,15 @@ class WorkflowAdminMixin:
             "is_author_of_pending": workflow.is_author(request.user, pending),
             "workflow_seen": workflow.state_token(article),
         }
+
+
+def _refusal(action, article, user) -> str:
+    """Why ``user`` may not run ``action`` now (a second factor missing, say), or ""."""
+    try:
+        workflow.check(action, article, user)
+    except (PermissionDenied, workflow.WorkflowError) as error:
+        return str(error)
+    return ""
 
 
 def _change_url(article):

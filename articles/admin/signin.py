@@ -138,6 +138,9 @@ def _key_for_people(device) -> str:
 def security_view(request):
     """Set up or change the signed-in user's second factors."""
     user = request.user
+    if second_factor.enrolled(user) and not second_factor.is_verified(user):
+        # Changing second factors needs one first: a stolen password must not set up its own app.
+        return redirect(reverse("account_security:verify") + f"?next={quote(request.get_full_path())}")
     action = request.POST.get("action") if request.method == "POST" else None
     enrol_form = EnrolForm(request.POST if action == "confirm_app" else None)
     if action == "confirm_app" and enrol_form.is_valid():

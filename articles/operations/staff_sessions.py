@@ -5,7 +5,8 @@ full of requests costs one session write). A request after a longer pause signs 
 first: a page then goes to the login screen like any signed-out visit, and a script's
 background request (autosave, live preview, "is my session alive?") gets the JSON 401 that
 ``static/articles/session.js`` answers with its "sign in again" dialog, the typed text kept.
-Readers' sessions (none are needed on public pages) are left alone.
+Only admin requests are looked at (and count as use): public pages never read the session, so
+the page cache keeps serving them (``articles/site/visitors.py``).
 """
 
 import time
@@ -37,11 +38,16 @@ def signed_out_response(request, *, message: str = SIGNED_OUT_MESSAGE, error: st
 class StaffIdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.admin_root = None
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        if self.admin_root is None:
+            self.admin_root = reverse("admin:index")
         idle_minutes = settings.EDITORIAL_STAFF_IDLE_MINUTES
-        if idle_minutes and user is not None and user.is_authenticated and user.is_staff:
+        if not idle_minutes or not request.path_info.startswith(self.admin_root):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
             now = time.time()
             last = request.session.get(LAST_SEEN)
             if isinstance(last, int | float) and now - last > idle_minutes * 60:
