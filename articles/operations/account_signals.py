@@ -48,20 +48,21 @@ def on_axes_lockout(sender, request, username, ip_address, **kwargs):
     """Log and announce a django-axes lockout (connected to ``axes.signals.user_locked_out``)."""
     from django.contrib.auth import get_user_model
 
-    # axes sends this when the limit is reached, and again for each attempt while locked.
-    new = getattr(request, "axes_failures_since_start", None) is not None
+    # axes sends this when the limit is reached, and again for each attempt while locked
+    # (login_throttle notes which).
+    new = not getattr(request, "editorial_was_locked", False)
     log.warning(
         "Sign-in locked%s: username %r from %s (%s)",
         "" if new else " (attempt while locked)",
         username,
         ip_address,
-        f"{request.axes_failures_since_start} failures" if new else "refused",
+        f"{getattr(request, 'axes_failures_since_start', None)} failures" if new else "refused",
     )
     User = get_user_model()
     user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
     details = {"username": username, "ip_address": ip_address, "new_lockout": new}
     if new:
-        details["failures"] = request.axes_failures_since_start
+        details["failures"] = getattr(request, "axes_failures_since_start", None)
     announce(account_locked, user=user, request=request, **details)
 
 

@@ -42,6 +42,13 @@ class ThrottlingAxesHandler(AxesDatabaseHandler):
             worst = max(worst, failures * limit // own_limit)
         return worst
 
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        # Whether this failure starts a lockout or is one more while locked (account_signals logs
+        # the first as a lockout): axes announces both alike.
+        if request is not None and hasattr(request, "axes_ip_address"):
+            request.editorial_was_locked = self.get_failures(request, credentials) >= settings.AXES_FAILURE_LIMIT
+        return super().user_login_failed(sender, credentials, request, **kwargs)
+
     def reset_user_attempts(self, request, credentials=None) -> int:
         """Clear the signed-in username's failures from this address, and nothing else."""
         by_username_and_address = self.filter_user_attempts(request, credentials)[0]
