@@ -17,6 +17,8 @@ admin.site.index_title = "Articles, reviews and the board"
 urlpatterns = [
     # Two-factor sign-in: the step after the password, enrolment, passkeys (articles/admin/signin.py).
     path("admin/security/", include(signin.urls)),
+    # Passkeys' ceremonies; django-otp-webauthn's scripts find them as "otp_webauthn:...".
+    path("admin/security/passkeys/", include(signin.webauthn_urls)),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
