@@ -390,3 +390,11 @@ def test_a_permission_change_from_a_password_only_session_is_refused(client, req
     assert client.post(url, data).status_code == 302  # saved, once verified
     other_editor.refresh_from_db()
     assert other_editor.is_superuser
+
+
+def test_the_demo_seeds_its_approvals_with_two_factor_required_the_operator_is_trusted(db, required, capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    assert Article.objects.public().exists()
+    assert "board members and the administrator enrol" in capsys.readouterr().out
