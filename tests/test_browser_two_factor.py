@@ -88,3 +88,42 @@ def test_a_board_member_enrols_an_app_and_signs_in_with_it(
         context.close()
     assert not any(problems.values()), problems
     assert not errors, errors
+
+
+def test_a_board_member_adds_a_passkey_and_signs_in_with_it(chromium, live_server, settings, reviewer):
+    """On localhost (a secure context), with Chromium's virtual authenticator standing in for a security key."""
+    settings.EDITORIAL_REQUIRE_2FA = True
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    context, page = _browser_page(chromium, viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "usb",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )
+        password_step(page, live_server.url, "reviewer")
+        page.wait_for_url(re.compile(r"/admin/security/\?next="))
+        page.get_by_role("button", name="Add a passkey or security key").click()
+        page.wait_for_selector("#passkey-register-status-message:has-text('successful')")
+        page.goto(f"{live_server.url}/admin/")
+        assert page.url == f"{live_server.url}/admin/"  # the new passkey verified this session
+
+        page.locator("#logout-form button").click()
+        password_step(page, live_server.url, "reviewer")
+        page.wait_for_url(re.compile(r"/admin/security/verify/"))
+        page.get_by_role("button", name="Use your passkey").click()
+        page.wait_for_url(f"{live_server.url}/admin/")
+    finally:
+        context.close()
+    assert not errors, errors

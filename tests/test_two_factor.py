@@ -398,3 +398,23 @@ def test_the_demo_seeds_its_approvals_with_two_factor_required_the_operator_is_t
     call_command("seed_demo")
     assert Article.objects.public().exists()
     assert "board members and the administrator enrol" in capsys.readouterr().out
+
+
+def test_passkeys_on_a_plain_http_address_are_explained_not_offered(client, required, reviewer):
+    sign_in(client, "reviewer")
+    page = client.get(SECURITY).content.decode()  # http://testserver: not HTTPS, not localhost
+    assert "Passkeys work only on a secure address" in page
+    assert "passkey-register-button" not in page
+    page = client.get(SECURITY, HTTP_HOST="localhost").content.decode()
+    assert "passkey-register-button" in page
+
+
+def test_the_editors_sign_in_again_dialog_does_not_sign_in_on_a_password_alone(client, required, author, draft):
+    enrolled(author)
+    answer = client.post(
+        "/admin/articles/article/sign-in/", {"username": "author", "password": "pw", "expected": "author"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "second_factor"
+    assert "new tab" in answer.json()["message"]
+    assert "_auth_user_id" not in client.session
