@@ -155,3 +155,11 @@ def test_ending_a_board_membership_ends_the_sessions_and_every_board_power(
         },
     )
     assert Article.objects.get(pk=published.pk).status == Article.Status.APPROVED
+
+
+def test_rows_of_sessions_that_ran_out_are_dropped_at_the_next_sign_in(author, settings):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
+        sign_in("author")
+    sign_in("author")
+    assert SignedInSession.objects.filter(user=author).count() == 1

@@ -418,3 +418,17 @@ def test_the_editors_sign_in_again_dialog_does_not_sign_in_on_a_password_alone(c
     assert answer.json()["error"] == "second_factor"
     assert "new tab" in answer.json()["message"]
     assert "_auth_user_id" not in client.session
+
+
+def test_a_group_permission_change_from_a_password_only_session_is_refused(client, required, author):
+    from django.contrib.auth.models import Group, Permission
+
+    author.user_permissions.add(*Permission.objects.filter(codename__in=["change_group", "view_group"]))
+    editors = Group.objects.get(name="Editors")
+    before = set(editors.permissions.values_list("pk", flat=True))
+    everything = list(Permission.objects.values_list("pk", flat=True))
+    sign_in(client, "author")
+    url = f"/admin/auth/group/{editors.pk}/change/"
+    response = client.post(url, {"name": "Editors", "permissions": everything}, follow=True)
+    assert "change users, groups or permissions" in response.content.decode()
+    assert set(editors.permissions.values_list("pk", flat=True)) == before

@@ -9,6 +9,7 @@ which every board path asks; ending the sessions makes the change felt at the ne
 """
 
 import logging
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
 from articles.models import BoardMember, SignedInSession
 from articles.operations import account_signals
@@ -46,6 +48,9 @@ def _signed_in(sender, request, user, **kwargs):
     if session.session_key is None:
         session.save()
     SignedInSession.objects.update_or_create(session_key=session.session_key, defaults={"user": user})
+    # Sessions that ran out without a sign-out leave their row: those past any session's age go.
+    too_old = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SignedInSession.objects.filter(user=user, signed_in_at__lt=too_old).delete()
 
 
 def _signed_out(sender, request, user, **kwargs):
