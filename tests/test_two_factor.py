@@ -432,3 +432,11 @@ def test_a_group_permission_change_from_a_password_only_session_is_refused(clien
     response = client.post(url, {"name": "Editors", "permissions": everything}, follow=True)
     assert "change users, groups or permissions" in response.content.decode()
     assert set(editors.permissions.values_list("pk", flat=True)) == before
+
+
+def test_the_user_list_shows_who_has_a_second_factor(client, superuser, reviewer, author):
+    enrolled(reviewer)
+    client.force_login(superuser)
+    response = client.get("/admin/auth/user/")
+    rows = {user.username: user.has_second_factor for user in response.context["cl"].result_list}
+    assert rows["reviewer"] is True and rows["author"] is False

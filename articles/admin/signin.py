@@ -228,6 +228,13 @@ class PasskeyRegistration(webauthn_views.CompleteCredentialRegistrationView):
     def post(self, *args, **kwargs):
         response = super().post(*args, **kwargs)
         self.request.session.pop(CHECKED, None)
+        account_signals.announce(
+            account_signals.second_factor_verified,
+            user=self.request.user,
+            request=self.request,
+            method="webauthn",
+            enrolled=True,
+        )
         return response
 
 

@@ -22,7 +22,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from articles.operations import account_signals
 from articles.review import accounts, second_factor
@@ -89,6 +92,17 @@ def end_all_sessions(modeladmin, request, queryset):
 
 class StaffUserAdmin(VerifiedWritesMixin, UserAdmin):
     actions = [reset_second_factor, unlock_sign_in, end_all_sessions]
+    list_display = [*UserAdmin.list_display, "second_factor"]
+
+    def get_queryset(self, request):
+        # Whether each user has an app or a passkey, in the list's one query.
+        app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        passkey = WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(app) | Exists(passkey))
+
+    @admin.display(boolean=True, description="Second factor", ordering="has_second_factor")
+    def second_factor(self, user):
+        return user.has_second_factor
 
     def get_actions(self, request):
         actions = super().get_actions(request)
