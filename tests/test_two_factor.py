@@ -440,3 +440,23 @@ def test_the_user_list_shows_who_has_a_second_factor(client, superuser, reviewer
     response = client.get("/admin/auth/user/")
     rows = {user.username: user.has_second_factor for user in response.context["cl"].result_list}
     assert rows["reviewer"] is True and rows["author"] is False
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "12345", "1234567", "\x00" * 8, "abcd\x00efg", "x" * 40, "１２３４５６", "abc!defg"]
+)
+def test_codes_that_cannot_be_codes_get_a_clear_error_not_a_server_error(client, required, reviewer, typed):
+    enrolled(reviewer)
+    second_factor.new_recovery_codes(reviewer)
+    sign_in(client, "reviewer")
+    response = client.post(VERIFY, {"code": typed})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"]
+    assert client.get("/admin/")["Location"].startswith(VERIFY)
+
+
+def test_a_code_too_long_for_the_field_is_named_in_the_error(client, required, reviewer):
+    enrolled(reviewer)
+    sign_in(client, "reviewer")
+    response = client.post(VERIFY, {"code": "9" * 500})
+    assert "at most 40 characters" in response.context["form"].errors["code"][0]

@@ -14,6 +14,8 @@ session is *verified* once one of them passed (``OTPMiddleware`` sets ``user.is_
   user with ``trusted_operator`` and say so.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -111,7 +113,8 @@ def start_app_enrolment(user) -> TOTPDevice:
 def confirm_app_enrolment(user, code: str) -> TOTPDevice | None:
     """Confirm the app enrolment with a code from the app; the device, or None if the code is wrong."""
     device = app_device(user, confirmed=False)
-    if device is None or not device.verify_token(normalise(code)):
+    code = normalise(code)
+    if device is None or not APP_CODE.fullmatch(code) or not device.verify_token(code):
         return None
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()  # one app at a time
@@ -136,6 +139,11 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
+# Six digits from an app; eight base-32 characters for a recovery code (as StaticToken makes them).
+APP_CODE = re.compile(r"[0-9]{6}")
+RECOVERY_CODE = re.compile(r"[a-z2-7]{8}")
+
+
 def normalise(code: str) -> str:
     return "".join((code or "").split()).replace("-", "").lower()
 
@@ -150,8 +158,11 @@ def verify_code(user, code: str):
     code = normalise(code)
     if not code:
         return None, "Enter the code from your authenticator app, or a recovery code."
+    if not (APP_CODE.fullmatch(code) or RECOVERY_CODE.fullmatch(code)):
+        # Checked before any lookup: whatever was typed never reaches the database as a token.
+        return None, "Enter the six digits from your authenticator app, or a recovery code (eight letters and digits)."
     throttled = False
-    if code.isdigit():
+    if APP_CODE.fullmatch(code):
         for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
             allowed, _ = device.verify_is_allowed()
             throttled = throttled or not allowed
