@@ -68,6 +68,11 @@ def test_a_board_member_enrols_an_app_and_signs_in_with_it(
         problems["recovery-codes"] = axe_violations(page)
         page.click("text=I have kept them: continue")
         page.wait_for_url(f"{server}/admin/")
+        page.goto(f"{server}/admin/security/")
+        assert page.get_by_text("Set up").first.is_visible()
+        assert page.get_by_text("10 unused recovery codes").is_visible()
+        page.screenshot(path=SHOTS / f"security-enrolled-{width}.png", full_page=True)
+        problems["security-enrolled"] = axe_violations(page)
 
         # Sign out, and in again: password, then the code from the app.
         page.locator("#logout-form button").click()
