@@ -59,9 +59,10 @@ def _signed_out(sender, request, user, **kwargs):
         SignedInSession.objects.filter(session_key=key).delete()
 
 
-def _remember_active(sender, instance, **kwargs):
-    # The value before this save, to notice an account or membership being switched off.
-    if instance.pk is None:
+def _remember_active(sender, instance, update_fields=None, **kwargs):
+    # The value before this save, to notice an account or membership being switched off (a save of
+    # other fields only, such as the last login, cannot switch it off: no query).
+    if instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
         instance._was_active = None
     else:
         instance._was_active = (
