@@ -9,7 +9,9 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from articles.operations import audit
         from articles.site import caching, search
 
         caching.connect_signals()
+        audit.connect_signals()
         post_migrate.connect(search.ensure_sqlite_index, sender=self)
