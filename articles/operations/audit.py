@@ -22,6 +22,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from datetime import UTC
 from typing import NamedTuple
 
 from django.apps import apps
@@ -53,7 +54,7 @@ def _models():
 def canonical(entry) -> bytes:
     """The bytes hashed for ``entry``: its fields as sorted, compact JSON, times in UTC to the microsecond."""
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
-    values["time"] = entry.time.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    values["time"] = entry.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
