@@ -97,3 +97,41 @@ def drop_append_only(apps, schema_editor):
 
 
 Migration.operations.append(migrations.RunPython(append_only, drop_append_only, elidable=False))
+
+
+PRIVACY = """## What we keep when you send a question
+
+When you send a follow-up question about an article we keep your question, the article it is
+about, the date, and your email address if you give one. We use the address only to reply to
+you, and the question only to answer it and to improve our articles. We never sell or share
+them, and we do not use them for marketing.
+
+## For how long
+
+Your email address is removed from your question, from our replies and from our records of
+changes to them one year after you sent it (sooner if the site's retention period is shorter).
+The question itself may be kept, without your address, to improve our articles.
+
+## Your rights
+
+You may ask us what we hold about your address, for a copy of it, or for it to be erased:
+write to the editors from the address concerned. We answer within a month. Erased data stays
+in our backups until they expire; if a backup is ever restored, your erasure is applied again.
+
+## Other data
+
+Our pages set no tracking cookies. Server logs keep the network address of each request for a
+short time to protect the site from abuse.
+"""
+
+
+def privacy_page(apps, schema_editor):
+    Page = apps.get_model("articles", "Page")
+    Page.objects.get_or_create(slug="privacy", defaults={"title": "Privacy notice", "body": PRIVACY})
+
+
+def no_privacy_page(apps, schema_editor):
+    apps.get_model("articles", "Page").objects.filter(slug="privacy").delete()
+
+
+Migration.operations.append(migrations.RunPython(privacy_page, no_privacy_page))

@@ -35,8 +35,12 @@ def address_hash(email: str) -> str:
     return salted_hmac(HASH_SALT, normalise(email), algorithm="sha256").hexdigest()
 
 
+def retention_days() -> int:
+    return settings.EDITORIAL_QUESTION_RETENTION_DAYS
+
+
 def retention_cutoff(now=None):
-    return (now or timezone.now()) - timedelta(days=settings.EDITORIAL_QUESTION_RETENTION_DAYS)
+    return (now or timezone.now()) - timedelta(days=retention_days())
 
 
 @dataclass
