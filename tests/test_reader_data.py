@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import AuditEntry, ErasedAddress, FollowUpQuestion, QuestionReply
+from articles.operations import audit
 from articles.questions import privacy, service
 
 from . import factories
@@ -191,5 +192,5 @@ def test_a_restore_erases_again_what_was_erased_after_the_backup(transactional_d
     assert ErasedAddress.objects.count() == 1
     restored = AuditEntry.objects.filter(action="restore.run").get()
     assert restored.details["erasures_reapplied"]["questions"] == 1
-    count, broken = __import__("articles.operations.audit", fromlist=["verify"]).verify()
+    count, broken = audit.verify()
     assert broken is None
