@@ -194,3 +194,17 @@ def test_a_restore_erases_again_what_was_erased_after_the_backup(transactional_d
     assert restored.details["erasures_reapplied"]["questions"] == 1
     count, broken = audit.verify()
     assert broken is None
+
+
+def test_the_demo_records_its_own_steps_and_holds_a_question_past_retention(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"import.run", "workflow.submit", "workflow.approve", "workflow.archive", "user.groups"} <= actions
+    assert audit.verify()[1] is None
+    old = FollowUpQuestion.objects.get(email="old.reader@example.org")
+    assert old.created_at < privacy.retention_cutoff()
+    out = io.StringIO()
+    call_command("anonymise_questions", stdout=out)
+    assert "1 questions" in out.getvalue()
+    old.refresh_from_db()
+    assert old.email == "" and "reader@example.org" in addresses_anywhere()
