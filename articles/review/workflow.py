@@ -213,13 +213,8 @@ def submit(
         article.pending_revision = revision
         article.status = Status.SUBMITTED
         set_claim(article, None)
-        save(
-            article,
-            user=user,
-            reason=reason or f"Submitted version {revision.number} for review",
-            event="submit",
-            version=revision.number,
-        )
+        reason = reason or f"Submitted version {revision.number} for review"
+        save(article, user=user, reason=reason, event="submit", version=revision.number)
     transaction.on_commit(lambda: notifications.submitted(article, revision))
     return revision
 
@@ -337,13 +332,8 @@ def request_changes(
         article.status = Status.CHANGES_REQUESTED
         article.pending_revision = None
         set_claim(article, None)
-        save(
-            article,
-            user=user,
-            reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}",
-            event="request_changes",
-            version=decision.revision.number,
-        )
+        why = f"Changes requested ({decision.get_reason_display()}): {comment.strip()}"
+        save(article, user=user, reason=why, event="request_changes", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -405,13 +395,8 @@ def confirm_current(
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
         set_claim(article, None)
-        save(
-            article,
-            user=user,
-            reason=f"Re-reviewed by {user.get_username()}: still accurate",
-            event="confirm_current",
-            version=decision.revision.number,
-        )
+        why = f"Re-reviewed by {user.get_username()}: still accurate"
+        save(article, user=user, reason=why, event="confirm_current", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
