@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'audit log entry',
-                'verbose_name_plural': 'audit log',
+                'verbose_name_plural': 'audit log entries',
                 'ordering': ['-id'],
                 'default_permissions': ['view'],
                 'indexes': [models.Index(fields=['action', '-time'], name='audit_action_time_idx')],

@@ -55,7 +55,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = "audit log entry"
-        verbose_name_plural = "audit log"
+        verbose_name_plural = "audit log entries"
         default_permissions = ["view"]
         indexes = [models.Index(fields=["action", "-time"], name="audit_action_time_idx")]
 

@@ -15,6 +15,12 @@ each add, change and delete), group and permission changes by any route (``m2m_c
 changes to who is active, staff or superuser, and to board membership (``pre_save`` and
 ``post_save``).
 
+Another module's events are connected in a few lines, e.g. a second factor::
+
+    @receiver(second_factor_verified)
+    def _verified(sender, request, user, **kwargs):
+        audit.record("auth.2fa_verified", actor=user, request=request)
+
 Operations imports nothing else of the app: the models are looked up in the app registry.
 """
 

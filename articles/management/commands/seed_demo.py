@@ -275,6 +275,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
-            "Admin > Audit log lists what the demo itself did (groups, import, workflow steps); one reader's\n"
+            "Admin > Audit log entries lists what the demo itself did (groups, import, workflow steps); one reader's\n"
             "question is past the retention period: manage.py anonymise_questions removes its address.\n"
         )
