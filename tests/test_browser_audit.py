@@ -68,7 +68,7 @@ def test_audit_and_readers_data_screens_have_no_axe_violations(chromium, live_se
         check("readers-data-erase")
         page.check("#id_confirm")
         page.click("button[value=erase]")
-        page.wait_for_selector("text=Erased: 1 question(s)")
+        page.wait_for_selector("text=Erased: 1 question, 1 reply")
         check("readers-data-erased")
     finally:
         context.close()

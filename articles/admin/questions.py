@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import flatatt
 from django.http import HttpResponse
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -112,14 +113,16 @@ def personal_data_view(model_admin, request):
         if step == "erase" and form.cleaned_data["confirm"]:
             counts = privacy.erase(email, user=request.user)
             if counts.total:
+                rows = counts.question_history + counts.reply_history
                 messages.success(
                     request,
-                    f"Erased: {counts.questions} question(s), {counts.replies} reply(ies) and "
-                    f"{counts.question_history + counts.reply_history} history row(s). The erasure is in the audit "
-                    "log, without the address.",
+                    f"Erased: {counts.questions} question{pluralize(counts.questions)}, {counts.replies} "
+                    f"repl{pluralize(counts.replies, 'y,ies')} and {rows} history row{pluralize(rows)}. The "
+                    "erasure is in the audit log, without the address.",
                 )
             else:
                 messages.info(request, "Nothing is held about that address: there was nothing to erase.")
+            context["form"] = PersonalDataForm()  # the address is not kept on the page once erased
             return TemplateResponse(request, "admin/articles/followupquestion/personal_data.html", context)
         held = privacy.held_about(email)
         context.update(email=email, held=held, counts=held.counts())
