@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from articles.models import AppendOnlyError, AuditEntry
 from articles.operations import audit
-from articles.review import workflow
+from articles.review import assignments, workflow
 
 from . import factories
 
@@ -226,6 +226,16 @@ def test_a_workflow_approval_is_recorded_in_its_transaction(author, reviewer):
     assert approval.actor_username == "reviewer"
     assert (approval.target_type, approval.target_id) == ("articles.article", str(article.pk))
     assert approval.details["version"] == 1 and approval.details["status"] == "approved"
+
+
+def test_assigning_and_releasing_a_reviewer_are_recorded(author, reviewer, second_reviewer):
+    article = factories.make_article(author=author)
+    workflow.submit(article, user=author)
+    assignments.assign(article, user=reviewer, reviewers=[second_reviewer])
+    assignments.release(article, user=second_reviewer, reviewer=second_reviewer)
+    assigned, released = entries("workflow.assign"), entries("workflow.release_assignment")
+    assert assigned[0].actor_username == "reviewer" and "Assigned to" in assigned[0].details["reason"]
+    assert released[0].actor_username == "second_reviewer"
 
 
 def test_a_refused_step_leaves_no_entry(author, reviewer):
