@@ -52,6 +52,8 @@ def test_audit_and_readers_data_screens_have_no_axe_violations(chromium, live_se
         page.goto(f"{live_server.url}/articles/{logged.slug}/ask/")
         assert "Your data:" in page.content()
         check("question-form")
+        page.goto(f"{live_server.url}/privacy/")
+        check("privacy-notice")
         admin_login(page, live_server, "boss")
         page.goto(f"{live_server.url}/admin/articles/auditentry/")
         assert "workflow.approve" in page.content()

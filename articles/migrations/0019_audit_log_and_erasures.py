@@ -109,8 +109,8 @@ them, and we do not use them for marketing.
 ## For how long
 
 Your email address is removed from your question, from our replies and from our records of
-changes to them one year after you sent it (sooner if the site's retention period is shorter).
-The question itself may be kept, without your address, to improve our articles.
+changes to them one year after you sent it. The question itself may be kept, without your
+address, to improve our articles.
 
 ## Your rights
 
@@ -120,8 +120,8 @@ in our backups until they expire; if a backup is ever restored, your erasure is 
 
 ## Other data
 
-Our pages set no tracking cookies. Server logs keep the network address of each request for a
-short time to protect the site from abuse.
+Our pages set no tracking cookies. To stop abuse of the question form we count the questions
+sent from each network address for an hour, keeping only a one-way hash of the address.
 """
 
 
