@@ -392,6 +392,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # whose X-Forwarded-For entries are trusted (0: use the connection's address).
 EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)
 EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
+# Readers' addresses are removed from questions older than this (manage.py anonymise_questions, daily).
+EDITORIAL_QUESTION_RETENTION_DAYS = env.int("EDITORIAL_QUESTION_RETENTION_DAYS", default=365)
 # Editors paste long texts: a 10 MB body must come back as a form error with the text kept,
 # not as a bare "400 Bad Request". Public forms are held to EDITORIAL_PUBLIC_MAX_POST_BYTES
 # (articles.operations.security.RequestSizeLimitMiddleware) before anything reads them.

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from articles.content import renumbering
 from articles.models import Article, Reference, Specialty, hash_content
+from articles.operations import audit
 from articles.review import editing, validation, workflow
 
 from .format import ArticleFile, FormatError, parse, serialise
@@ -226,6 +227,18 @@ def apply(the_plan: Plan, *, user, atomic: bool = False, progress=None) -> Plan:
     else:
         _apply_each(the_plan, user, progress)
     the_plan.seconds += time.perf_counter() - started
+    outcomes = Counter("written" if item.done else "not written" for item in the_plan.writes)
+    audit.record(
+        "import.run",
+        actor=user,
+        files=len(the_plan.items),
+        written=outcomes["written"],
+        not_written=outcomes["not written"],
+        errors=len(the_plan.errors),
+        atomic=atomic,
+        submit=the_plan.submit,
+        names=[item.name for item in the_plan.items][:100],
+    )
     return the_plan
 
 
@@ -316,8 +329,12 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
     return ArticleFile(title=source.title, slug=article.slug, topic=topic.slug, **texts, references=references)
 
 
-def export(articles, *, approved: bool = True):
-    """Yield ``(file name, bytes)`` for each article (``<slug>.md``); without an approved version, skip it."""
+def export(articles, *, approved: bool = True, user=None):
+    """Yield ``(file name, bytes)`` for each article (``<slug>.md``); without an approved version, skip it.
+
+    Recorded in the audit log (as ``user``) when the first file is asked for.
+    """
+    audit.record("export.run", actor=user, approved_only=approved, articles=articles.count())
     articles = articles.select_related("specialty", "published_revision__specialty")
     if not approved:
         articles = articles.prefetch_related("references")

@@ -4,11 +4,13 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files; ``accounts`` indexes staff sessions by user. Models use ``articles.content`` (text rules)
-and nothing else of the app: no workflow, no site, no admin.
+files; ``accounts`` indexes staff sessions by user; ``audit`` is the site-wide, hash-chained audit
+log. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
+site, no admin.
 """
 
 from .accounts import SignedInSession
+from .audit import AppendOnlyError, AuditEntry, ErasedAddress
 from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
 from .images import Image, ImageFile, ImageRendition, Licence
@@ -20,6 +22,9 @@ from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
 
 __all__ = [
+    "AppendOnlyError",
+    "AuditEntry",
+    "ErasedAddress",
     "Article",
     "ArticleQuerySet",
     "AutosaveDraft",

@@ -227,7 +227,8 @@ def submit(
         article.pending_revision = revision
         article.status = Status.SUBMITTED
         set_claim(article, None)
-        save(article, user=user, reason=reason or f"Submitted version {revision.number} for review")
+        reason = reason or f"Submitted version {revision.number} for review"
+        save(article, user=user, reason=reason, event="submit", version=revision.number)
     transaction.on_commit(lambda: notifications.submitted(article, revision))
     return revision
 
@@ -241,7 +242,7 @@ def withdraw(article: Article, *, user, reason: str = "", seen: str | None = Non
         article.status = Status.DRAFT
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=reason or "Withdrawn to draft")
+        save(article, user=user, reason=reason or "Withdrawn to draft", event="withdraw")
     return article
 
 
@@ -254,7 +255,7 @@ def start_review(article: Article, *, user, revision: str | int | None, seen: st
         check("start_review", article, user)
         article.status = Status.IN_REVIEW
         set_claim(article, user)
-        save(article, user=user, reason=f"Review started by {user.get_username()}")
+        save(article, user=user, reason=f"Review started by {user.get_username()}", event="start_review")
     return article
 
 
@@ -309,7 +310,7 @@ def approve(
             reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
         else:
             reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
-        save(article, user=user, reason=reason)
+        save(article, user=user, reason=reason, event="approve", version=revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -345,7 +346,8 @@ def request_changes(
         article.status = Status.CHANGES_REQUESTED
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}")
+        why = f"Changes requested ({decision.get_reason_display()}): {comment.strip()}"
+        save(article, user=user, reason=why, event="request_changes", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -358,7 +360,7 @@ def claim(article: Article, *, user, revision: str | int | None, seen: str | Non
         require_revision("claim", article, revision, user)
         check("claim", article, user)
         set_claim(article, user)
-        save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
+        save(article, user=user, reason=f"Re-review claimed by {user.get_username()}", event="claim")
     return article
 
 
@@ -376,7 +378,7 @@ def release_claim(article: Article, *, user, seen: str | None = None) -> Article
         if article.status == Status.IN_REVIEW:
             article.status = Status.SUBMITTED
         set_claim(article, None)
-        save(article, user=user, reason=f"{user.get_username()} released {whose} claim")
+        save(article, user=user, reason=f"{user.get_username()} released {whose} claim", event="release_claim")
     return article
 
 
@@ -407,7 +409,8 @@ def confirm_current(
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
         set_claim(article, None)
-        save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate")
+        why = f"Re-reviewed by {user.get_username()}: still accurate"
+        save(article, user=user, reason=why, event="confirm_current", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -437,7 +440,7 @@ def archive(
         article.published_revision = None
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=f"Archived: {reason.strip()}")
+        save(article, user=user, reason=f"Archived: {reason.strip()}", event="archive")
     return article
 
 
@@ -448,7 +451,7 @@ def restore(article: Article, *, user, seen: str | None = None) -> Article:
         require_unchanged(article, seen, user)
         check("restore", article, user)
         article.status = Status.DRAFT
-        save(article, user=user, reason="Restored from the archive to draft")
+        save(article, user=user, reason="Restored from the archive to draft", event="restore")
     return article
 
 

@@ -7,7 +7,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 @functools.cache
 def _site_urls(prefix: str, urlconf) -> dict:
     """The site-wide links every public page shows, reversed once per process (and URL prefix)."""
-    names = ("home", "board", "editorial_policy")
+    names = ("home", "board", "editorial_policy", "privacy")
     return {name: reverse(f"articles:{name}", urlconf=urlconf) for name in names}
 
 

@@ -7,6 +7,7 @@ the image library's diagrams are ``articles/demo/images/``, checked and stored l
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -16,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from articles.interchange import service
 from articles.interchange.sources import Source
@@ -35,6 +37,8 @@ DEMO_QUESTIONS = [
     "My daughter was told her dystonia might be genetic. Should the rest of the family be tested too?",
     "Does the advice on home blood pressure readings apply if I have an irregular heartbeat?",
 ]
+
+OLD_QUESTION = "Is it worth asking my pharmacist to review all my regular medicines once a year?"
 
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
@@ -128,6 +132,14 @@ class Command(BaseCommand):
         live = list(Article.objects.public().order_by("pk")[:2])
         for article, question, email in zip(live, DEMO_QUESTIONS, ["", "reader@example.org"], strict=False):
             FollowUpQuestion.objects.create(article=article, question=question, email=email)
+        # One old enough to be anonymised: past EDITORIAL_QUESTION_RETENTION_DAYS, its address is
+        # still there until manage.py anonymise_questions runs (daily from cron in production).
+        FollowUpQuestion.objects.create(
+            article=live[0],
+            question=OLD_QUESTION,
+            email="old.reader@example.org",
+            created_at=timezone.now() - timedelta(days=settings.EDITORIAL_QUESTION_RETENTION_DAYS + 35),
+        )
 
     def _import_articles(self, editor):
         root = Path(settings.BASE_DIR)
@@ -275,4 +287,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
+            "Admin > Audit log entries lists what the demo itself did (groups, import, workflow steps); one reader's\n"
+            "question is past the retention period: manage.py anonymise_questions removes its address.\n"
         )
