@@ -4,8 +4,8 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
-site, no admin.
+files; ``workflows`` holds the review stages (configured, and frozen into each version). Models
+use ``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
 from .autosave import AutosaveDraft
@@ -17,9 +17,12 @@ from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
+    "DEFAULT_STAGE_NAME",
     "Article",
+    "ArticleFlag",
     "ArticleQuerySet",
     "AutosaveDraft",
     "AuthorProfile",
@@ -40,8 +43,11 @@ __all__ = [
     "ReviewDecision",
     "ReviewQueueItem",
     "Revision",
+    "RevisionStage",
     "Specialty",
+    "Stage",
     "Withdrawal",
+    "Workflow",
     "hash_content",
     "max_reference_number",
     "person_name",
