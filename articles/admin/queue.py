@@ -3,6 +3,7 @@
 from functools import partial
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Prefetch
 from django.urls import path, reverse
@@ -10,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, person_name
-from articles.review import screen, workflow
+from articles.review import screen, stages
 
 from . import previews
 from .articles import ArticleAdmin
@@ -101,6 +102,32 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StageFilter(admin.SimpleListFilter):
+    title = "review stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Waiting for my stage"), ("others", "Waiting for others' stage")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(stages.waiting_for(request.user))
+        if self.value() == "others":
+            return queryset.filter(pending_revision__isnull=False).exclude(stages.waiting_for(request.user))
+        return queryset
+
+
+class QueueChangeList(ChangeList):
+    """The queue's page of rows, with each version's stage progress read in two queries for the page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = [article for article in self.result_list if article.pending_revision_id]
+        progress = stages.progress_of_many([article.pending_revision for article in rows])
+        for article in rows:
+            article.stage_progress = progress[article.pending_revision_id]
+
+
 QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "Periodic re-review"}
 
 
@@ -120,7 +147,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         "approvals",
     ]
     list_display_links = None
-    list_filter = [QueueStateFilter, "specialty", AssignedFilter, ClaimFilter, OverdueFilter]
+    list_filter = [QueueStateFilter, StageFilter, "specialty", AssignedFilter, ClaimFilter, OverdueFilter]
     list_select_related = ["specialty", "pending_revision__submitted_by", "claimed_by"]
     search_fields = ["title"]
     list_per_page = 50
@@ -146,6 +173,9 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
                 name="{}_{}_preview".format(*info),
             ),
         ] + super().get_urls()
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def get_queryset(self, request):
         # Annotate first: the ordering refers to the annotations.
@@ -189,11 +219,23 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             return person_name(obj.pending_revision.submitted_by)
         return "—"
 
-    @admin.display(description="Approvals")
+    @admin.display(description="Stage and approvals")
     def approvals(self, obj):
-        if obj.queue_kind == "rereview":
+        progress = getattr(obj, "stage_progress", None)
+        if obj.queue_kind == "rereview" or progress is None:
             return "—"
-        return f"{obj.approval_count} of {workflow.required_approvals()}"
+        # "Clinical review 1 of 1 ✓ · Pharmacist sign-off 0 of 1", the stage it waits at in bold.
+        parts = (
+            format_html(
+                "<strong>{} {} of {}</strong>" if row["current"] else "{} {} of {}{}",
+                row["stage"].name,
+                row["count"],
+                row["needed"],
+                " ✓" if row["done"] else "",
+            )
+            for row in progress.rows
+        )
+        return format_html_join(" · ", "{}", ((part,) for part in parts))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": "Review queue: waiting for the Medical Advisory Board", **(extra_context or {})}

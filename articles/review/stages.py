@@ -83,7 +83,11 @@ def stages_of(revision: Revision) -> list[RevisionStage]:
     frozen = [s for s in revision.stages.all() if s.superseded_at is None]
     if frozen:
         return sorted(frozen, key=lambda s: s.position)
-    return [RevisionStage(revision=revision, position=1, name=DEFAULT_STAGE_NAME, required_approvals=site_quorum())]
+    return [default_stage(revision)]
+
+
+def default_stage(revision: Revision) -> RevisionStage:
+    return RevisionStage(revision=revision, position=1, name=DEFAULT_STAGE_NAME, required_approvals=site_quorum())
 
 
 def ensure_frozen(revision: Revision) -> list[RevisionStage]:
@@ -209,7 +213,7 @@ def progress_of_many(revisions: list[Revision]) -> dict[int, Progress]:
         frozen.setdefault(stage.revision_id, []).append(stage)
     result = {}
     for revision in revisions:
-        stages = frozen.get(revision.pk) or stages_of(revision)
+        stages = frozen.get(revision.pk) or [default_stage(revision)]
         result[revision.pk] = Progress(revision, stages, counts.get(revision.pk, {}))
     return result
 

@@ -492,6 +492,41 @@ def restore(article: Article, *, user, seen: str | None = None) -> Article:
     return article
 
 
+REPLAN_PERMISSION = "articles.change_workflow"
+
+
+def replan(article: Article, *, user, seen: str | None = None) -> tuple[list, list]:
+    """Move the version with the board onto the active workflow's stages (its frozen ones otherwise stay).
+
+    Approvals already given are kept only for stages that still exist (by name); it never approves a
+    version by itself (``stages.replan``). Returns (kept, dropped) stage names with approvals.
+    """
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        if not user.is_active or not user.has_perm(REPLAN_PERMISSION):
+            raise PermissionDenied("You do not have permission to change review workflows.")
+        if article.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+            raise WorkflowError(
+                f"Only a version with the board can be re-planned; this article is "
+                f"{article.get_status_display().lower()}."
+            )
+        revision = article.pending_revision
+        planned, kept, dropped = stages.replan(revision)
+        names = " → ".join(s.name for s in planned)
+        reason = f"Re-planned version {revision.number} with the current workflow: {names}"
+        if kept:
+            reason += f"; approvals kept for {', '.join(kept)}"
+        if dropped:
+            reason += f"; approvals no longer counted for {', '.join(dropped)} (stage removed)"
+        claimer = article.claimed_by
+        if claimer is not None and stages.refusal(stages.current(revision), claimer):
+            article.status = Status.SUBMITTED  # the claimer may not decide at the stage it waits at now
+            set_claim(article, None)
+        save(article, user=user, reason=reason)
+    return kept, dropped
+
+
 def run(name: str, article: Article, *, user, **kwargs):
     """Dispatch a transition by name (used by admin buttons and commands)."""
     if name not in TRANSITIONS:
