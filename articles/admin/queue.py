@@ -12,10 +12,12 @@ from django.utils.timesince import timesince
 
 from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, person_name
 from articles.review import screen, stages
+from articles.review.workflow import REPLAN_PERMISSION
 
 from . import previews
 from .articles import ArticleAdmin
 from .base import ReadOnlyAdminMixin, WorkflowAdminMixin
+from .workflows import replan_selected
 
 
 def with_open_assignments(queryset):
@@ -135,6 +137,7 @@ QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "
 class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Everything waiting for the board, oldest first; each row opens the review screen."""
 
+    actions = [replan_selected]
     list_display = [
         "review_link",
         "queue_kind_label",
@@ -173,6 +176,9 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
                 name="{}_{}_preview".format(*info),
             ),
         ] + super().get_urls()
+
+    def has_replan_permission(self, request):
+        return request.user.has_perm(REPLAN_PERMISSION)
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList

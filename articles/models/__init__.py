@@ -9,7 +9,17 @@ use ``articles.content`` (text rules) and nothing else of the app: no workflow, 
 """
 
 from .autosave import AutosaveDraft
-from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .content import (
+    Article,
+    ArticleQuerySet,
+    Page,
+    Reference,
+    Revision,
+    Specialty,
+    hash_content,
+    max_reference_number,
+    with_flags,
+)
 from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -51,4 +61,5 @@ __all__ = [
     "hash_content",
     "max_reference_number",
     "person_name",
+    "with_flags",
 ]
