@@ -225,7 +225,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             return person_name(obj.pending_revision.submitted_by)
         return "—"
 
-    @admin.display(description="Stage and approvals")
+    @admin.display(description="Approvals")
     def approvals(self, obj):
         progress = getattr(obj, "stage_progress", None)
         if obj.queue_kind == "rereview" or progress is None:
