@@ -556,3 +556,50 @@ def test_re_plan_from_the_queue(client, at_pharmacy, superuser):
 def test_board_members_are_not_offered_re_planning(client, at_pharmacy, reviewer):
     client.force_login(reviewer)
     assert "replan_selected" not in client.get(QUEUE).content.decode()
+
+
+def test_the_board_sees_a_changed_flag_in_the_diff(published, author, medicines):
+    from articles.review import diffing
+
+    published.flags = ["mentions-medicines"]
+    editing.save_content(published, user=author)
+    revision = workflow.submit(published, user=author, **factories.change_note_for(published))
+    diff = diffing.diff_snapshots(published.published_revision.snapshot(), revision.snapshot())
+    [flags] = [f for f in diff["fields"] if f.label == "Flags"]
+    assert flags.changed and "mentions-medicines" in strip_tags(flags.html)
+    assert diff["changed"]
+
+
+# --- Flags travel with the article file ---------------------------------------------------
+
+
+def test_flags_are_exported_and_imported_with_the_article(author, reviewer, medicines):
+    from articles.interchange import format as fmt
+    from articles.interchange import service
+    from articles.interchange.sources import Source
+
+    article = flagged_article(author, slug="flagged")
+    data = fmt.serialise(service.article_file(article, approved=False))
+    assert "flags:\n- mentions-medicines\n" in data.decode()
+    parsed = fmt.parse(data, max_bytes=1_000_000)
+    assert parsed.flags == ["mentions-medicines"]
+    # Re-importing the same file changes nothing; a file without the flag is an update that unticks it.
+    assert service.plan([Source("flagged.md", data=data)]).items[0].action == service.UNCHANGED
+    unflagged = data.decode().replace("flags:\n- mentions-medicines\n", "").encode()
+    the_plan = service.apply(service.plan([Source("flagged.md", data=unflagged)]), user=author)
+    assert the_plan.items[0].done
+    article.refresh_from_db()
+    assert article.flags == []
+
+
+def test_an_imported_file_naming_an_unknown_flag_is_refused_naming_it(author, medicines):
+    from articles.interchange import format as fmt
+    from articles.interchange import service
+    from articles.interchange.sources import Source
+
+    data = fmt.serialise(service.article_file(flagged_article(author, slug="odd"), approved=False))
+    data = data.replace(b"mentions-medicines", b"mentions-magic")
+    [item] = service.plan([Source("odd.md", data=data)]).items
+    assert item.action == service.ERROR
+    assert item.problem == "unknown flag 'mentions-magic' (known flags: mentions-medicines)"
+    assert item.line == 5  # the "flags:" line, after ---, title, slug and topic
