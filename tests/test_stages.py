@@ -603,3 +603,19 @@ def test_an_imported_file_naming_an_unknown_flag_is_refused_naming_it(author, me
     assert item.action == service.ERROR
     assert item.problem == "unknown flag 'mentions-magic' (known flags: mentions-medicines)"
     assert item.line == 5  # the "flags:" line, after ---, title, slug and topic
+
+
+def test_two_stages_at_one_position_are_a_form_error(client, superuser):
+    client.force_login(superuser)
+    rows = [{"position": "1", "name": name, "applies_to": "always"} for name in ("Clinical", "Pharmacy")]
+    response = client.post("/admin/articles/workflow/add/", {"name": "Clash", **stage_rows(rows)})
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for position" in response.content.decode()
+
+
+def test_a_submission_emails_only_the_first_stage_s_deciders(commit, pharmacists, author, reviewer, pharmacist):
+    flow = Workflow.objects.get(is_active=True)
+    flow.stages.update(group=pharmacists)
+    mail.outbox.clear()
+    commit(workflow.submit, factories.make_article(author=author), user=author)
+    assert [m.to for m in mail.outbox if m.subject.startswith("[Review]")] == [["pharmacist@example.com"]]

@@ -252,7 +252,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 class ReviewDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only log: decisions are made through the workflow, never edited."""
 
-    list_display = ["article", "revision", "decision", "reason", "reviewer", "created_at"]
+    list_display = ["article", "revision", "stage", "decision", "reason", "reviewer", "created_at"]
     list_select_related = ["article", "revision", "reviewer"]
     search_fields = ["article__title", "comment"]
     list_filter = ["decision", "reason", "created_at"]

@@ -21,7 +21,6 @@ The rules, read by ``workflow.check`` and ``workflow.approve`` under the article
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -137,23 +136,6 @@ def earlier_approval(revision: Revision, stage: RevisionStage, user) -> Revision
         if earlier.position < stage.position and user.pk in approvers_at(revision, earlier.position):
             return earlier
     return None
-
-
-def may_decide(revision: Revision, user) -> bool:
-    return refusal(current(revision), user) is None
-
-
-def deciders(stage: RevisionStage):
-    """Active users who may decide at ``stage``: the board's reviewers, narrowed by its group and specialty."""
-    User = get_user_model()
-    perm = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
-    people = User.objects.filter(is_active=True).filter(perm | Q(is_superuser=True))
-    people = people.exclude(board_profile__is_active=False)
-    if stage.group_id:
-        people = people.filter(groups=stage.group_id)
-    if stage.specialty_id:
-        people = people.filter(board_profile__specialty=stage.specialty_id)
-    return people.distinct()
 
 
 # --- Where a version stands ------------------------------------------------------------
