@@ -619,3 +619,12 @@ def test_a_submission_emails_only_the_first_stage_s_deciders(commit, pharmacists
     mail.outbox.clear()
     commit(workflow.submit, factories.make_article(author=author), user=author)
     assert [m.to for m in mail.outbox if m.subject.startswith("[Review]")] == [["pharmacist@example.com"]]
+
+
+def test_a_version_s_admin_page_lists_its_frozen_stages(client, at_pharmacy, superuser):
+    client.force_login(superuser)
+    response = client.get(f"/admin/articles/revision/{at_pharmacy.pending_revision_id}/change/")
+    html = strip_tags(response.content.decode())
+    assert response.status_code == 200
+    assert "review stages, as frozen at submission" in html.lower()
+    assert "Pharmacist sign-off" in html and "members of Pharmacists" in html

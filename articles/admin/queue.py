@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, person_name
+from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, RevisionStage, person_name
 from articles.review import screen, stages
 from articles.review.workflow import REPLAN_PERMISSION
 
@@ -259,9 +259,29 @@ class ReviewDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class RevisionStageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The review stages frozen into a version at submission (superseded ones stay, marked)."""
+
+    model = RevisionStage
+    fields = ["position", "name", "deciders", "required_approvals", "completed_at", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "review stages, as frozen at submission"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Who decides")
+    def deciders(self, obj):
+        return obj.deciders()
+
+
 @admin.register(Revision)
 class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Submitted versions, read-only: what was reviewed is what stays on record."""
+
+    inlines = [RevisionStageInline]
 
     list_display = ["article", "number", "kind", "submitted_by", "submitted_at", "approved_at"]
     list_filter = ["kind"]
