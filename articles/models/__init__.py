@@ -5,14 +5,24 @@
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
 files; ``accounts`` indexes staff sessions by user; ``audit`` is the site-wide, hash-chained audit
-log. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
-site, no admin.
+log; ``workflows`` holds the review stages (configured, and frozen into each version). Models use
+``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
 from .accounts import SignedInSession
 from .audit import AppendOnlyError, AuditEntry, ErasedAddress
 from .autosave import AutosaveDraft
-from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .content import (
+    Article,
+    ArticleQuerySet,
+    Page,
+    Reference,
+    Revision,
+    Specialty,
+    hash_content,
+    max_reference_number,
+    with_flags,
+)
 from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -20,12 +30,15 @@ from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
     "AppendOnlyError",
     "AuditEntry",
     "ErasedAddress",
+    "DEFAULT_STAGE_NAME",
     "Article",
+    "ArticleFlag",
     "ArticleQuerySet",
     "AutosaveDraft",
     "AuthorProfile",
@@ -47,9 +60,13 @@ __all__ = [
     "ReviewQueueItem",
     "Revision",
     "SignedInSession",
+    "RevisionStage",
     "Specialty",
+    "Stage",
     "Withdrawal",
+    "Workflow",
     "hash_content",
     "max_reference_number",
     "person_name",
+    "with_flags",
 ]

@@ -21,7 +21,17 @@ from django.utils import timezone
 
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
+from articles.models import (
+    Article,
+    ArticleFlag,
+    AuthorProfile,
+    BoardMember,
+    FollowUpQuestion,
+    Image,
+    Specialty,
+    Stage,
+    Workflow,
+)
 from articles.models import images as image_library
 from articles.review import comments, editing, second_factor, workflow
 
@@ -39,6 +49,8 @@ DEMO_QUESTIONS = [
 ]
 
 OLD_QUESTION = "Is it worth asking my pharmacist to review all my regular medicines once a year?"
+# Demo articles that mention medicines: flagged, so the demo workflow adds a pharmacist's sign-off.
+MENTIONS_MEDICINES = {"is-it-safe-to-take-ibuprofen-during-pregnancy", "what-is-iron-deficiency-anaemia"}
 
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
@@ -47,7 +59,7 @@ PLAN = [
     ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
     ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
-    ("what-is-iron-deficiency-anaemia", "submitted"),
+    ("what-is-iron-deficiency-anaemia", "at_second_stage"),  # clinically reviewed, waits for a pharmacist
     ("how-do-asthma-inhalers-work", "changes_requested"),
     ("can-better-sleep-habits-help-with-insomnia", "draft"),
     ("should-i-have-the-shingles-vaccine", "archived"),
@@ -102,12 +114,13 @@ class Command(BaseCommand):
         AuthorProfile.objects.create(user=editor, **demo["editor"])
         User.objects.create_superuser(ADMIN[0], f"{ADMIN[0]}@example.com", ADMIN[1])
         board_group = Group.objects.get(name="Medical Advisory Board")
+        self._configure_workflow()
         reviewers = []
         for member in demo["board"]:
             user = User.objects.create_user(
                 member["username"], f"{member['username']}@example.com", REVIEWER_PASSWORD, is_staff=True
             )
-            user.groups.add(board_group)
+            user.groups.add(board_group, *[Group.objects.get(name=name) for name in member.get("groups", [])])
             BoardMember.objects.create(
                 user=user,
                 display_name=member["display_name"],
@@ -139,6 +152,28 @@ class Command(BaseCommand):
             question=OLD_QUESTION,
             email="old.reader@example.org",
             created_at=timezone.now() - timedelta(days=settings.EDITORIAL_QUESTION_RETENTION_DAYS + 35),
+        )
+
+    def _configure_workflow(self):
+        """The example workflow: a clinical review for every article, then a pharmacist's sign-off for
+        articles flagged "mentions medicines" (what a board configures in the admin, no code)."""
+        pharmacists, _ = Group.objects.get_or_create(name="Pharmacists")
+        medicines, _ = ArticleFlag.objects.get_or_create(
+            slug="mentions-medicines",
+            defaults={"name": "Mentions medicines", "description": "names a medicine, a dose or a medicine to avoid"},
+        )
+        Workflow.objects.update(is_active=False)
+        flow = Workflow.objects.create(name="Clinical review, then pharmacy for medicines", is_active=True)
+        Stage.objects.create(workflow=flow, position=1, name="Clinical review", credit="Medically reviewed by")
+        Stage.objects.create(
+            workflow=flow,
+            position=2,
+            name="Pharmacist sign-off",
+            credit="Pharmacist review by",
+            group=pharmacists,
+            required_approvals=1,
+            applies_to=Stage.AppliesTo.FLAG,
+            flag=medicines,
         )
 
     def _import_articles(self, editor):
@@ -195,6 +230,9 @@ class Command(BaseCommand):
             return (specialty != article.specialty, getattr(specialty, "slug", "") != FALLBACK_SPECIALTY)
 
         reviewers = sorted(reviewers, key=fit)
+        if article.slug in MENTIONS_MEDICINES:
+            article.flags = ["mentions-medicines"]
+            editing.save_content(article, user=editor, reason="Ticked “Mentions medicines”")
         if state == "draft":
             return
         reviewer = reviewers[0]
@@ -204,6 +242,11 @@ class Command(BaseCommand):
         # Each decision names the version it judges: the one just submitted.
         workflow.start_review(article, user=reviewer, revision=workflow.under_decision("start_review", article))
         if state == "in_review":
+            return
+        if state == "at_second_stage":
+            # Through the clinical review; a pharmacist other than the clinical reviewer signs off next.
+            revision = workflow.under_decision("approve", article)
+            workflow.approve(article, user=reviewer, revision=revision, comment="Clinically accurate.")
             return
         if state == "changes_requested":
             self._comment_on_passages(article, reviewer, editor)
@@ -272,7 +315,8 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
         self.stdout.write(f"  Editor:                 {EDITOR[0]} / {EDITOR[1]}")
         for member in demo_board()["board"]:
-            self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
+            role = "Board pharmacist:" if "Pharmacists" in member.get("groups", []) else "Board reviewer:"
+            self.stdout.write(f"  {role:<23} {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
         if settings.EDITORIAL_REQUIRE_2FA:
             self.stdout.write(
