@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from articles.content.rendering import RenderedText
 from articles.content.versions import has_professional_version, served_audience
-from articles.models import Article, Revision
-from articles.models.rendered import attach_renderings, reader_text, with_renderings
+from articles.models import Article, Revision, reads
+from articles.models.rendered import joined_audiences, reader_text
 
 from . import provenance, responses, structured_data
 
@@ -112,16 +112,14 @@ class ArticlePage:
 def public_article(slug: str, audience: str = "patient"):
     """Return (article, revision, pending) for a slug a reader may see, or raise 404.
 
-    The live version's stored renderings for ``audience`` come in the same query.
+    One query (``reads.article_with_live_version``) brings the article, its live version and that
+    version's stored renderings for ``audience``; whether a reader may see it is the model's call.
     """
-    related = ["published_revision__specialty", "specialty"]
-    if settings.EDITORIAL_SHOW_PENDING:
-        related.append("pending_revision__specialty")
-    articles = with_renderings(Article.objects.select_related(*related), "published_revision", audience)
-    # Slugs are unique: no ordering to compile (it cost a fifth of the query's work).
-    article = next(iter(articles.filter(slug=slug).order_by()[:1]), None)
+    article, renderings = reads.article_with_live_version(
+        slug, tuple(joined_audiences(audience)), pending=settings.EDITORIAL_SHOW_PENDING
+    )
     if article is not None and article.is_public():
-        attach_renderings(article.published_revision, article, audience)
+        article.published_revision.joined_renderings = renderings
         return article, article.published_revision, False
     if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
         return article, article.pending_revision, True
@@ -164,7 +162,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
 
 
 # Part of the history fragment's key: bump it when what ``approved_history`` returns changes shape.
-HISTORY_FRAGMENT_VERSION = 1
+HISTORY_FRAGMENT_VERSION = 2
 
 
 def article_history(article, generations: dict | None = None) -> list:
