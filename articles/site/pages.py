@@ -8,18 +8,21 @@ The public views, the admin's previews and the question form all start here.
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from articles.content.rendering import RenderedText
 from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision, reads
-from articles.models.rendered import joined_audiences, reader_text
+from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, reader_text
 
 from . import provenance, responses, structured_data
 
@@ -92,13 +95,26 @@ class ArticlePage:
             return "with_board" if self.revision.pk == self.article.pending_revision_id else "earlier"
         return "live" if self.revision.pk == self.article.published_revision_id else "earlier"
 
-    @property
+    @cached_property
     def patient_url(self):
         return self.url_for("patient")
 
-    @property
+    @cached_property
     def professional_url(self):
         return self.url_for("professional")
+
+    def version_url(self, version):
+        """The permanent link of ``version`` (one in ``history``) for this page's audience."""
+        if self.audience == "professional":
+            return reverse("articles:version_professional", args=[self.article.slug, version.number])
+        return version.get_absolute_url()
+
+    @property
+    def references_section(self):
+        """The references section's HTML: stored with an approved version, rendered for any other."""
+        if self.references_html is not None:
+            return mark_safe(self.references_html)  # noqa: S308 - rendered by the references template, escaped there
+        return render_to_string(REFERENCES_TEMPLATE, {"references": self.rendered.reference_groups})
 
     def url_for(self, audience):
         if self.is_permalink:
@@ -150,7 +166,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
         "noindex": page.pending or page.is_permalink or page.fell_back or preview,
         "preview": preview,
     }
-    response = render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context, using="jinja2")
     if context["noindex"]:
         response["X-Robots-Tag"] = "noindex"
     if not page.is_permalink:

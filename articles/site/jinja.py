@@ -1,0 +1,58 @@
+"""The Jinja2 environment of the public article page (``templates/jinja2/``).
+
+The article page is the page every reader, crawler and cold cache sees; Django's template
+engine spent more time on it than the database and everything else together (about 1.5 ms of a
+3 ms page), Jinja2 compiles it to Python and renders it several times faster. Autoescaping is on
+(Django's ``SafeString`` and ``mark_safe`` are honoured: they define ``__html__``), and the
+helpers below are Django's own (``reverse``, ``static``, the ``date`` and ``truncatechars``
+filters), so the page reads the same as from a Django template. Other pages stay Django templates.
+"""
+
+import datetime
+import unicodedata
+
+from django.template.defaultfilters import date as django_date
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.dates import MONTHS
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+
+def date(value, fmt):
+    """Django's ``date`` filter, with the value in the current time zone as Django templates give it.
+
+    The page's two formats, ISO 8601 ("c") and "j F Y", are written directly: Django's filter
+    looks up the active language's formats on every call, 11 times a page.
+    """
+    if value in (None, ""):
+        return ""
+    value = template_localtime(value)
+    if fmt == "c" and isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if fmt == "j F Y" and isinstance(value, datetime.date):
+        return f"{value.day} {MONTHS[value.month]} {value.year}"
+    return django_date(value, fmt)
+
+
+def truncatechars(value, length):
+    """Django's ``truncatechars`` filter; a text already short enough is returned as it is."""
+    value = str(value)
+    if len(value) <= int(length) and unicodedata.is_normalized("NFC", value):
+        return value
+    return Truncator(value).chars(int(length))
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def environment(**options):
+    # Autoescaping on whatever the settings say: every value shown is escaped unless marked safe.
+    options = {**options, "keep_trailing_newline": True}
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(static=static, url=url)
+    env.filters.update(date=date, truncatechars=truncatechars)
+    return env
