@@ -1,9 +1,10 @@
 """Benchmark: every page fast, not only the cached ones, beside a Wagtail peer page of the same text.
 
 Run: ``.venv/bin/python benchmarks/cold_pages.py [--rounds 10] [--duration 8] [--workers 2]``
-(``--no-crawl`` skips the crawl, ``--crawl-only`` runs only it). SQLite by default; with
-``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` that stack, Wagtail's peer on the same database
-server. Everything below runs in one run, ours and the peer's measurements interleaved:
+(``--no-crawl`` skips the crawl, ``--no-edge`` the run through Varnish, ``--crawl-only`` runs
+only the crawl). SQLite by default; with ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` that
+stack, Wagtail's peer on the same database server. Everything below runs in one run, ours and
+the peer's measurements interleaved, and ends with a summary table of every figure:
 
 1. In-process (Django's test client, whole middleware stack, no network), median ms of the demo
    article page: ours with every cache emptied before each request ("cold"), ours with the
@@ -12,7 +13,10 @@ server. Everything below runs in one run, ours and the peer's measurements inter
 2. Over HTTP, gunicorn (same workers and threads for both) driven by ``wrk``: ours with the page
    cache off (fragments warm) against Wagtail, then ours warm (page cache), ours answered 304
    (If-None-Match), and the site's CSS through whitenoise.
-3. The crawl: the 10,000-article dataset (``generate_dataset``; the SQLite file is kept in
+3. Through Varnish: ``benchmarks/edge.py`` (the warm page from the origin and through a real
+   Varnish in front of it, the hit ratio, an approval's purge); skipped, saying why, without
+   ``varnish``, ``varnish-modules`` or ``wrk``.
+4. The crawl: the 10,000-article dataset (``generate_dataset``; the SQLite file is kept in
    var/bench/, and on PostgreSQL the database DATABASE_URL names is the crawl's, kept between runs), a crawler
    requesting every public article once in both audiences, in random order, page cache empty
    at start; req/s, p50, p99 (target p99 < 100 ms).
@@ -36,7 +40,9 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import edge
 from _server import PYTHON, ROOT, free_port, gunicorn, manage, production_env, throwaway_postgres
+from _varnish import missing as varnish_missing
 from http_server import fetch, row, wrk
 
 ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
@@ -211,6 +217,7 @@ def over_http(env, peer_env, args):
     print(f"  ours fragments-warm / Wagtail = {best['rps'] / peer_best['rps']:.2f}x   (target >= 2)")
     print(f"  ours warm / Wagtail = {warm['rps'] / peer_best['rps']:.1f}x;  ours warm / CSS = "
           f"{warm['rps'] / static['rps']:.2f}x")  # fmt: skip
+    return {"peer": peer_best, "fragments": best, "warm": warm, "304": not_modified, "css": static}
 
 
 def demo_and_peer(env, args):
@@ -230,8 +237,7 @@ def demo_and_peer(env, args):
         cache = "Redis" if env.get("REDIS_URL") else "file cache"
         print(f"database: {vendor}; cache: {cache}; Wagtail {peer_version()} on the same database server "
               f"(local-memory cache); {os.cpu_count()} cores")  # fmt: skip
-        in_process(env, peer_env, args.rounds)
-        over_http(env, peer_env, args)
+        return in_process(env, peer_env, args.rounds), over_http(env, peer_env, args)
 
 
 def peer_version() -> str:
@@ -326,6 +332,49 @@ def crawl(env, args):
           f"random order, {args.crawlers} connections, page cache empty at start")  # fmt: skip
     print(f"  {len(paths) / elapsed:,.0f} req/s   p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {timings[-1]:.1f} ms   "
           f"statuses {dict(sorted(statuses.items()))}   (target p99 < 100 ms)")  # fmt: skip
+    return {"requests": len(paths), "rps": len(paths) / elapsed, "p50": p50, "p99": p99}
+
+
+def through_varnish(args):
+    """benchmarks/edge.py: the warm page from the origin and through a real Varnish, and an approval's purge."""
+    reason = varnish_missing()
+    if reason:
+        print(f"\nthrough Varnish: skipped ({reason})")
+        return None
+    print("\n" + "-" * 20 + " through Varnish (benchmarks/edge.py)")
+    return edge.run(args)
+
+
+def summary(vendor, medians, http, varnish, crawled):
+    """One table of every figure above, each beside the Wagtail peer's from the same run where it has one."""
+    print("\n" + "=" * 20 + f" summary ({vendor}, {'Redis' if os.environ.get('REDIS_URL') else 'file cache'})")
+    print(f"  {'':48} {'ours':>22} {'Wagtail':>12} {'ratio':>9}")
+    if medians:
+        for label, mine, theirs, target in [
+            ("in-process, every cache empty (cold)", "ours cold", "peer cold", "target <= 1x"),
+            ("in-process, fragments warm, page cache off", "ours fragments warm", "peer warm", "target < 1x"),
+        ]:
+            ratio = medians[mine] / medians[theirs]
+            print(f"  {label:48} {medians[mine]:19.2f} ms {medians[theirs]:9.2f} ms {ratio:8.2f}x  ({target})")
+    if http:
+        peer = http["peer"]["rps"]
+        for label, key in [
+            ("HTTP, page cache off, fragments warm", "fragments"),
+            ("HTTP, warm (page cache)", "warm"),
+            ("HTTP, conditional GET -> 304", "304"),
+        ]:
+            rps = http[key]["rps"]
+            note = "  (target >= 2x)" if key == "fragments" else ""
+            print(f"  {label:48} {rps:15,.0f} req/s {peer:9,.0f} r/s {rps / peer:8.2f}x{note}")
+        print(f"  {'HTTP, CSS via whitenoise':48} {http['css']['rps']:15,.0f} req/s")
+    if varnish:
+        origin, edge_rps = varnish["origin"]["rps"], varnish["varnish"]["rps"]
+        print(f"  {'HTTP, warm, through Varnish (origin ' + f'{origin:,.0f} req/s)':48} {edge_rps:15,.0f} req/s "
+              f"{'':12} {edge_rps / origin:8.1f}x origin; hit ratio {varnish['hit_ratio']:.4f}; "
+              f"purge seen {varnish['purge_seconds']:.2f} s after the commit")  # fmt: skip
+    if crawled:
+        print(f"  {'crawl, ' + format(crawled['requests'], ',') + ' requests':48} {crawled['rps']:15,.0f} req/s "
+              f"  p50 {crawled['p50']:.1f} ms, p99 {crawled['p99']:.1f} ms (target p99 < 100 ms)")  # fmt: skip
 
 
 def main():
@@ -336,17 +385,24 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, ours and Wagtail's (default 2)")
     parser.add_argument("--crawlers", type=int, default=4, help="the crawler's concurrent connections (default 4)")
     parser.add_argument("--no-crawl", action="store_true", help="skip the crawl")
+    parser.add_argument("--no-edge", action="store_true", help="skip the run through Varnish")
     parser.add_argument("--crawl-only", action="store_true", help="run only the crawl")
     args = parser.parse_args()
     if not shutil.which("wrk") and not args.crawl_only:
         raise SystemExit("wrk is not installed: apt-get install wrk (./scripts/bench does it for you)")
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    medians = http = varnish = crawled = None
     with tempfile.TemporaryDirectory(prefix="editorial-cold-") as tmp:
         os.environ["BENCH_TMP"] = tmp
         env = production_env(tmp)
         if not args.crawl_only:
-            demo_and_peer(dict(env), args)
+            medians, http = demo_and_peer(dict(env), args)
+            if not args.no_edge:
+                varnish = through_varnish(args)
         if not args.no_crawl:
-            crawl(dict(env), args)
+            print("\n" + "-" * 20 + " the crawl")
+            crawled = crawl(dict(env), args)
+    summary(vendor, medians, http, varnish, crawled)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ filters), so the page reads the same as from a Django template. Other pages stay
 """
 
 import datetime
-import unicodedata
+import functools
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import date as django_date
-from django.templatetags.static import static
+from django.templatetags.static import static as django_static
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.text import Truncator
@@ -36,12 +38,22 @@ def date(value, fmt):
     return django_date(value, fmt)
 
 
+@functools.lru_cache(maxsize=1024)
 def truncatechars(value, length):
-    """Django's ``truncatechars`` filter; a text already short enough is returned as it is."""
-    value = str(value)
-    if len(value) <= int(length) and unicodedata.is_normalized("NFC", value):
-        return value
-    return Truncator(value).chars(int(length))
+    """Django's ``truncatechars`` filter, remembered: a page truncates its stored summary twice."""
+    return Truncator(str(value)).chars(int(length))
+
+
+@functools.lru_cache(maxsize=256)
+def static(path):
+    """Django's ``static``, remembered: the manifest of hashed names is read once per process."""
+    return django_static(path)
+
+
+@receiver(setting_changed)
+def _storage_changed(setting, **kwargs):
+    if setting in ("STORAGES", "STATIC_URL", "STATIC_ROOT"):
+        static.cache_clear()
 
 
 def url(name, *args):

@@ -6,16 +6,19 @@ provenance (who wrote, approved and confirmed it; ``provenance.py``) into an ``A
 The public views, the admin's previews and the question form all start here.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -27,6 +30,23 @@ from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, read
 from . import provenance, responses, structured_data
 
 logger = logging.getLogger(__name__)
+
+
+def page_url(name: str, *args) -> str:
+    """``reverse(name, args=args)``, remembered for this process (URL prefix and URL conf included):
+    an article page links to itself, its audiences and every version, a dozen reversals a page."""
+    return _page_url(name, args, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=8192)
+def _page_url(name, args, prefix, urlconf) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _urls_changed(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _page_url.cache_clear()
 
 
 @dataclass
@@ -105,9 +125,8 @@ class ArticlePage:
 
     def version_url(self, version):
         """The permanent link of ``version`` (one in ``history``) for this page's audience."""
-        if self.audience == "professional":
-            return reverse("articles:version_professional", args=[self.article.slug, version.number])
-        return version.get_absolute_url()
+        name = "articles:version_professional" if self.audience == "professional" else "articles:version"
+        return page_url(name, self.article.slug, version.number)
 
     @property
     def references_section(self):
@@ -121,7 +140,7 @@ class ArticlePage:
             name, args = "articles:version", [self.article.slug, self.revision.number]
         else:
             name, args = "articles:detail", [self.article.slug]
-        url = reverse(name, args=args)
+        url = page_url(name, *args)
         return url + "professional/" if audience == "professional" else url
 
 
@@ -147,7 +166,10 @@ def public_article(slug: str, audience: str = "patient"):
 
 
 def render_article(request, page: ArticlePage, *, preview=False):
-    canonical_path = page.url_for(page.audience) if not page.is_permalink else page.article.get_absolute_url()
+    if page.is_permalink:
+        canonical_path = page_url("articles:detail", page.article.slug)
+    else:
+        canonical_path = page.professional_url if page.audience == "professional" else page.patient_url
     canonical = request.build_absolute_uri(canonical_path)
     json_ld = ""
     if not page.pending:  # unreviewed content makes no machine-readable claim of review
@@ -155,7 +177,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
             page,
             url=canonical,
             site_name=settings.EDITORIAL_SITE_NAME,
-            board_url=request.build_absolute_uri(reverse("articles:board")),
+            board_url=request.build_absolute_uri(page_url("articles:board")),
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         json_ld = structured_data.to_script(data)
