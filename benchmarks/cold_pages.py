@@ -261,6 +261,7 @@ def crawl_database(env):
         vendor, ready = "sqlite", path
     if vendor == "postgresql":
         _ensure_postgres(env["DATABASE_URL"])
+        manage(env, "migrate", "--noinput")  # a database just created has no tables to count yet
     count = manage(env, "shell", "-c", _COUNT).strip().splitlines()[-1] if (ready is None or ready.exists()) else ""
     if not count.strip().isdigit() or int(count) < CRAWL_ARTICLES:
         started = time.perf_counter()
