@@ -176,11 +176,11 @@ else:
     # cache is per process; several machines need Redis.)
     CACHES = {
         "default": {
-            # Django's file cache, except that it counts its files every 100 writes, not on each
-            # (articles/operations/cache_backend.py): a crawl of the library filled it.
+            # Django's file cache, except that it counts its files in the background every 10 s
+            # rather than in every write (articles/operations/cache_backend.py).
             "BACKEND": "articles.operations.cache_backend.FileCache",
             "LOCATION": env.str("EDITORIAL_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
-            "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_EVERY": 100},
+            "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_INTERVAL": 10},
         }
     }
 
