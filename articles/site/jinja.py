@@ -15,7 +15,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import date as django_date
 from django.templatetags.static import static as django_static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
@@ -54,10 +54,19 @@ def static(path):
 def _storage_changed(setting, **kwargs):
     if setting in ("STORAGES", "STATIC_URL", "STATIC_ROOT"):
         static.cache_clear()
+    if setting == "ROOT_URLCONF":
+        _page_url.cache_clear()
 
 
-def url(name, *args):
-    return reverse(name, args=args)
+def page_url(name: str, *args) -> str:
+    """``reverse(name, args=args)``, remembered for this process (URL prefix and URL conf included):
+    an article page links to itself, its audiences, its topic, its people and every version."""
+    return _page_url(name, args, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=8192)
+def _page_url(name, args, prefix, urlconf) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def environment(**options):
@@ -65,6 +74,6 @@ def environment(**options):
     options = {**options, "keep_trailing_newline": True}
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
-    env.globals.update(static=static, url=url)
+    env.globals.update(static=static, url=page_url)
     env.filters.update(date=date, truncatechars=truncatechars)
     return env

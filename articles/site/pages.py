@@ -6,19 +6,15 @@ provenance (who wrote, approved and confirmed it; ``provenance.py``) into an ``A
 The public views, the admin's previews and the question form all start here.
 """
 
-import functools
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -28,25 +24,9 @@ from articles.models import Article, Revision, reads
 from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, reader_text
 
 from . import provenance, responses, structured_data
+from .jinja import page_url
 
 logger = logging.getLogger(__name__)
-
-
-def page_url(name: str, *args) -> str:
-    """``reverse(name, args=args)``, remembered for this process (URL prefix and URL conf included):
-    an article page links to itself, its audiences and every version, a dozen reversals a page."""
-    return _page_url(name, args, get_script_prefix(), get_urlconf())
-
-
-@functools.lru_cache(maxsize=8192)
-def _page_url(name, args, prefix, urlconf) -> str:
-    return reverse(name, args=args, urlconf=urlconf)
-
-
-@receiver(setting_changed)
-def _urls_changed(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _page_url.cache_clear()
 
 
 @dataclass

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, AuthorProfile, ReviewDecision, Revision, Withdrawal, reads
+
+from .jinja import page_url
 
 EDITORIAL_TEAM = "the editorial team"
 
@@ -33,7 +34,7 @@ class Approver:
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
 
     def get_absolute_url(self):
-        return f"{reverse('articles:board')}#{self.slug}" if self.on_board else None
+        return f"{page_url('articles:board')}#{self.slug}" if self.on_board else None
 
 
 @dataclass
