@@ -173,25 +173,50 @@ def peer_gunicorn(env, workers):
                 time.sleep(0.1)
         else:
             raise SystemExit("the Wagtail peer's gunicorn did not start")
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(master) -> float:
+    """CPU time (user + system) used so far by a gunicorn master's workers: per request, a figure
+    that other jobs on a shared machine move far less than req/s (Linux /proc; 0 elsewhere)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measured(master, run):
+    """Run ``run()`` (a wrk run); return its result with the workers' CPU ms per request added."""
+    before = cpu_seconds(master)
+    result = run()
+    result["cpu_ms"] = (cpu_seconds(master) - before) * 1000 / max(1, result["requests"])
+    return result
 
 
 def over_http(env, peer_env, args):
     run = {"duration": args.duration, "connections": args.connections}
     peer_path = "/" + json.loads(env["PEER_ARTICLE"])["slug"] + "/"
     off = {**env, "EDITORIAL_PAGE_CACHE": "0"}
-    with gunicorn(off, workers=args.workers, extra_args=["--log-level", "warning"]) as (base, _):
-        with peer_gunicorn(peer_env, args.workers) as peer_base:
+    with gunicorn(off, workers=args.workers, extra_args=["--log-level", "warning"]) as (base, ours_master):
+        with peer_gunicorn(peer_env, args.workers) as (peer_base, peer_master):
             assert fetch(peer_base, peer_path)[0] == 200, "the Wagtail peer page does not answer"
             wrk(base, ARTICLE, duration=2, connections=args.connections)  # warm the interpreters
             wrk(peer_base, peer_path, duration=2, connections=args.connections)
             fragments, peer = [], []
             for _ in range(2):  # interleaved
-                fragments.append(wrk(base, ARTICLE, **run))
-                peer.append(wrk(peer_base, peer_path, **run))
+                fragments.append(measured(ours_master, lambda: wrk(base, ARTICLE, **run)))
+                peer.append(measured(peer_master, lambda: wrk(peer_base, peer_path, **run)))
     flush_redis(env)
     with gunicorn({**env, "EDITORIAL_PAGE_CACHE": "1"}, workers=args.workers,
                   extra_args=["--log-level", "warning"]) as (base, _):  # fmt: skip
@@ -214,7 +239,9 @@ def over_http(env, peer_env, args):
     row("ours, warm (page cache)", warm)
     row("ours, conditional GET -> 304", not_modified)
     row("CSS via whitenoise", static)
-    print(f"  ours fragments-warm / Wagtail = {best['rps'] / peer_best['rps']:.2f}x   (target >= 2)")
+    print(f"  ours fragments-warm / Wagtail = {best['rps'] / peer_best['rps']:.2f}x   (target >= 2);  workers' CPU "
+          f"per request: ours {best['cpu_ms']:.2f} ms, Wagtail {peer_best['cpu_ms']:.2f} ms "
+          f"({best['cpu_ms'] / peer_best['cpu_ms']:.2f}x)")  # fmt: skip
     print(f"  ours warm / Wagtail = {warm['rps'] / peer_best['rps']:.1f}x;  ours warm / CSS = "
           f"{warm['rps'] / static['rps']:.2f}x")  # fmt: skip
     return {"peer": peer_best, "fragments": best, "warm": warm, "304": not_modified, "css": static}
@@ -302,7 +329,7 @@ def crawl(env, args):
         random.Random(19).shuffle(paths)
         flush_redis(env)
         with gunicorn({**env, "EDITORIAL_PAGE_CACHE": "1"}, workers=args.workers,
-                      extra_args=["--log-level", "warning"]) as (base, _):  # fmt: skip
+                      extra_args=["--log-level", "warning"]) as (base, master):  # fmt: skip
             host, port = urlsplit(base).hostname, urlsplit(base).port
             queue, timings, statuses, lock = iter(paths), [], {}, threading.Lock()
 
@@ -319,13 +346,15 @@ def crawl(env, args):
                         statuses[response.status] = statuses.get(response.status, 0) + 1
                 conn.close()
 
-            started = time.perf_counter()
+            started, cpu, load = time.perf_counter(), cpu_seconds(master), os.getloadavg()[0]
             threads = [threading.Thread(target=client) for _ in range(args.crawlers)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            cpu_ms = (cpu_seconds(master) - cpu) * 1000 / len(paths)
+            load = (load, os.getloadavg()[0])
     timings.sort()
     p50, p99 = timings[len(timings) // 2], timings[int(len(timings) * 0.99) - 1]
     cache = "Redis" if env.get("REDIS_URL") else "file cache"
@@ -333,7 +362,9 @@ def crawl(env, args):
           f"random order, {args.crawlers} connections, page cache empty at start")  # fmt: skip
     print(f"  {len(paths) / elapsed:,.0f} req/s   p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {timings[-1]:.1f} ms   "
           f"statuses {dict(sorted(statuses.items()))}   (target p99 < 100 ms)")  # fmt: skip
-    return {"requests": len(paths), "rps": len(paths) / elapsed, "p50": p50, "p99": p99}
+    print(f"  workers' CPU per request {cpu_ms:.1f} ms; load average {load[0]:.1f} at the start, "
+          f"{load[1]:.1f} at the end ({os.cpu_count()} cores)")  # fmt: skip
+    return {"requests": len(paths), "rps": len(paths) / elapsed, "p50": p50, "p99": p99, "cpu_ms": cpu_ms, "load": load}
 
 
 def through_varnish(args):
@@ -348,7 +379,12 @@ def through_varnish(args):
 
 def summary(vendor, medians, http, varnish, crawled):
     """One table of every figure above, each beside the Wagtail peer's from the same run where it has one."""
-    print("\n" + "=" * 20 + f" summary ({vendor}, {'Redis' if os.environ.get('REDIS_URL') else 'file cache'})")
+    cache = "Redis" if os.environ.get("REDIS_URL") else "file cache"
+    print(
+        "\n"
+        + "=" * 20
+        + f" summary ({vendor}, {cache}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(f"  {'':48} {'ours':>22} {'Wagtail':>12} {'ratio':>9}")
     if medians:
         for label, mine, theirs, target in [
@@ -366,6 +402,8 @@ def summary(vendor, medians, http, varnish, crawled):
         ]:
             rps = http[key]["rps"]
             note = "  (target >= 2x)" if key == "fragments" else ""
+            if key == "fragments":
+                note += f"; CPU/request {http[key]['cpu_ms']:.2f} vs {http['peer']['cpu_ms']:.2f} ms"
             print(f"  {label:48} {rps:15,.0f} req/s {peer:9,.0f} r/s {rps / peer:8.2f}x{note}")
         print(f"  {'HTTP, CSS via whitenoise':48} {http['css']['rps']:15,.0f} req/s")
     if varnish:
@@ -375,7 +413,8 @@ def summary(vendor, medians, http, varnish, crawled):
               f"purge seen {varnish['purge_seconds']:.2f} s after the commit")  # fmt: skip
     if crawled:
         print(f"  {'crawl, ' + format(crawled['requests'], ',') + ' requests':48} {crawled['rps']:15,.0f} req/s "
-              f"  p50 {crawled['p50']:.1f} ms, p99 {crawled['p99']:.1f} ms (target p99 < 100 ms)")  # fmt: skip
+              f"  p50 {crawled['p50']:.1f} ms, p99 {crawled['p99']:.1f} ms (target p99 < 100 ms); CPU/request "
+              f"{crawled['cpu_ms']:.1f} ms; load {crawled['load'][0]:.1f} to {crawled['load'][1]:.1f}")  # fmt: skip
 
 
 def main():
