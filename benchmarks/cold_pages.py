@@ -1,9 +1,10 @@
 """Benchmark: every page fast, not only the cached ones, beside a Wagtail peer page of the same text.
 
 Run: ``.venv/bin/python benchmarks/cold_pages.py [--rounds 10] [--duration 8] [--workers 2]``
-(``--no-crawl`` skips the crawl, ``--crawl-only`` runs only it). SQLite by default; with
-``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` that stack, Wagtail's peer on the same database
-server. Everything below runs in one run, ours and the peer's measurements interleaved:
+(``--no-crawl`` skips the crawl, ``--no-edge`` the run through Varnish, ``--crawl-only`` runs
+only the crawl). SQLite by default; with ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` that
+stack, Wagtail's peer on the same database server. Everything below runs in one run, ours and
+the peer's measurements interleaved, and ends with a summary table of every figure:
 
 1. In-process (Django's test client, whole middleware stack, no network), median ms of the demo
    article page: ours with every cache emptied before each request ("cold"), ours with the
@@ -12,7 +13,10 @@ server. Everything below runs in one run, ours and the peer's measurements inter
 2. Over HTTP, gunicorn (same workers and threads for both) driven by ``wrk``: ours with the page
    cache off (fragments warm) against Wagtail, then ours warm (page cache), ours answered 304
    (If-None-Match), and the site's CSS through whitenoise.
-3. The crawl: the 10,000-article dataset (``generate_dataset``; the SQLite file is kept in
+3. Through Varnish: ``benchmarks/edge.py`` (the warm page from the origin and through a real
+   Varnish in front of it, the hit ratio, an approval's purge); skipped, saying why, without
+   ``varnish``, ``varnish-modules`` or ``wrk``.
+4. The crawl: the 10,000-article dataset (``generate_dataset``; the SQLite file is kept in
    var/bench/, and on PostgreSQL the database DATABASE_URL names is the crawl's, kept between runs), a crawler
    requesting every public article once in both audiences, in random order, page cache empty
    at start; req/s, p50, p99 (target p99 < 100 ms).
@@ -36,7 +40,9 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import edge
 from _server import PYTHON, ROOT, free_port, gunicorn, manage, production_env, throwaway_postgres
+from _varnish import missing as varnish_missing
 from http_server import fetch, row, wrk
 
 ARTICLE = "/articles/what-are-the-causes-of-dystonia/"
@@ -167,25 +173,50 @@ def peer_gunicorn(env, workers):
                 time.sleep(0.1)
         else:
             raise SystemExit("the Wagtail peer's gunicorn did not start")
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(master) -> float:
+    """CPU time (user + system) used so far by a gunicorn master's workers: per request, a figure
+    that other jobs on a shared machine move far less than req/s (Linux /proc; 0 elsewhere)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measured(master, run):
+    """Run ``run()`` (a wrk run); return its result with the workers' CPU ms per request added."""
+    before = cpu_seconds(master)
+    result = run()
+    result["cpu_ms"] = (cpu_seconds(master) - before) * 1000 / max(1, result["requests"])
+    return result
 
 
 def over_http(env, peer_env, args):
     run = {"duration": args.duration, "connections": args.connections}
     peer_path = "/" + json.loads(env["PEER_ARTICLE"])["slug"] + "/"
     off = {**env, "EDITORIAL_PAGE_CACHE": "0"}
-    with gunicorn(off, workers=args.workers, extra_args=["--log-level", "warning"]) as (base, _):
-        with peer_gunicorn(peer_env, args.workers) as peer_base:
+    with gunicorn(off, workers=args.workers, extra_args=["--log-level", "warning"]) as (base, ours_master):
+        with peer_gunicorn(peer_env, args.workers) as (peer_base, peer_master):
             assert fetch(peer_base, peer_path)[0] == 200, "the Wagtail peer page does not answer"
             wrk(base, ARTICLE, duration=2, connections=args.connections)  # warm the interpreters
             wrk(peer_base, peer_path, duration=2, connections=args.connections)
             fragments, peer = [], []
             for _ in range(2):  # interleaved
-                fragments.append(wrk(base, ARTICLE, **run))
-                peer.append(wrk(peer_base, peer_path, **run))
+                fragments.append(measured(ours_master, lambda: wrk(base, ARTICLE, **run)))
+                peer.append(measured(peer_master, lambda: wrk(peer_base, peer_path, **run)))
     flush_redis(env)
     with gunicorn({**env, "EDITORIAL_PAGE_CACHE": "1"}, workers=args.workers,
                   extra_args=["--log-level", "warning"]) as (base, _):  # fmt: skip
@@ -208,9 +239,12 @@ def over_http(env, peer_env, args):
     row("ours, warm (page cache)", warm)
     row("ours, conditional GET -> 304", not_modified)
     row("CSS via whitenoise", static)
-    print(f"  ours fragments-warm / Wagtail = {best['rps'] / peer_best['rps']:.2f}x   (target >= 2)")
+    print(f"  ours fragments-warm / Wagtail = {best['rps'] / peer_best['rps']:.2f}x   (target >= 2);  workers' CPU "
+          f"per request: ours {best['cpu_ms']:.2f} ms, Wagtail {peer_best['cpu_ms']:.2f} ms "
+          f"({best['cpu_ms'] / peer_best['cpu_ms']:.2f}x)")  # fmt: skip
     print(f"  ours warm / Wagtail = {warm['rps'] / peer_best['rps']:.1f}x;  ours warm / CSS = "
           f"{warm['rps'] / static['rps']:.2f}x")  # fmt: skip
+    return {"peer": peer_best, "fragments": best, "warm": warm, "304": not_modified, "css": static}
 
 
 def demo_and_peer(env, args):
@@ -230,8 +264,7 @@ def demo_and_peer(env, args):
         cache = "Redis" if env.get("REDIS_URL") else "file cache"
         print(f"database: {vendor}; cache: {cache}; Wagtail {peer_version()} on the same database server "
               f"(local-memory cache); {os.cpu_count()} cores")  # fmt: skip
-        in_process(env, peer_env, args.rounds)
-        over_http(env, peer_env, args)
+        return in_process(env, peer_env, args.rounds), over_http(env, peer_env, args)
 
 
 def peer_version() -> str:
@@ -255,6 +288,7 @@ def crawl_database(env):
         vendor, ready = "sqlite", path
     if vendor == "postgresql":
         _ensure_postgres(env["DATABASE_URL"])
+        manage(env, "migrate", "--noinput")  # a database just created has no tables to count yet
     count = manage(env, "shell", "-c", _COUNT).strip().splitlines()[-1] if (ready is None or ready.exists()) else ""
     if not count.strip().isdigit() or int(count) < CRAWL_ARTICLES:
         started = time.perf_counter()
@@ -295,7 +329,7 @@ def crawl(env, args):
         random.Random(19).shuffle(paths)
         flush_redis(env)
         with gunicorn({**env, "EDITORIAL_PAGE_CACHE": "1"}, workers=args.workers,
-                      extra_args=["--log-level", "warning"]) as (base, _):  # fmt: skip
+                      extra_args=["--log-level", "warning"]) as (base, master):  # fmt: skip
             host, port = urlsplit(base).hostname, urlsplit(base).port
             queue, timings, statuses, lock = iter(paths), [], {}, threading.Lock()
 
@@ -312,13 +346,15 @@ def crawl(env, args):
                         statuses[response.status] = statuses.get(response.status, 0) + 1
                 conn.close()
 
-            started = time.perf_counter()
+            started, cpu, load = time.perf_counter(), cpu_seconds(master), os.getloadavg()[0]
             threads = [threading.Thread(target=client) for _ in range(args.crawlers)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            cpu_ms = (cpu_seconds(master) - cpu) * 1000 / len(paths)
+            load = (load, os.getloadavg()[0])
     timings.sort()
     p50, p99 = timings[len(timings) // 2], timings[int(len(timings) * 0.99) - 1]
     cache = "Redis" if env.get("REDIS_URL") else "file cache"
@@ -326,6 +362,59 @@ def crawl(env, args):
           f"random order, {args.crawlers} connections, page cache empty at start")  # fmt: skip
     print(f"  {len(paths) / elapsed:,.0f} req/s   p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {timings[-1]:.1f} ms   "
           f"statuses {dict(sorted(statuses.items()))}   (target p99 < 100 ms)")  # fmt: skip
+    print(f"  workers' CPU per request {cpu_ms:.1f} ms; load average {load[0]:.1f} at the start, "
+          f"{load[1]:.1f} at the end ({os.cpu_count()} cores)")  # fmt: skip
+    return {"requests": len(paths), "rps": len(paths) / elapsed, "p50": p50, "p99": p99, "cpu_ms": cpu_ms, "load": load}
+
+
+def through_varnish(args):
+    """benchmarks/edge.py: the warm page from the origin and through a real Varnish, and an approval's purge."""
+    reason = varnish_missing()
+    if reason:
+        print(f"\nthrough Varnish: skipped ({reason})")
+        return None
+    print("\n" + "-" * 20 + " through Varnish (benchmarks/edge.py)")
+    return edge.run(args)
+
+
+def summary(vendor, medians, http, varnish, crawled):
+    """One table of every figure above, each beside the Wagtail peer's from the same run where it has one."""
+    cache = "Redis" if os.environ.get("REDIS_URL") else "file cache"
+    print(
+        "\n"
+        + "=" * 20
+        + f" summary ({vendor}, {cache}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(f"  {'':48} {'ours':>22} {'Wagtail':>12} {'ratio':>9}")
+    if medians:
+        for label, mine, theirs, target in [
+            ("in-process, every cache empty (cold)", "ours cold", "peer cold", "target <= 1x"),
+            ("in-process, fragments warm, page cache off", "ours fragments warm", "peer warm", "target < 1x"),
+        ]:
+            ratio = medians[mine] / medians[theirs]
+            print(f"  {label:48} {medians[mine]:19.2f} ms {medians[theirs]:9.2f} ms {ratio:8.2f}x  ({target})")
+    if http:
+        peer = http["peer"]["rps"]
+        for label, key in [
+            ("HTTP, page cache off, fragments warm", "fragments"),
+            ("HTTP, warm (page cache)", "warm"),
+            ("HTTP, conditional GET -> 304", "304"),
+        ]:
+            rps = http[key]["rps"]
+            note = "  (target >= 2x)" if key == "fragments" else ""
+            if key == "fragments":
+                note += f"; CPU/request {http[key]['cpu_ms']:.2f} vs {http['peer']['cpu_ms']:.2f} ms"
+            print(f"  {label:48} {rps:15,.0f} req/s {peer:9,.0f} r/s {rps / peer:8.2f}x{note}")
+        print(f"  {'HTTP, CSS via whitenoise':48} {http['css']['rps']:15,.0f} req/s")
+    if varnish:
+        origin, edge_rps = varnish["origin"]["rps"], varnish["varnish"]["rps"]
+        print(f"  {'HTTP, warm, through Varnish (origin ' + f'{origin:,.0f} req/s)':48} {edge_rps:15,.0f} req/s "
+              f"{'':12} {edge_rps / origin:8.1f}x origin; hit ratio {varnish['hit_ratio']:.4f}; "
+              f"purge seen {varnish['purge_seconds']:.2f} s after the commit")  # fmt: skip
+    if crawled:
+        print(f"  {'crawl, ' + format(crawled['requests'], ',') + ' requests':48} {crawled['rps']:15,.0f} req/s "
+              f"  p50 {crawled['p50']:.1f} ms, p99 {crawled['p99']:.1f} ms (target p99 < 100 ms); CPU/request "
+              f"{crawled['cpu_ms']:.1f} ms; load {crawled['load'][0]:.1f} to {crawled['load'][1]:.1f}")  # fmt: skip
 
 
 def main():
@@ -336,17 +425,24 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, ours and Wagtail's (default 2)")
     parser.add_argument("--crawlers", type=int, default=4, help="the crawler's concurrent connections (default 4)")
     parser.add_argument("--no-crawl", action="store_true", help="skip the crawl")
+    parser.add_argument("--no-edge", action="store_true", help="skip the run through Varnish")
     parser.add_argument("--crawl-only", action="store_true", help="run only the crawl")
     args = parser.parse_args()
     if not shutil.which("wrk") and not args.crawl_only:
         raise SystemExit("wrk is not installed: apt-get install wrk (./scripts/bench does it for you)")
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    medians = http = varnish = crawled = None
     with tempfile.TemporaryDirectory(prefix="editorial-cold-") as tmp:
         os.environ["BENCH_TMP"] = tmp
         env = production_env(tmp)
         if not args.crawl_only:
-            demo_and_peer(dict(env), args)
+            medians, http = demo_and_peer(dict(env), args)
+            if not args.no_edge:
+                varnish = through_varnish(args)
         if not args.no_crawl:
-            crawl(dict(env), args)
+            print("\n" + "-" * 20 + " the crawl")
+            crawled = crawl(dict(env), args)
+    summary(vendor, medians, http, varnish, crawled)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,12 @@ def main():
     for reason in (missing(), None if shutil.which("wrk") else "wrk is not installed (apt-get install wrk)"):
         if reason:
             raise SystemExit(reason)
+    run(args)
 
+
+def run(args):
+    """Everything this benchmark prints, with ``args`` (duration, connections, workers); also run by cold_pages.py."""
+    outer_tmp = os.environ.get("BENCH_TMP")
     with tempfile.TemporaryDirectory(prefix="editorial-edge-") as tmp:
         os.environ["BENCH_TMP"] = tmp
         varnish_port = free_port()
@@ -85,7 +90,7 @@ def main():
                 f"{re.search(r'varnish-[0-9.]+', version).group()} "
                 f"(malloc 64m); wrk -t2 -c{args.connections} -d{args.duration}s; {os.cpu_count()} cores"
             )
-            run = {"duration": args.duration, "connections": args.connections}
+            run_args = {"duration": args.duration, "connections": args.connections}
             worker = subprocess.Popen(
                 [PYTHON, "manage.py", "run_tasks", "--no-reload", "--interval", "1"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -93,10 +98,12 @@ def main():
             try:
                 with gunicorn(env, workers=args.workers, extra_args=["--log-level", "warning"]) as (origin, _):
                     with varnish(int(origin.rsplit(":", 1)[1]), port=varnish_port) as edge:
-                        measure(origin, edge, env, run, args)
+                        return measure(origin, edge, env, run_args, args)
             finally:
                 worker.terminate()
                 worker.wait(timeout=30)
+                if outer_tmp:
+                    os.environ["BENCH_TMP"] = outer_tmp
 
 
 def measure(origin, edge, env, run, args):
@@ -134,6 +141,8 @@ def measure(origin, edge, env, run, args):
     )
     headers, _ = get(edge.url + ARTICLE)
     print(f"  next request: X-Cache {headers['x-cache']}")
+    return {"origin": from_origin, "varnish": through, "hit_ratio": hits / max(1, hits + misses),
+            "purge_seconds": seen - committed}  # fmt: skip
 
 
 if __name__ == "__main__":

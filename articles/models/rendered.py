@@ -148,7 +148,7 @@ def save_rendering(revision, audience, row, fields) -> None:
 _NOT_JOINED = object()
 
 
-def _joined_audiences(audience: str) -> list[str]:
+def joined_audiences(audience: str) -> list[str]:
     return ["patient", "professional"] if audience == "professional" else ["patient"]
 
 
@@ -159,7 +159,7 @@ def with_renderings(queryset, path: str, audience: str):
     relation = f"{path}__renderings" if path else "renderings"
     aliases = {
         f"rendering_{joined}": FilteredRelation(relation, condition=Q(**{f"{relation}__audience": joined}))
-        for joined in _joined_audiences(audience)
+        for joined in joined_audiences(audience)
     }
     return queryset.annotate(**aliases).select_related(*aliases)
 
@@ -169,7 +169,7 @@ def attach_renderings(revision, row, audience: str) -> None:
     version itself) for ``audience``, for ``reader_text`` to use instead of querying. A joined
     rendering that is missing is kept as None (render it and store it)."""
     revision.joined_renderings = {
-        joined: getattr(row, f"rendering_{joined}", None) for joined in _joined_audiences(audience)
+        joined: getattr(row, f"rendering_{joined}", None) for joined in joined_audiences(audience)
     }
 
 

@@ -8,20 +8,23 @@ The public views, the admin's previews and the question form all start here.
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from articles.content.rendering import RenderedText
 from articles.content.versions import has_professional_version, served_audience
-from articles.models import Article, Revision
-from articles.models.rendered import attach_renderings, reader_text, with_renderings
+from articles.models import Article, Revision, reads
+from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, reader_text
 
 from . import provenance, responses, structured_data
+from .jinja import page_url
 
 logger = logging.getLogger(__name__)
 
@@ -97,36 +100,46 @@ class ArticlePage:
             return "with_board" if self.revision.pk == self.article.pending_revision_id else "earlier"
         return "live" if self.revision.pk == self.article.published_revision_id else "earlier"
 
-    @property
+    @cached_property
     def patient_url(self):
         return self.url_for("patient")
 
-    @property
+    @cached_property
     def professional_url(self):
         return self.url_for("professional")
+
+    def version_url(self, version):
+        """The permanent link of ``version`` (one in ``history``) for this page's audience."""
+        name = "articles:version_professional" if self.audience == "professional" else "articles:version"
+        return page_url(name, self.article.slug, version.number)
+
+    @property
+    def references_section(self):
+        """The references section's HTML: stored with an approved version, rendered for any other."""
+        if self.references_html is not None:
+            return mark_safe(self.references_html)  # noqa: S308 - rendered by the references template, escaped there
+        return render_to_string(REFERENCES_TEMPLATE, {"references": self.rendered.reference_groups})
 
     def url_for(self, audience):
         if self.is_permalink:
             name, args = "articles:version", [self.article.slug, self.revision.number]
         else:
             name, args = "articles:detail", [self.article.slug]
-        url = reverse(name, args=args)
+        url = page_url(name, *args)
         return url + "professional/" if audience == "professional" else url
 
 
 def public_article(slug: str, audience: str = "patient"):
     """Return (article, revision, pending) for a slug a reader may see, or raise 404.
 
-    The live version's stored renderings for ``audience`` come in the same query.
+    One query (``reads.article_with_live_version``) brings the article, its live version and that
+    version's stored renderings for ``audience``; whether a reader may see it is the model's call.
     """
-    related = ["published_revision__specialty", "specialty"]
-    if settings.EDITORIAL_SHOW_PENDING:
-        related.append("pending_revision__specialty")
-    articles = with_renderings(Article.objects.select_related(*related), "published_revision", audience)
-    # Slugs are unique: no ordering to compile (it cost a fifth of the query's work).
-    article = next(iter(articles.filter(slug=slug).order_by()[:1]), None)
+    article, renderings = reads.article_with_live_version(
+        slug, tuple(joined_audiences(audience)), pending=settings.EDITORIAL_SHOW_PENDING
+    )
     if article is not None and article.is_public():
-        attach_renderings(article.published_revision, article, audience)
+        article.published_revision.joined_renderings = renderings
         return article, article.published_revision, False
     if article is not None and settings.EDITORIAL_SHOW_PENDING and article.is_pending_public():
         return article, article.pending_revision, True
@@ -138,7 +151,10 @@ def public_article(slug: str, audience: str = "patient"):
 
 
 def render_article(request, page: ArticlePage, *, preview=False):
-    canonical_path = page.url_for(page.audience) if not page.is_permalink else page.article.get_absolute_url()
+    if page.is_permalink:
+        canonical_path = page_url("articles:detail", page.article.slug)
+    else:
+        canonical_path = page.professional_url if page.audience == "professional" else page.patient_url
     canonical = request.build_absolute_uri(canonical_path)
     json_ld = ""
     if not page.pending:  # unreviewed content makes no machine-readable claim of review
@@ -146,7 +162,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
             page,
             url=canonical,
             site_name=settings.EDITORIAL_SITE_NAME,
-            board_url=request.build_absolute_uri(reverse("articles:board")),
+            board_url=request.build_absolute_uri(page_url("articles:board")),
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         json_ld = structured_data.to_script(data)
@@ -157,7 +173,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
         "noindex": page.pending or page.is_permalink or page.fell_back or preview,
         "preview": preview,
     }
-    response = render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context, using="jinja2")
     if context["noindex"]:
         response["X-Robots-Tag"] = "noindex"
     if not page.is_permalink:
@@ -169,7 +185,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
 
 
 # Part of the history fragment's key: bump it when what ``approved_history`` returns changes shape.
-HISTORY_FRAGMENT_VERSION = 1
+HISTORY_FRAGMENT_VERSION = 2
 
 
 def article_history(article, generations: dict | None = None) -> list:

@@ -4,20 +4,17 @@ Read-only: every fact comes from stored decisions, versions and withdrawals (wri
 ``workflow``); nothing here is a default standing in for something nobody said.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Aggregate, F, Func, OuterRef, Subquery, TextField, Value
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, AuthorProfile, ReviewDecision, Revision, RevisionStage, Withdrawal
+from articles.models import Article, AuthorProfile, ReviewDecision, Revision, Withdrawal, reads
 
-# What the history list shows of each version; the text of old versions is never loaded.
-HISTORY_FIELDS = ("id", "article_id", "number", "title", "approved_at", "kind", "change_kind", "change_note")
+from .jinja import page_url
+
 EDITORIAL_TEAM = "the editorial team"
 
 
@@ -41,7 +38,7 @@ class Approver:
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
 
     def get_absolute_url(self):
-        return f"{reverse('articles:board')}#{self.slug}" if self.on_board else None
+        return f"{page_url('articles:board')}#{self.slug}" if self.on_board else None
 
 
 @dataclass
@@ -65,54 +62,25 @@ class Withdrawn(Http404):
 
 def _decisions_by_revision(article: Article, revision_ids: set) -> tuple[dict, dict]:
     """Map revision id to its approvers and to its confirmations, in decision order, in one query."""
-    Decision = ReviewDecision.Decision
-    decisions = (
-        ReviewDecision.objects.filter(article=article, decision__in=[Decision.APPROVE, Decision.CONFIRM_CURRENT])
-        .select_related("reviewer__board_profile__specialty")
-        .annotate(role=Subquery(_stage_credit()))
-        .only(
-            "revision_id",
-            "stage",
-            "decision",
-            "created_at",
-            "conflicts",
-            "reviewer_name",
-            "reviewer_credentials",
-            "reviewer_slug",
-            "reviewer__id",
-            "reviewer__board_profile__slug",
-            "reviewer__board_profile__is_active",
-            "reviewer__board_profile__specialty__name",
-        )
-        .order_by("created_at", "pk")
-    )
     approvers, confirmations = {}, {}
-    for d in decisions:
-        if d.revision_id not in revision_ids:
+    for d in reads.approvals_and_confirmations(article):
+        if d["revision_id"] not in revision_ids:
             continue  # an approval of a version that never reached its quorum
-        member = getattr(d.reviewer, "board_profile", None)
+        on_board = d["board_slug"] is not None
         credited = Approver(
-            display_name=d.reviewer_name or "A board member",
-            credentials=d.reviewer_credentials,
-            slug=member.slug if member else d.reviewer_slug,
-            specialty=member.specialty.name if member and member.specialty else "",
-            on_board=bool(member and member.is_active),
-            conflicts=d.conflicts,
-            decided_at=d.created_at,
-            stage=d.stage,
-            role=(d.role or "") if d.decision == Decision.APPROVE else "",
+            display_name=d["reviewer_name"] or "A board member",
+            credentials=d["reviewer_credentials"],
+            slug=d["board_slug"] if on_board else d["reviewer_slug"],
+            specialty=(d["board_topic"] or "") if on_board else "",
+            on_board=bool(on_board and d["board_is_active"]),
+            conflicts=d["conflicts"],
+            decided_at=d["created_at"],
+            stage=d["stage"],
+            role=d["stage_credit"] if d["decision"] == ReviewDecision.Decision.APPROVE else "",
         )
-        target = approvers if d.decision == Decision.APPROVE else confirmations
-        target.setdefault(d.revision_id, []).append(credited)
+        target = approvers if d["decision"] == ReviewDecision.Decision.APPROVE else confirmations
+        target.setdefault(d["revision_id"], []).append(credited)
     return approvers, confirmations
-
-
-def _stage_credit():
-    """A subquery: how the stage the outer decision was made at credits its reviewers."""
-    frozen = RevisionStage.objects.filter(
-        revision=OuterRef("revision"), position=OuterRef("stage"), superseded_at__isnull=True
-    )
-    return frozen.order_by().values("credit")[:1]
 
 
 def stage_credits(approvers: list) -> list[tuple[str, list]]:
@@ -126,58 +94,12 @@ def stage_credits(approvers: list) -> list[tuple[str, list]]:
     return list(groups.values())
 
 
-class JSONArray(Aggregate):
-    """Collect one JSON value per row into a JSON array (SQLite ``json_group_array``, PostgreSQL ``jsonb_agg``).
-
-    Read as text and decoded here: a ``JSONField`` would cost SQLite a feature-check query.
-    """
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-
-
-class JSONObject(Func):
-    """``json_object`` / ``jsonb_build_object`` of name-value pairs.
-
-    Django's own ``JSONObject`` would cost SQLite a feature-check query on first use.
-    """
-
-    function = "JSON_OBJECT"
-    output_field = TextField()
-
-    def __init__(self, **fields):
-        super().__init__(*[part for name, value in fields.items() for part in (Value(name), value)])
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSONB_BUILD_OBJECT", **extra_context)
-
-
-def _authors_of_each_version():
-    """A subquery: the authors of the outer version, with their public profile, as a JSON array."""
-    profile = "user__author_profile__"
-    person = JSONObject(
-        user=F("user_id"),
-        display_name=F(profile + "display_name"),
-        slug=F(profile + "slug"),
-        role=F(profile + "role"),
-        credentials=F(profile + "credentials"),
-        is_public=F(profile + "is_public"),
-    )
-    rows = Revision.authors.through.objects.filter(revision=OuterRef("pk")).order_by().values("revision")
-    return Subquery(rows.annotate(people=JSONArray(person)).values("people"), output_field=TextField())
-
-
 def approved_history(article: Article) -> list:
-    """Every approved version, newest first, with its authors, approvers and confirmations (two queries)."""
-    versions = list(
-        article.revisions.filter(approved_at__isnull=False)
-        .only(*HISTORY_FIELDS)
-        .annotate(author_rows=_authors_of_each_version())
-        .order_by("-number")
-    )
+    """Every approved version, newest first, with its authors, approvers and confirmations (two queries).
+
+    Which versions are listed is ``reads.approved_versions``'s condition (``HISTORY_VISIBLE``).
+    """
+    versions = reads.approved_versions(article)
     approvers, confirmations = _decisions_by_revision(article, {v.pk for v in versions})
     for version in versions:
         version.approvers = approvers.get(version.pk, [])
@@ -219,8 +141,7 @@ def byline(history: list, revision: Revision) -> Byline:
     for version in history:
         if version.number > revision.number:
             continue
-        rows = version.author_rows or "[]"
-        for person in json.loads(rows) if isinstance(rows, str) else rows:
+        for person in version.author_rows:
             if person["user"] in seen:
                 continue
             seen.add(person["user"])
