@@ -4,20 +4,29 @@ Editors cite references by the number they gave them: ``[1]``, ``[2, 3]``, ``[4-
 Readers see references renumbered in order of first citation, each citation a superscript
 link to its reference and each reference linking back to every place it is cited.
 All HTML, including raw HTML an editor typed, goes through nh3's allow-list.
+
+Figures (``![alt](image:ID "caption")``, see ``figures``) are rendered from the ``images`` a
+caller passes (``render(..., images={id: FigureImage or None})``): each becomes a slot named by
+a secret made for this rendering, and the ``<figure>`` (``figure_html``) replaces its slot after
+the sanitiser has run, so text can neither forge a figure nor smuggle an ``<img>`` past it.
 """
 
 import functools
 import html
 import re
+import secrets
 import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from articles.content import figure_html, figures
 from articles.content.budget import SHORT_TEXT, VERDICTS, RenderBudget, RenderBudgetExceeded
 from articles.content.validators import strip_control_characters
 
@@ -283,8 +292,107 @@ class CitationExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(CITATION_RE, md, self.state), "citation", 175)
 
 
-def _markdown(state: CitationState, inline: bool = False) -> markdown.Markdown:
+@dataclass
+class FigureState:
+    """The figures of one version's texts: the images they may show and a slot for each figure met."""
+
+    images: Mapping  # image id -> FigureImage, or None for an image not in the library
+    secret: str = field(default_factory=lambda: secrets.token_hex(12))
+    slots: list = field(default_factory=list)  # FigureRef, by slot number
+    shown: list = field(default_factory=list)  # what structured data says of each figure shown
+
+    def slot(self, ref: figures.FigureRef) -> str:
+        self.slots.append(ref)
+        return f"fig{self.secret}x{len(self.slots) - 1}x"
+
+    def is_slot(self, element) -> bool:
+        return element.tag == "span" and (element.text or "").startswith(f"fig{self.secret}x")
+
+    def fill(self, sanitized: str) -> str:
+        """Put each figure in its slot of the sanitised HTML; the first of the page loads eagerly."""
+        return re.sub(rf"(?:<span>)?fig{self.secret}x(\d+)x(?:</span>)?", self._figure, sanitized)
+
+    def _figure(self, match) -> str:
+        ref = self.slots[int(match.group(1))]
+        image = self.images.get(ref.image_id)
+        if image is None:
+            return figure_html.missing_html(alt=ref.alt, caption=ref.caption)
+        eager = not self.shown
+        self.shown.append(figure_html.structured(image, alt=ref.alt, caption=ref.caption))
+        return figure_html.figure_html(image, alt=ref.alt, caption=ref.caption, eager=eager)
+
+
+class FigureProcessor(InlineProcessor):
+    """``![alt](image:ID "caption")`` -> a slot (the figure itself is put in after sanitising)."""
+
+    def __init__(self, md, state: FigureState):
+        super().__init__(figures.FIGURE.pattern, md)
+        self.state = state
+
+    def handleMatch(self, m, data):
+        ref = figures.figure_refs(m.group(0))[0]
+        slot = etree.Element("span")
+        slot.text = AtomicString(self.state.slot(ref))
+        return slot, m.start(0), m.end(0)
+
+
+class FigureBlocks(Treeprocessor):
+    """Give each figure a block of its own: a paragraph around it is split before and after it.
+
+    In a heading or a link a figure cannot stand; its alt text is shown there instead.
+    """
+
+    def __init__(self, md, state: FigureState):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for slot in [element for element in root.iter() if self.state.is_slot(element)]:
+            parent = parents[slot]
+            if parent.tag == "p" and parent in parents:
+                self._split(parents[parent], parent)
+            elif parent.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "a"):
+                ref = self.state.slots[int(slot.text.rsplit("x", 2)[1])]
+                slot.text = AtomicString(ref.alt)
+
+    def _split(self, container, paragraph):
+        pieces, current = [], etree.Element("p")
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if self.state.is_slot(child):
+                tail, child.tail = child.tail, None
+                pieces += [current, child]
+                current = etree.Element("p")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        at = list(container).index(paragraph)
+        container.remove(paragraph)
+        kept = [p for p in pieces if p.tag != "p" or len(p) or (p.text or "").strip()]
+        for offset, piece in enumerate(kept):
+            container.insert(at + offset, piece)
+        if kept:
+            kept[-1].tail = paragraph.tail
+
+
+class FigureExtension(Extension):
+    def __init__(self, state: FigureState, **kwargs):
+        self.state = state
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        # Above escapes (180), so "\]" in alt text is read by the figure syntax; below code spans (190).
+        md.inlinePatterns.register(FigureProcessor(md, self.state), "figure", 185)
+        # After the inline patterns (20), before the table of contents (5) reads the headings.
+        md.treeprocessors.register(FigureBlocks(md, self.state), "figure_blocks", 15)
+
+
+def _markdown(state: CitationState, inline: bool = False, figure_state: FigureState | None = None) -> markdown.Markdown:
     extensions = [CitationExtension(state), "sane_lists", "tables"]
+    if figure_state is not None:
+        extensions.append(FigureExtension(figure_state))
     if not inline:
         extensions.append("toc")
     return markdown.Markdown(
@@ -322,6 +430,7 @@ class RenderedText:
     unknown_citations: list
     uncited: list  # editor numbers of references never cited
     headings: list
+    figures: list = field(default_factory=list)  # figure_html.structured() of each figure shown
 
     @property
     def reference_groups(self):
@@ -369,25 +478,29 @@ def _reading_order(state: CitationState, *html: str) -> dict | None:
     return None if reading == state.order else reading
 
 
-def _render_html(summary: str, body: str, known: set, order: dict | None = None) -> tuple:
+def _render_html(summary: str, body: str, known: set, order: dict | None, figure_state: FigureState) -> tuple:
     state = CitationState(known=known, order=dict(order or {}))
-    summary_html = _convert(_markdown(state, inline=True), summary)
-    md = _markdown(state)
+    summary_html = _convert(_markdown(state, inline=True, figure_state=figure_state), summary)
+    md = _markdown(state, figure_state=figure_state)
     body_html = _convert(md, body)
     return state, md, summary_html, body_html
 
 
-def render(summary: str, body: str, references: list[dict]) -> RenderedText:
-    """Render one version's summary and body against its reference list.
+def render(summary: str, body: str, references: list[dict], images: Mapping | None = None) -> RenderedText:
+    """Render one version's summary and body against its reference list and the images it shows.
 
     References are numbered by first citation in reading order: a second pass renders with
-    that numbering when Markdown's processing order differed from it.
+    that numbering when Markdown's processing order differed from it. ``images`` maps each image
+    id the texts show (``figures.image_ids``) to its ``figure_html.FigureImage``; an id missing
+    from it, or mapped to None, shows a visible "Image not available" in place of the figure.
     """
     known = {ref["number"] for ref in references}
-    state, md, summary_html, body_html = _render_html(summary, body, known)
+    figure_state = FigureState(images or {})
+    state, md, summary_html, body_html = _render_html(summary, body, known, None, figure_state)
     reading = _reading_order(state, summary_html, body_html)
     if reading is not None:
-        state, md, summary_html, body_html = _render_html(summary, body, known, reading)
+        figure_state = FigureState(images or {})
+        state, md, summary_html, body_html = _render_html(summary, body, known, reading, figure_state)
     by_number = {ref["number"]: ref for ref in references}
     rendered_refs = sorted(
         (
@@ -397,13 +510,16 @@ def render(summary: str, body: str, references: list[dict]) -> RenderedText:
         key=lambda r: r.display_number,
     )
     headings = [(token["id"], token["name"]) for token in getattr(md, "toc_tokens", []) if token["level"] == 2]
+    summary_html = figure_state.fill(sanitize(summary_html))
+    body_html = figure_state.fill(sanitize(body_html))
     return RenderedText(
-        summary_html=sanitize(summary_html),
-        body_html=sanitize(body_html),
+        summary_html=summary_html,
+        body_html=body_html,
         references=rendered_refs,
         unknown_citations=state.unknown,
         uncited=sorted(set(by_number) - set(state.order)),
         headings=headings,
+        figures=figure_state.shown,
     )
 
 

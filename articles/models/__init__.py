@@ -4,12 +4,13 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
-site, no admin.
+files; ``figures`` freezes what each submitted version shows of them. Models use
+``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
 from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .figures import RevisionImage
 from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -40,6 +41,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewQueueItem",
     "Revision",
+    "RevisionImage",
     "Specialty",
     "Withdrawal",
     "hash_content",

@@ -353,6 +353,15 @@ class Revision(CleanTextMixin, models.Model):
     def approvals(self):
         return self.decisions.filter(decision="approve")
 
+    def figure_images(self) -> dict:
+        """The images this version's figures show (``figures.images_for``): frozen at submission,
+        the library's for a working copy not submitted yet. Read once per instance."""
+        if not hasattr(self, "_figure_images"):
+            from .figures import images_for  # figures builds on this module
+
+            self._figure_images = images_for(self)
+        return self._figure_images
+
 
 class Page(CleanTextMixin, models.Model):
     """A simple editable public page, such as the editorial policy."""
