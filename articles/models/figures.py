@@ -18,14 +18,14 @@ from django.db import models
 from articles.content.figure_html import FigureImage
 from articles.content.figures import figure_refs, image_ids
 
-from .content import Revision
 from .images import LICENCE_URLS, Image, ImageFile
 
 
 class RevisionImage(models.Model):
     """What one submitted version shows of one library image: frozen at submission, never changed."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="images")
+    # By name: ``content.Revision`` reads its frozen images through this module.
+    revision = models.ForeignKey("articles.Revision", on_delete=models.CASCADE, related_name="images")
     # The library entry (kept for "where used"); PROTECT: an image a version shows cannot be deleted.
     image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="+")
     file = models.ForeignKey(ImageFile, on_delete=models.PROTECT, related_name="+")
