@@ -116,6 +116,13 @@ def images_for(revision) -> dict[int, FigureImage | None]:
     return frozen_images(revision)
 
 
+def library_changed_since(revision) -> bool:
+    """Whether the library now shows ``revision``'s figures differently from what it froze (a new
+    file, credit or licence): a working copy with the same text is then still a change to review."""
+    texts = texts_of(revision)
+    return bool(image_ids(*texts)) and library_images(*texts) != frozen_images(revision)
+
+
 def freeze(revision) -> list[RevisionImage]:
     """Record what ``revision`` shows of each library image, now (called when it is submitted).
 

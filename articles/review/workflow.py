@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, ReviewDecision, Revision, hash_content
-from articles.models.figures import freeze
+from articles.models.figures import freeze, library_changed_since
 from articles.models.rendered import store_renderings
 
 from . import assignments, board, notifications, records
@@ -191,7 +191,8 @@ def submit(
         snapshot = article.content_snapshot()
         validate_for_review(snapshot)
         last = article.revisions.order_by("-number").first()
-        if article.published_revision and snapshot_hash_equal(snapshot, article.published_revision):
+        live = article.published_revision
+        if live and snapshot_hash_equal(snapshot, live) and not library_changed_since(live):
             raise WorkflowError("Nothing has changed since the approved version; there is nothing to review.")
         if article.published_revision:
             change_note, change_kind = clean_change_note(change_note=change_note, change_kind=change_kind)
