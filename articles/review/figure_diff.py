@@ -86,7 +86,16 @@ def figure_changes(previous, revision) -> list[FigureChange]:
     for key, after in new.items():
         before = old.get(key)
         if before is None:
-            changes.append(FigureChange("added", key[0], None, after, alt_html=word_diff("", after.alt)))
+            changes.append(
+                FigureChange(
+                    "added",
+                    key[0],
+                    None,
+                    after,
+                    alt_html=word_diff("", after.alt),
+                    caption_html=word_diff("", after.ref.caption),
+                )
+            )
             continue
         change = FigureChange(
             "unchanged",
@@ -105,7 +114,16 @@ def figure_changes(previous, revision) -> list[FigureChange]:
         changes.append(change)
     for key, before in old.items():
         if key not in new:
-            changes.append(FigureChange("removed", key[0], before, None, alt_html=word_diff(before.alt, "")))
+            changes.append(
+                FigureChange(
+                    "removed",
+                    key[0],
+                    before,
+                    None,
+                    alt_html=word_diff(before.alt, ""),
+                    caption_html=word_diff(before.ref.caption, ""),
+                )
+            )
     return changes
 
 
