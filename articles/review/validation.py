@@ -19,15 +19,17 @@ def validate_for_review(snapshot: dict, *, draft: bool = False) -> None:
     control characters, figures of images not in the library (or without alt text), images that
     are not from the library, too many references, or citations and references that do not match.
 
-    A ``draft`` (the importer's check) may still hold references it does not cite yet; a
-    citation of a reference that does not exist is refused either way.
+    A ``draft`` (the importer's check) may still hold references it does not cite yet, and
+    figures of images this library does not have (yet); a citation of a reference that does not
+    exist is refused either way.
     """
     problems = []
     for field in ("title", "summary", "body", "professional_summary", "professional_body"):
         label = field.replace("_", " ")
         if field != "title":
             problems += [f"The {label}: {problem}" for problem in markdown_problems(snapshot.get(field) or "")]
-            problems += figure_problems(snapshot.get(field) or "", label=f"The {label}")
+            if not draft:  # an imported draft keeps its figures as written; submitting it checks them
+                problems += figure_problems(snapshot.get(field) or "", label=f"The {label}")
         if CONTROL_CHARACTERS.search(snapshot.get(field) or ""):
             problems.append(f"The {label} contains an invisible control character; remove it.")
     references = snapshot.get("references", [])
