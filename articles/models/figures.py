@@ -26,8 +26,9 @@ class RevisionImage(models.Model):
 
     # By name: ``content.Revision`` reads its frozen images through this module.
     revision = models.ForeignKey("articles.Revision", on_delete=models.CASCADE, related_name="images")
-    # The library entry (kept for "where used"); PROTECT: an image a version shows cannot be deleted.
-    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="+")
+    # The library entry ("where used": ``image.version_uses``); PROTECT: an image a version shows
+    # cannot be deleted.
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="version_uses")
     file = models.ForeignKey(ImageFile, on_delete=models.PROTECT, related_name="+")
     alt_text = models.CharField(max_length=500, blank=True, help_text="The library's alt text at submission.")
     caption = models.TextField(blank=True, help_text="The library's caption at submission.")
