@@ -1,5 +1,6 @@
 """Figures in a real browser: the public page at 1280 and 390 px, and the review screen's image diff."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,15 @@ def narrow_page(chromium):
     context, page = _browser_page(chromium, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     yield page
     context.close()
+
+
+def wait_until(page, images: str, timeout: float = 10) -> None:
+    """Wait until every image ``images`` selects has loaded (polled: the site's CSP forbids eval)."""
+    script = f"[...document.querySelectorAll({images!r})].every(i => i.complete && i.naturalWidth > 0)"
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"{images} did not load"
+        page.wait_for_timeout(100)
 
 
 def demo_image(name, **fields) -> Image:
@@ -71,9 +81,7 @@ def test_public_figures_load_keep_their_size_and_pass_axe(page, narrow_page, liv
         images = browser_page.locator("figure.figure img")
         assert images.count() == 2
         browser_page.locator("figure.figure").last.scroll_into_view_if_needed()
-        browser_page.wait_for_function(
-            "[...document.querySelectorAll('figure.figure img')].every(i => i.complete && i.naturalWidth > 0)"
-        )
+        wait_until(browser_page, "figure.figure img")
         sources = browser_page.evaluate("[...document.querySelectorAll('figure.figure img')].map(i => i.currentSrc)")
         assert all(src.endswith(".webp") for src in sources), sources
         box = images.first.bounding_box()
@@ -110,9 +118,7 @@ def test_review_screen_shows_the_image_diff(page, narrow_page, live_server, illu
         assert section.locator(".figure-changed").count() == 1 and section.locator(".figure-removed").count() == 1
         assert "new image file" in section.inner_text()
         section.scroll_into_view_if_needed()
-        browser_page.wait_for_function(
-            "[...document.querySelectorAll('.figure-diff img')].every(i => i.complete && i.naturalWidth > 0)"
-        )
+        wait_until(browser_page, ".figure-diff img")
         assert axe_violations(browser_page) == []
         width = browser_page.viewport_size["width"]
         for folder in (screenshot_dir, shots):

@@ -320,3 +320,9 @@ def test_the_article_page_has_json_ld_images_and_og_image(client, illustrated):
     assert '<meta property="og:image:width" content="800">' in html
     assert '<meta property="og:image:height" content="400">' in html
     assert '<meta property="og:image:alt" content="A teal drawing">' in html
+
+
+def test_two_figures_in_one_paragraph_each_get_a_block_and_the_words_stay_in_order():
+    html = render("", "Before ![One](image:7) middle ![Two](image:7) after.", [], images={7: picture()}).body_html
+    shape = re.sub(r"<figure.*?</figure>", "[F]", html).replace("\n", "")
+    assert shape == "<p>Before </p>[F]<p> middle </p>[F]<p> after.</p>"

@@ -348,20 +348,23 @@ class FigureBlocks(Treeprocessor):
 
     def run(self, root):
         parents = {child: parent for parent in root.iter() for child in parent}
+        paragraphs = {}  # each paragraph with figures, split once (for all of them)
         for slot in [element for element in root.iter() if self.state.is_slot(element)]:
             parent = parents[slot]
             if parent.tag == "p" and parent in parents:
-                self._split(parents[parent], parent)
+                paragraphs[parent] = parents[parent]
             elif parent.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "a"):
                 ref = self.state.slots[int(slot.text.rsplit("x", 2)[1])]
                 slot.text = AtomicString(ref.alt)
+        for paragraph, container in paragraphs.items():
+            self._split(container, paragraph)
 
     def _split(self, container, paragraph):
         pieces, current = [], etree.Element("p")
         current.text = paragraph.text
         for child in list(paragraph):
             if self.state.is_slot(child):
-                tail, child.tail = child.tail, None
+                tail, child.tail = child.tail, "\n"
                 pieces += [current, child]
                 current = etree.Element("p")
                 current.text = tail
