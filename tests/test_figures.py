@@ -301,7 +301,8 @@ def test_the_review_screen_shows_image_changes_side_by_side_with_words_diffed(cl
     assert f"{changed.old.image.sha256}/w320.png" in section and f"{changed.new.image.sha256}/w320.png" in section
     assert "Drawing: J. Doe · CC BY 4.0" in section and "Drawing: K. Other · CC BY 4.0" in section
     assert "Added" in section and "Photo: P. Q. · CC BY-SA 4.0" in section
-    assert "[added: </span>now" in section or "now" in section.split("Caption")[1]
+    caption = section[section.index("<dt>Caption</dt>") :].split("</dd>")[0]
+    assert "<ins>" in caption and "now" in caption
 
 
 # --- Public page: structured data and og:image -------------------------------------------------
@@ -326,3 +327,27 @@ def test_two_figures_in_one_paragraph_each_get_a_block_and_the_words_stay_in_ord
     html = render("", "Before ![One](image:7) middle ![Two](image:7) after.", [], images={7: picture()}).body_html
     shape = re.sub(r"<figure.*?</figure>", "[F]", html).replace("\n", "")
     assert shape == "<p>Before </p>[F]<p> middle </p>[F]<p> after.</p>"
+
+
+@pytest.mark.django_db
+def test_the_compare_page_shows_figure_changes_between_two_versions(client, illustrated, author, reviewer):
+    article, image = illustrated
+    article.body = article.body.replace("What it shows", "What it shows, labelled")
+    editing.save_content(article, user=author, reason="Caption")
+    workflow.submit(article, user=author, **factories.change_note_for(article))
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:articles_article_compare", args=[article.pk]) + "?from=1&to=2").text
+    section = html[html.index('id="figure-diff-heading"') :]
+    assert "Version 1" in section and "Version 2" in section
+    caption = section[section.index("<dt>Caption</dt>") :].split("</dd>")[0]
+    assert "<ins>" in caption and "labelled" in caption
+
+
+@pytest.mark.django_db
+def test_an_image_a_version_shows_cannot_be_deleted(illustrated):
+    from django.db.models import ProtectedError
+
+    _, image = illustrated
+    assert image.version_uses.count() == 1
+    with pytest.raises(ProtectedError):
+        image.delete()
