@@ -351,3 +351,25 @@ def test_an_image_a_version_shows_cannot_be_deleted(illustrated):
     assert image.version_uses.count() == 1
     with pytest.raises(ProtectedError):
         image.delete()
+
+
+@pytest.mark.django_db
+def test_the_live_preview_shows_the_library_image_and_names_an_unknown_one(client, media, author):
+    image = library_image()
+    client.force_login(author)
+    body = f"{figure_markdown(image.pk, 'A drawing', 'Look')}\n\n![Gone](image:424242)"
+    html = client.post("/admin/articles/article/live-preview/", {"summary": "Short.", "body": body}).text
+    assert f"{image.file.sha256}/w640.webp 640w" in html and "Drawing: J. Doe" in html
+    assert "Image not available: Gone" in html
+    assert "image 424242 (“Gone”), which is not in the image library" in html
+
+
+@pytest.mark.django_db
+def test_more_figures_than_the_cap_are_refused_and_shown_as_alt_text(media):
+    from articles.content.figure_html import MAX_FIGURES
+
+    image = library_image()
+    text = "\n\n".join(f"![Figure {n}](image:{image.pk})" for n in range(MAX_FIGURES + 1))
+    assert figure_problems(text, label="The body") == [f"The body has {MAX_FIGURES + 1} figures; the most is 100."]
+    html = render("", text, [], images={image.pk: picture(image_id=image.pk)}).body_html
+    assert html.count("<figure") == MAX_FIGURES and f"<p>Figure {MAX_FIGURES}</p>" in html

@@ -26,6 +26,9 @@ SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 FALLBACK_SRC_WIDTH = 960
 THUMBNAIL_WIDTH = 320
 MISSING_TEXT = "Image not available"
+# Figures one version's texts may show (each is some 1.5 kB of HTML for a dozen characters of
+# Markdown): beyond it, the editors' checks refuse the text and the renderer shows alt text instead.
+MAX_FIGURES = 100
 
 # Short licence names for captions (the library's choices carry longer labels for editors).
 LICENCE_LABELS = {

@@ -199,7 +199,7 @@ def _budget_problem(text: str) -> str:
     reference exists or not) nor on which of the page's parsers renders it: one verdict a text.
     """
     if VERDICTS.get(text) is None:
-        _convert(_markdown(CitationState(), inline=True), text)
+        _convert(_markdown(CitationState(), inline=True, figure_state=_figures_in(text, {})), text)
     return VERDICTS.get(text) or ""
 
 
@@ -331,6 +331,8 @@ class FigureProcessor(InlineProcessor):
 
     def handleMatch(self, m, data):
         ref = figures.figure_refs(m.group(0))[0]
+        if len(self.state.slots) >= figure_html.MAX_FIGURES:
+            return AtomicString(ref.alt), m.start(0), m.end(0)
         slot = etree.Element("span")
         slot.text = AtomicString(self.state.slot(ref))
         return slot, m.start(0), m.end(0)
@@ -390,6 +392,17 @@ class FigureExtension(Extension):
         md.inlinePatterns.register(FigureProcessor(md, self.state), "figure", 185)
         # After the inline patterns (20), before the table of contents (5) reads the headings.
         md.treeprocessors.register(FigureBlocks(md, self.state), "figure_blocks", 15)
+
+
+def _figures_in(text: str, images: Mapping, state: "FigureState | None" = None) -> "FigureState | None":
+    """The figure state to render ``text`` with: none for text without figures.
+
+    Every conversion of a text decides it the same way (the render budget's verdict on a text
+    holds for each of them): the figure pattern is tried, and charged, only where there may be one.
+    """
+    if "](image:" not in (text or ""):
+        return None
+    return state if state is not None else FigureState(images)
 
 
 def _markdown(state: CitationState, inline: bool = False, figure_state: FigureState | None = None) -> markdown.Markdown:
@@ -483,8 +496,8 @@ def _reading_order(state: CitationState, *html: str) -> dict | None:
 
 def _render_html(summary: str, body: str, known: set, order: dict | None, figure_state: FigureState) -> tuple:
     state = CitationState(known=known, order=dict(order or {}))
-    summary_html = _convert(_markdown(state, inline=True, figure_state=figure_state), summary)
-    md = _markdown(state, figure_state=figure_state)
+    summary_html = _convert(_markdown(state, inline=True, figure_state=_figures_in(summary, {}, figure_state)), summary)
+    md = _markdown(state, figure_state=_figures_in(body, {}, figure_state))
     body_html = _convert(md, body)
     return state, md, summary_html, body_html
 
@@ -574,6 +587,9 @@ def plain_text(markdown_text: str) -> str:
     """
     without_citations = re.sub(CITATION_RE, "", markdown_text or "")
     # The same parser as the page's (its work counted the same way), citations already gone.
-    converted = _convert(_markdown(CitationState(), inline=True), without_citations)
+    figure_state = _figures_in(without_citations, {})
+    converted = _convert(_markdown(CitationState(), inline=True, figure_state=figure_state), without_citations)
+    if figure_state is not None:  # figures are not words: dropped, as images with URLs are
+        converted = re.sub(rf"fig{figure_state.secret}x\d+x", "", converted)
     text = " ".join(nh3.clean(converted, tags=set()).split()).replace(" .", ".").replace(" ,", ",")
     return strip_control_characters(html.unescape(text))

@@ -15,7 +15,7 @@ import re
 
 from django.db import models
 
-from articles.content.figure_html import FigureImage
+from articles.content.figure_html import MAX_FIGURES, FigureImage
 from articles.content.figures import figure_refs, image_ids
 
 from .images import LICENCE_URLS, Image, ImageFile
@@ -158,6 +158,9 @@ def figure_problems(text: str, *, label: str = "The text") -> list[str]:
     or image syntax that is not a library figure (a URL, a data: URI)."""
     refs = figure_refs(text)
     problems = []
+    if len(refs) > MAX_FIGURES:
+        problems.append(f"{label} has {len(refs)} figures; the most is {MAX_FIGURES}.")
+        refs = refs[:MAX_FIGURES]
     known = {image.pk: image for image in Image.objects.filter(pk__in={ref.image_id for ref in refs})}
     for ref in refs:
         image = known.get(ref.image_id)
