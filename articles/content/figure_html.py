@@ -1,8 +1,9 @@
 """Figures as readers see them: a library image's ``<figure>``, built from data, never from text.
 
 The renderer (``rendering.render(..., images=...)``) turns each ``![alt](image:ID "caption")``
-(``figures``) into a slot and, after the sanitiser has run over the editors' text, puts the
-``<figure>`` this module builds in its place. Every attribute here is built from a
+(``figures``) into a slot (``FigureExtension``: a Markdown pattern, and a tree step giving each
+figure a block of its own) and, after the sanitiser has run over the editors' text, puts the
+``<figure>`` this module builds in its place (``FigureState.fill``). Every attribute here is built from a
 ``FigureImage`` (what the library or a frozen version says about the image) and the alt text
 and caption the Markdown gives, escaped; so no text an editor types can produce an ``<img>``,
 a ``<picture>`` or a ``srcset`` (the sanitiser's allow-list has none of them).
@@ -13,11 +14,20 @@ and a submitted version freezes them (``articles.models.figures``). A decorative
 has ``alt=""``, whatever the Markdown says.
 """
 
-from dataclasses import asdict, dataclass
+import re
+import secrets
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from html import escape
 
 from django.conf import settings
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
+from . import figures
 from . import images as pixels
 
 # The article column is 42rem wide (site.css ``--measure``); narrower screens have 1rem margins.
@@ -165,3 +175,105 @@ def _http_url(value: str) -> str:
     if scheme.lower() in ("http", "https") and rest.startswith("//") and not any(c in value for c in ' "<>\n\t'):
         return value
     return ""
+
+
+@dataclass
+class FigureState:
+    """The figures of one version's texts: the images they may show and a slot for each figure met."""
+
+    images: Mapping  # image id -> FigureImage, or None for an image not in the library
+    secret: str = field(default_factory=lambda: secrets.token_hex(12))
+    slots: list = field(default_factory=list)  # FigureRef, by slot number
+    shown: list = field(default_factory=list)  # what structured data says of each figure shown
+
+    def slot(self, ref: figures.FigureRef) -> str:
+        self.slots.append(ref)
+        return f"fig{self.secret}x{len(self.slots) - 1}x"
+
+    def is_slot(self, element) -> bool:
+        return element.tag == "span" and (element.text or "").startswith(f"fig{self.secret}x")
+
+    def fill(self, sanitized: str) -> str:
+        """Put each figure in its slot of the sanitised HTML; the first of the page loads eagerly."""
+        return re.sub(rf"(?:<span>)?fig{self.secret}x(\d+)x(?:</span>)?", self._figure, sanitized)
+
+    def _figure(self, match) -> str:
+        ref = self.slots[int(match.group(1))]
+        image = self.images.get(ref.image_id)
+        if image is None:
+            return missing_html(alt=ref.alt, caption=ref.caption)
+        eager = not self.shown
+        self.shown.append(structured(image, alt=ref.alt, caption=ref.caption))
+        return figure_html(image, alt=ref.alt, caption=ref.caption, eager=eager)
+
+
+class FigureProcessor(InlineProcessor):
+    """``![alt](image:ID "caption")`` -> a slot (the figure itself is put in after sanitising)."""
+
+    def __init__(self, md, state: FigureState):
+        super().__init__(figures.FIGURE.pattern, md)
+        self.state = state
+
+    def handleMatch(self, m, data):
+        ref = figures.figure_refs(m.group(0))[0]
+        if len(self.state.slots) >= MAX_FIGURES:
+            return AtomicString(ref.alt), m.start(0), m.end(0)
+        slot = etree.Element("span")
+        slot.text = AtomicString(self.state.slot(ref))
+        return slot, m.start(0), m.end(0)
+
+
+class FigureBlocks(Treeprocessor):
+    """Give each figure a block of its own: a paragraph around it is split before and after it.
+
+    In a heading or a link a figure cannot stand; its alt text is shown there instead.
+    """
+
+    def __init__(self, md, state: FigureState):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        paragraphs = {}  # each paragraph with figures, split once (for all of them)
+        for slot in [element for element in root.iter() if self.state.is_slot(element)]:
+            parent = parents[slot]
+            if parent.tag == "p" and parent in parents:
+                paragraphs[parent] = parents[parent]
+            elif parent.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "a"):
+                ref = self.state.slots[int(slot.text.rsplit("x", 2)[1])]
+                slot.text = AtomicString(ref.alt)
+        for paragraph, container in paragraphs.items():
+            self._split(container, paragraph)
+
+    def _split(self, container, paragraph):
+        pieces, current = [], etree.Element("p")
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if self.state.is_slot(child):
+                tail, child.tail = child.tail, "\n"
+                pieces += [current, child]
+                current = etree.Element("p")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        at = list(container).index(paragraph)
+        container.remove(paragraph)
+        kept = [p for p in pieces if p.tag != "p" or len(p) or (p.text or "").strip()]
+        for offset, piece in enumerate(kept):
+            container.insert(at + offset, piece)
+        if kept:
+            kept[-1].tail = paragraph.tail
+
+
+class FigureExtension(Extension):
+    def __init__(self, state: FigureState, **kwargs):
+        self.state = state
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        # Above escapes (180), so "\]" in alt text is read by the figure syntax; below code spans (190).
+        md.inlinePatterns.register(FigureProcessor(md, self.state), "figure", 185)
+        # After the inline patterns (20), before the table of contents (5) reads the headings.
+        md.treeprocessors.register(FigureBlocks(md, self.state), "figure_blocks", 15)

@@ -14,7 +14,6 @@ the sanitiser has run, so text can neither forge a figure nor smuggle an ``<img>
 import functools
 import html
 import re
-import secrets
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,11 +22,10 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
-from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from articles.content import figure_html, figures
 from articles.content.budget import SHORT_TEXT, VERDICTS, RenderBudget, RenderBudgetExceeded
+from articles.content.figure_html import FigureExtension, FigureState
 from articles.content.validators import strip_control_characters
 
 # [1], [1, 2], [1-3], [1–3]; not a Markdown link "[1](...)" or "[1][x]" (definitions
@@ -292,109 +290,7 @@ class CitationExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(CITATION_RE, md, self.state), "citation", 175)
 
 
-@dataclass
-class FigureState:
-    """The figures of one version's texts: the images they may show and a slot for each figure met."""
-
-    images: Mapping  # image id -> FigureImage, or None for an image not in the library
-    secret: str = field(default_factory=lambda: secrets.token_hex(12))
-    slots: list = field(default_factory=list)  # FigureRef, by slot number
-    shown: list = field(default_factory=list)  # what structured data says of each figure shown
-
-    def slot(self, ref: figures.FigureRef) -> str:
-        self.slots.append(ref)
-        return f"fig{self.secret}x{len(self.slots) - 1}x"
-
-    def is_slot(self, element) -> bool:
-        return element.tag == "span" and (element.text or "").startswith(f"fig{self.secret}x")
-
-    def fill(self, sanitized: str) -> str:
-        """Put each figure in its slot of the sanitised HTML; the first of the page loads eagerly."""
-        return re.sub(rf"(?:<span>)?fig{self.secret}x(\d+)x(?:</span>)?", self._figure, sanitized)
-
-    def _figure(self, match) -> str:
-        ref = self.slots[int(match.group(1))]
-        image = self.images.get(ref.image_id)
-        if image is None:
-            return figure_html.missing_html(alt=ref.alt, caption=ref.caption)
-        eager = not self.shown
-        self.shown.append(figure_html.structured(image, alt=ref.alt, caption=ref.caption))
-        return figure_html.figure_html(image, alt=ref.alt, caption=ref.caption, eager=eager)
-
-
-class FigureProcessor(InlineProcessor):
-    """``![alt](image:ID "caption")`` -> a slot (the figure itself is put in after sanitising)."""
-
-    def __init__(self, md, state: FigureState):
-        super().__init__(figures.FIGURE.pattern, md)
-        self.state = state
-
-    def handleMatch(self, m, data):
-        ref = figures.figure_refs(m.group(0))[0]
-        if len(self.state.slots) >= figure_html.MAX_FIGURES:
-            return AtomicString(ref.alt), m.start(0), m.end(0)
-        slot = etree.Element("span")
-        slot.text = AtomicString(self.state.slot(ref))
-        return slot, m.start(0), m.end(0)
-
-
-class FigureBlocks(Treeprocessor):
-    """Give each figure a block of its own: a paragraph around it is split before and after it.
-
-    In a heading or a link a figure cannot stand; its alt text is shown there instead.
-    """
-
-    def __init__(self, md, state: FigureState):
-        super().__init__(md)
-        self.state = state
-
-    def run(self, root):
-        parents = {child: parent for parent in root.iter() for child in parent}
-        paragraphs = {}  # each paragraph with figures, split once (for all of them)
-        for slot in [element for element in root.iter() if self.state.is_slot(element)]:
-            parent = parents[slot]
-            if parent.tag == "p" and parent in parents:
-                paragraphs[parent] = parents[parent]
-            elif parent.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "a"):
-                ref = self.state.slots[int(slot.text.rsplit("x", 2)[1])]
-                slot.text = AtomicString(ref.alt)
-        for paragraph, container in paragraphs.items():
-            self._split(container, paragraph)
-
-    def _split(self, container, paragraph):
-        pieces, current = [], etree.Element("p")
-        current.text = paragraph.text
-        for child in list(paragraph):
-            if self.state.is_slot(child):
-                tail, child.tail = child.tail, "\n"
-                pieces += [current, child]
-                current = etree.Element("p")
-                current.text = tail
-            else:
-                current.append(child)
-        pieces.append(current)
-        at = list(container).index(paragraph)
-        container.remove(paragraph)
-        kept = [p for p in pieces if p.tag != "p" or len(p) or (p.text or "").strip()]
-        for offset, piece in enumerate(kept):
-            container.insert(at + offset, piece)
-        if kept:
-            kept[-1].tail = paragraph.tail
-
-
-class FigureExtension(Extension):
-    def __init__(self, state: FigureState, **kwargs):
-        self.state = state
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        # Above escapes (180), so "\]" in alt text is read by the figure syntax; below code spans (190).
-        md.inlinePatterns.register(FigureProcessor(md, self.state), "figure", 185)
-        # After the inline patterns (20), before the table of contents (5) reads the headings.
-        md.treeprocessors.register(FigureBlocks(md, self.state), "figure_blocks", 15)
-
-
-def _figures_in(text: str, images: Mapping, state: "FigureState | None" = None) -> "FigureState | None":
+def _figures_in(text: str, images: Mapping, state: FigureState | None = None) -> FigureState | None:
     """The figure state to render ``text`` with: none for text without figures.
 
     Every conversion of a text decides it the same way (the render budget's verdict on a text
