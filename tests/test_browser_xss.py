@@ -49,8 +49,22 @@ def _cite_all(count):
 
 
 @pytest.fixture
-def hostile_content(author, reviewer):
-    """A published article whose every field carries the corpus, an update of it in review, and more."""
+def hostile_content(author, reviewer, monkeypatch, settings, tmp_path):
+    """A published article whose every field carries the corpus, an update of it in review, and more.
+
+    Its text shows library image 1 (alt text and caption from the corpus) and images that are not
+    from the library, which the checks would refuse: stored anyway, as an import or a shell would.
+    """
+    from articles.models import Image
+    from articles.models import images as library
+    from articles.review import validation
+
+    from .images_helpers import encoded
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    blob = library.store(library.check_upload("x.png", encoded("PNG", (400, 200))))
+    Image.objects.create(pk=1, title="x", alt_text="x", licence="own-work", file=blob)
+    monkeypatch.setattr(validation, "figure_problems", lambda text, label: [])
     text = "\n\n".join(PAYLOADS)
     one_line = [p for p in PAYLOADS if "\n" not in p]
     specialty = Specialty.objects.create(name=one_line[1][:100], slug="hostile")

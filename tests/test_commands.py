@@ -188,7 +188,7 @@ def test_seed_demo_fills_the_image_library_with_described_diagrams(seeded):
     from articles.models import Image
 
     images = list(Image.objects.select_related("file"))
-    assert len(images) == 2
+    assert len(images) == 3
     for image in images:
         image.full_clean()  # alt text, credit and licence as the admin requires them
         assert image.file.format == "PNG" and image.uploaded_by.username == "editor"
@@ -212,3 +212,20 @@ def test_seed_demo_shows_review_stages(seeded):
     clinical = iron.pending_revision.approvals().get().reviewer
     workflow.start_review(iron, user=pharmacist, revision=workflow.under_decision("start_review", iron))
     assert not workflow.allowed("approve", iron, clinical)
+
+
+def test_seed_demo_articles_carry_figures_live_and_in_review(seeded, client):
+    from articles.models import RevisionImage
+
+    live = Article.objects.public().filter(published_revision__images__isnull=False).distinct()
+    assert {a.slug for a in live} == {
+        "how-is-high-blood-pressure-treated-in-adults",
+        "looking-after-your-feet-with-diabetes",
+    }
+    for article in live:
+        html = client.get(article.get_absolute_url()).text
+        assert html.count("<picture>") == 1 and "Reviewed Health" in html and "og:image" in html
+    # The update in review rewords a caption: the board sees it beside the image.
+    update = Article.objects.get(slug="how-is-high-blood-pressure-treated-in-adults").pending_revision
+    assert RevisionImage.objects.filter(revision=update).count() == 1
+    assert "your doctor or nurse will explain" in update.body

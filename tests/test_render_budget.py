@@ -78,6 +78,7 @@ FLOOD_UNITS = {
     "entity": lambda w, n: "&amp; &#169;",
     "inline HTML": lambda w, n: f"<b>{w}</b>",
     "image": lambda w, n: f"![{w}](https://example.org/{w}.png)",
+    "figure": lambda w, n: f'![{w}](image:{n} "{w}")',
 }
 SEPARATORS = ["\n", "\n\n", "\n\n\n"]
 REFERENCES = [

@@ -59,6 +59,9 @@ URLS = [
     f"[click](data:text/html,<script>{MARK}</script>)",
     f"![img](javascript:{MARK})",
     f'![x](x" onerror="{MARK})',
+    # Library figures: alt text and caption end up in attributes and a figcaption.
+    f'![x" onerror="{MARK}](image:1 "<script>{MARK}</script>")',
+    f'![<img src=x onerror={MARK}>](image:999999 "\\" onload=\\"{MARK}")',
     f"[ref]: javascript:{MARK}\n\n[click][ref]",
     f"<a href=javascript:{MARK}>link</a>",
     f'<a href="&#x6A;avascript:{MARK}">link</a>',

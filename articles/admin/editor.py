@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from articles.content import reference_lookup
 from articles.content.rendering import citation_problems, markdown_problems, render
 from articles.models import max_reference_number
+from articles.models.figures import figure_problems, library_images
 
 # The widths the live preview can be shown at besides the panel's own ("phone" as an iPhone 14).
 DEVICES = [("phone", "Phone", 390), ("tablet", "Tablet", 768), ("desktop", "Desktop", 1280)]
@@ -92,8 +93,12 @@ def live_preview_view(model_admin, request):
     context = {
         "audience": audience,
         "title": request.POST.get("title", ""),
-        "rendered": render(summary, body, references),
-        "problems": markdown_problems(summary) + markdown_problems(body) + citation_problems(snapshot),
+        "rendered": render(summary, body, references, images=library_images(summary, body)),
+        "problems": markdown_problems(summary)
+        + markdown_problems(body)
+        + figure_problems(summary, label="The summary")
+        + figure_problems(body, label="The body")
+        + citation_problems(snapshot),
     }
     return TemplateResponse(request, "admin/articles/_live_preview.html", context)
 

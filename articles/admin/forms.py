@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
 from articles.models import Article, ArticleFlag, BoardMember, Page, Reference, Revision, max_reference_number
+from articles.models.figures import figure_problems
 from articles.review import conflicts, diffing, editing, validation, workflow
 from articles.review.forms import ChangeNoteForm
 
@@ -25,8 +26,9 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_markdown(text: str) -> str:
-    """Refuse Markdown the site will not render (see ``rendering.markdown_problems``)."""
-    problems = markdown_problems(text)
+    """Refuse Markdown the site will not render (see ``rendering.markdown_problems``) and figures it
+    cannot show (``figures.figure_problems``: images not in the library, missing alt text)."""
+    problems = markdown_problems(text) + figure_problems(text, label="This text")
     if problems:
         raise ValidationError(problems, code="markdown")
     return text

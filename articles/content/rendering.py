@@ -4,12 +4,18 @@ Editors cite references by the number they gave them: ``[1]``, ``[2, 3]``, ``[4-
 Readers see references renumbered in order of first citation, each citation a superscript
 link to its reference and each reference linking back to every place it is cited.
 All HTML, including raw HTML an editor typed, goes through nh3's allow-list.
+
+Figures (``![alt](image:ID "caption")``, see ``figures``) are rendered from the ``images`` a
+caller passes (``render(..., images={id: FigureImage or None})``): each becomes a slot named by
+a secret made for this rendering, and the ``<figure>`` (``figure_html``) replaces its slot after
+the sanitiser has run, so text can neither forge a figure nor smuggle an ``<img>`` past it.
 """
 
 import functools
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import markdown
@@ -19,6 +25,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
 from articles.content.budget import SHORT_TEXT, VERDICTS, RenderBudget, RenderBudgetExceeded
+from articles.content.figure_html import FigureExtension, FigureState
 from articles.content.validators import strip_control_characters
 
 # [1], [1, 2], [1-3], [1–3]; not a Markdown link "[1](...)" or "[1][x]" (definitions
@@ -190,7 +197,7 @@ def _budget_problem(text: str) -> str:
     reference exists or not) nor on which of the page's parsers renders it: one verdict a text.
     """
     if VERDICTS.get(text) is None:
-        _convert(_markdown(CitationState(), inline=True), text)
+        _convert(_markdown(CitationState(), inline=True, figure_state=_figures_in(text, {})), text)
     return VERDICTS.get(text) or ""
 
 
@@ -283,8 +290,21 @@ class CitationExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(CITATION_RE, md, self.state), "citation", 175)
 
 
-def _markdown(state: CitationState, inline: bool = False) -> markdown.Markdown:
+def _figures_in(text: str, images: Mapping, state: FigureState | None = None) -> FigureState | None:
+    """The figure state to render ``text`` with: none for text without figures.
+
+    Every conversion of a text decides it the same way (the render budget's verdict on a text
+    holds for each of them): the figure pattern is tried, and charged, only where there may be one.
+    """
+    if "](image:" not in (text or ""):
+        return None
+    return state if state is not None else FigureState(images)
+
+
+def _markdown(state: CitationState, inline: bool = False, figure_state: FigureState | None = None) -> markdown.Markdown:
     extensions = [CitationExtension(state), "sane_lists", "tables"]
+    if figure_state is not None:
+        extensions.append(FigureExtension(figure_state))
     if not inline:
         extensions.append("toc")
     return markdown.Markdown(
@@ -322,6 +342,7 @@ class RenderedText:
     unknown_citations: list
     uncited: list  # editor numbers of references never cited
     headings: list
+    figures: list = field(default_factory=list)  # figure_html.structured() of each figure shown
 
     @property
     def reference_groups(self):
@@ -369,25 +390,29 @@ def _reading_order(state: CitationState, *html: str) -> dict | None:
     return None if reading == state.order else reading
 
 
-def _render_html(summary: str, body: str, known: set, order: dict | None = None) -> tuple:
+def _render_html(summary: str, body: str, known: set, order: dict | None, figure_state: FigureState) -> tuple:
     state = CitationState(known=known, order=dict(order or {}))
-    summary_html = _convert(_markdown(state, inline=True), summary)
-    md = _markdown(state)
+    summary_html = _convert(_markdown(state, inline=True, figure_state=_figures_in(summary, {}, figure_state)), summary)
+    md = _markdown(state, figure_state=_figures_in(body, {}, figure_state))
     body_html = _convert(md, body)
     return state, md, summary_html, body_html
 
 
-def render(summary: str, body: str, references: list[dict]) -> RenderedText:
-    """Render one version's summary and body against its reference list.
+def render(summary: str, body: str, references: list[dict], images: Mapping | None = None) -> RenderedText:
+    """Render one version's summary and body against its reference list and the images it shows.
 
     References are numbered by first citation in reading order: a second pass renders with
-    that numbering when Markdown's processing order differed from it.
+    that numbering when Markdown's processing order differed from it. ``images`` maps each image
+    id the texts show (``figures.image_ids``) to its ``figure_html.FigureImage``; an id missing
+    from it, or mapped to None, shows a visible "Image not available" in place of the figure.
     """
     known = {ref["number"] for ref in references}
-    state, md, summary_html, body_html = _render_html(summary, body, known)
+    figure_state = FigureState(images or {})
+    state, md, summary_html, body_html = _render_html(summary, body, known, None, figure_state)
     reading = _reading_order(state, summary_html, body_html)
     if reading is not None:
-        state, md, summary_html, body_html = _render_html(summary, body, known, reading)
+        figure_state = FigureState(images or {})
+        state, md, summary_html, body_html = _render_html(summary, body, known, reading, figure_state)
     by_number = {ref["number"]: ref for ref in references}
     rendered_refs = sorted(
         (
@@ -397,13 +422,16 @@ def render(summary: str, body: str, references: list[dict]) -> RenderedText:
         key=lambda r: r.display_number,
     )
     headings = [(token["id"], token["name"]) for token in getattr(md, "toc_tokens", []) if token["level"] == 2]
+    summary_html = figure_state.fill(sanitize(summary_html))
+    body_html = figure_state.fill(sanitize(body_html))
     return RenderedText(
-        summary_html=sanitize(summary_html),
-        body_html=sanitize(body_html),
+        summary_html=summary_html,
+        body_html=body_html,
         references=rendered_refs,
         unknown_citations=state.unknown,
         uncited=sorted(set(by_number) - set(state.order)),
         headings=headings,
+        figures=figure_state.shown,
     )
 
 
@@ -455,6 +483,9 @@ def plain_text(markdown_text: str) -> str:
     """
     without_citations = re.sub(CITATION_RE, "", markdown_text or "")
     # The same parser as the page's (its work counted the same way), citations already gone.
-    converted = _convert(_markdown(CitationState(), inline=True), without_citations)
+    figure_state = _figures_in(without_citations, {})
+    converted = _convert(_markdown(CitationState(), inline=True, figure_state=figure_state), without_citations)
+    if figure_state is not None:  # figures are not words: dropped, as images with URLs are
+        converted = re.sub(rf"fig{figure_state.secret}x\d+x", "", converted)
     text = " ".join(nh3.clean(converted, tags=set()).split()).replace(" .", ".").replace(" ,", ",")
     return strip_control_characters(html.unescape(text))

@@ -4,8 +4,9 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files; ``accounts`` indexes staff sessions by user; ``audit`` is the site-wide, hash-chained audit
-log; ``workflows`` holds the review stages (configured, and frozen into each version). Models use
+files; ``figures`` freezes what each submitted version shows of them; ``accounts`` indexes staff
+sessions by user; ``audit`` is the site-wide, hash-chained audit log; ``workflows`` holds the
+review stages (configured, and frozen into each version). Models use
 ``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
@@ -23,6 +24,7 @@ from .content import (
     max_reference_number,
     with_flags,
 )
+from .figures import RevisionImage
 from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -60,6 +62,7 @@ __all__ = [
     "ReviewQueueItem",
     "Revision",
     "SignedInSession",
+    "RevisionImage",
     "RevisionStage",
     "Specialty",
     "Stage",

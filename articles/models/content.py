@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 from articles.content.rendering import MAX_CITABLE_NUMBER, http_url
 from articles.content.validators import CleanTextMixin
 
+from .figures import images_for
+
 
 class Specialty(CleanTextMixin, models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -367,6 +369,13 @@ class Revision(CleanTextMixin, models.Model):
 
     def approvals(self):
         return self.decisions.filter(decision="approve")
+
+    def figure_images(self) -> dict:
+        """The images this version's figures show (``figures.images_for``): frozen at submission,
+        the library's for a working copy not submitted yet. Read once per instance."""
+        if not hasattr(self, "_figure_images"):
+            self._figure_images = images_for(self)
+        return self._figure_images
 
 
 class Page(CleanTextMixin, models.Model):

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.db.models import FilteredRelation, Q
 from django.template.loader import get_template, render_to_string
@@ -53,8 +54,10 @@ def _references_fingerprint() -> str:
 
 
 def renderer_stamp() -> str:
-    """What a stored rendering was made by: ``RENDERER_VERSION`` and the references section's fingerprint."""
-    return f"{RENDERER_VERSION}.{_references_fingerprint()}"
+    """What a stored rendering was made by: ``RENDERER_VERSION``, the references section's fingerprint
+    and where figures' files are served from (``MEDIA_URL``, written into their ``srcset``)."""
+    media = hashlib.blake2b(settings.MEDIA_URL.encode(), digest_size=2).hexdigest()
+    return f"{RENDERER_VERSION}.{_references_fingerprint()}.{media}"
 
 
 class RenderedVersion(models.Model):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from articles.models import Article, ReviewDecision, Revision
 
 from . import screen
+from .figure_diff import figure_changes
 
 # What the picker and the lists show of each version; their texts are never loaded for them.
 LISTED_FIELDS = (
@@ -142,6 +143,15 @@ class Comparison:
     new: Revision
     source: dict  # diffing.diff_snapshots: fields (title, summary, body...), references, changed
     rendered: list  # diffing.RenderedField per part with text, both audiences
+    figures: list = field(default_factory=list)  # figure_diff.FigureChange per figure of either
+
+    @property
+    def old_label(self) -> str:
+        return f"Version {self.old.number}"
+
+    @property
+    def new_label(self) -> str:
+        return f"Version {self.new.number}"
 
     @property
     def has_professional(self) -> bool:
@@ -163,4 +173,4 @@ def compare(article: Article, old_number: int, new_number: int) -> Comparison:
     for version in (old, new):
         version.state = state_of(version, article, sent_back)
     source, rendered, _ = screen._computed(old, new, problems=False)
-    return Comparison(old, new, source, rendered or [])
+    return Comparison(old, new, source, rendered or [], figure_changes(old, new))

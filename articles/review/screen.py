@@ -17,6 +17,7 @@ from articles.models import Article, ReviewDecision, Revision
 
 from . import alignment, assignments, comments, diffing, steps, workflow
 from .diffing import RenderedTexts
+from .figure_diff import figure_changes
 from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
 
 # Steps a reviewer takes from this screen; each has its own form (and form prefix).
@@ -155,6 +156,9 @@ def review_view(model_admin, request, object_id):
         "is_rereview": is_rereview,
         "diff": diff,
         "rendered_diff": rendered,
+        "figure_diff": figure_changes(previous, revision) if previous and revision else [],
+        "figure_old_label": f"Live version {previous.number}" if previous else "",
+        "figure_new_label": f"Version {revision.number}" if revision else "",
         # The reader's view by default; ``?diff=source`` for the Markdown, ``?expand=all`` unfolds.
         "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
         "expand_all": request.GET.get("expand") == "all",

@@ -9,22 +9,27 @@ from django.core.exceptions import ValidationError
 from articles.content.rendering import citation_problems, markdown_problems
 from articles.content.validators import CONTROL_CHARACTERS
 from articles.models import Revision, hash_content, max_reference_number
+from articles.models.figures import figure_problems
 
 CHANGE_NOTE_MAX_LENGTH = 300
 
 
 def validate_for_review(snapshot: dict, *, draft: bool = False) -> None:
     """Refuse content the site cannot show as written: Markdown beyond the rendering limits,
-    control characters, too many references, or citations and references that do not match.
+    control characters, figures of images not in the library (or without alt text), images that
+    are not from the library, too many references, or citations and references that do not match.
 
-    A ``draft`` (the importer's check) may still hold references it does not cite yet; a
-    citation of a reference that does not exist is refused either way.
+    A ``draft`` (the importer's check) may still hold references it does not cite yet, and
+    figures of images this library does not have (yet); a citation of a reference that does not
+    exist is refused either way.
     """
     problems = []
     for field in ("title", "summary", "body", "professional_summary", "professional_body"):
         label = field.replace("_", " ")
         if field != "title":
             problems += [f"The {label}: {problem}" for problem in markdown_problems(snapshot.get(field) or "")]
+            if not draft:  # an imported draft keeps its figures as written; submitting it checks them
+                problems += figure_problems(snapshot.get(field) or "", label=f"The {label}")
         if CONTROL_CHARACTERS.search(snapshot.get(field) or ""):
             problems.append(f"The {label} contains an invisible control character; remove it.")
     references = snapshot.get("references", [])

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, ReviewDecision, Revision, hash_content
+from articles.models.figures import freeze, library_changed_since
 from articles.models.rendered import store_renderings
 
 from . import assignments, board, notifications, records, second_factor, stages
@@ -211,7 +212,8 @@ def submit(
     change_note: str = "",
     change_kind: str = "",
 ) -> Revision:
-    """Freeze the working copy as a new revision and hand it to the board.
+    """Freeze the working copy (and what its figures show of the image library) as a new
+    revision and hand it to the board.
 
     An update of a published article needs a public ``change_note`` and a ``change_kind``
     (``Revision.ChangeKind``); a first version needs neither.
@@ -223,7 +225,8 @@ def submit(
         snapshot = article.content_snapshot()
         validate_for_review(snapshot)
         last = article.revisions.order_by("-number").first()
-        if article.published_revision and snapshot_hash_equal(snapshot, article.published_revision):
+        live = article.published_revision
+        if live and snapshot_hash_equal(snapshot, live) and not library_changed_since(live):
             raise WorkflowError("Nothing has changed since the approved version; there is nothing to review.")
         if article.published_revision:
             change_note, change_kind = clean_change_note(change_note=change_note, change_kind=change_kind)
@@ -239,6 +242,7 @@ def submit(
             submitted_by=user,
             **{k: v for k, v in snapshot.items()},
         )
+        freeze(revision)  # the images it shows, as the library has them now (bytes, credit, licence)
         # Everyone who changed the text since the last approved version is an author, however
         # many times it was withdrawn, sent back or resubmitted in between (four-eyes rule).
         approved = article.revisions.filter(approved_at__isnull=False).order_by("-number").first()

@@ -170,6 +170,7 @@ def render_article(request, page: ArticlePage, *, preview=False):
         "page": page,
         "canonical": canonical,
         "json_ld": json_ld,
+        "og_image": structured_data.og_image(page, request.build_absolute_uri("/").rstrip("/")),
         "noindex": page.pending or page.is_permalink or page.fell_back or preview,
         "preview": preview,
     }

@@ -71,8 +71,45 @@ def medical_web_page(page, *, url: str, site_name: str, board_url: str, base_url
         **({"creativeWorkStatus": "Withdrawn"} if page.withdrawal else {}),
         "publisher": {"@type": "Organization", "name": site_name},
         "citation": [_citation(ref.data) for ref in page.rendered.references],
+        "image": [_image(figure, base_url) for figure in figures(page)],
     }
     return {key: value for key, value in data.items() if value not in (None, [], "")}
+
+
+def figures(page) -> list[dict]:
+    """The figures readers see on ``page`` (each file once), as the rendering recorded them."""
+    seen, shown = set(), []
+    for figure in getattr(page.rendered, "figures", None) or []:
+        if figure["url"] not in seen:
+            seen.add(figure["url"])
+            shown.append(figure)
+    return shown
+
+
+def absolute(url: str, base_url: str) -> str:
+    """``url`` (``MEDIA_URL`` may be a path or a whole address) as an absolute address."""
+    return url if http_url(url) else base_url + url
+
+
+def _image(figure: dict, base_url: str) -> dict:
+    data = {
+        "@type": "ImageObject",
+        "url": absolute(figure["url"], base_url),
+        "contentUrl": absolute(figure["url"], base_url),
+        "width": figure["width"],
+        "height": figure["height"],
+        "caption": figure["caption"] or figure["alt"],
+    }
+    return {key: value for key, value in data.items() if value not in (None, "")}
+
+
+def og_image(page, base_url: str) -> dict | None:
+    """The first figure of ``page`` for ``og:image`` (url, width, height, alt), or None."""
+    shown = figures(page)
+    if not shown:
+        return None
+    first = shown[0]
+    return {**first, "url": absolute(first["url"], base_url)}
 
 
 def withdrawn_page(withdrawal, *, url: str, site_name: str) -> dict:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from articles.content.rendering import render as render_text
 from articles.models import Article, AuthorProfile, BoardMember, Page, ReviewDecision, Revision, Specialty, Withdrawal
+from articles.models.figures import library_images
 from articles.models.rendered import attach_renderings, with_renderings
 
 from . import provenance, structured_data
@@ -97,7 +98,8 @@ def editorial_policy(request):
     policy = Page.objects.filter(slug="editorial-policy").first()
     if policy is None:
         raise Http404("No editorial policy has been published.")
-    body_html = render_text("", policy.body, []).body_html  # rendered once per change: the page is cached
+    # Rendered once per change: the page is cached.
+    body_html = render_text("", policy.body, [], images=library_images(policy.body)).body_html
     return render(request, "articles/editorial_policy.html", {"policy": policy, "body_html": body_html})
 
 

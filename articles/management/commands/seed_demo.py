@@ -2,7 +2,8 @@
 
 The articles are the Markdown files in ``articles/demo/articles/``, loaded through the importer
 (so the demo also proves the interchange format); topics and the board are ``articles/demo/board.yaml``;
-the image library's diagrams are ``articles/demo/images/``, checked and stored like an upload.
+the image library's diagrams are ``articles/demo/images/``, checked and stored like an upload, and
+placed as figures in the articles ``images.yaml`` names (three of them) before they go through the workflow.
 """
 
 import logging
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from articles.content.figures import figure_markdown
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import (
@@ -189,12 +191,24 @@ class Command(BaseCommand):
     def _load_images(self, editor):
         folder = DEMO / "images"
         for entry in yaml.safe_load((folder / "images.yaml").read_text()):
-            name = entry.pop("file")
+            name, place = entry.pop("file"), entry.pop("place", None)
             blob = image_library.store(image_library.check_upload(name, (folder / name).read_bytes()))
             image = Image(**entry, file=blob, uploaded_by=editor)
             image.full_clean()
             image.save()
             image_library.renditions_after_commit(blob)
+            if place:
+                self._place(image, editor, **place)
+
+    def _place(self, image, editor, *, article, after):
+        """Put ``image`` in the draft ``article`` as a figure at the start of the section ``after``."""
+        article = Article.objects.get(slug=article)
+        figure = figure_markdown(image.pk, image.alt_text, image.caption)
+        heading = f"{after}\n\n"
+        if heading not in article.body:
+            raise RuntimeError(f"The demo article {article.slug} has no heading “{after}” to put a figure under.")
+        article.body = article.body.replace(heading, f"{heading}{figure}\n\n", 1)
+        editing.save_content(article, user=editor, reason=f"Added the figure “{image.title}”")
 
     def _update_sent_back(self, article, editor, reviewers):
         """Submit an update of the live version 1 and have the board send it back (version 2)."""
@@ -267,6 +281,10 @@ class Command(BaseCommand):
         elif state == "approved_update_in_review":
             self._update_sent_back(article, editor, reviewers)  # version 2: three versions to compare
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
+            # A figure's caption reworded: the review screen shows it diffed beside the image.
+            article.body = article.body.replace(
+                "your clinician will interpret yours.", "your doctor or nurse will explain what yours mean."
+            )
             editing.save_content(article, user=editor, reason="Clarified treatment targets")
             workflow.submit(
                 article,
