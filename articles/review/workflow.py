@@ -29,8 +29,8 @@ from django.utils import timezone
 from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.rendered import store_renderings
 
-from . import assignments, board, notifications, records
-from .editing import content_authors
+from . import assignments, board, images, notifications, records
+from .editing import content_authors, status_after_edit
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
@@ -189,7 +189,11 @@ def submit(
         snapshot = article.content_snapshot()
         validate_for_review(snapshot)
         last = article.revisions.order_by("-number").first()
-        if article.published_revision and snapshot_hash_equal(snapshot, article.published_revision):
+        if (
+            article.published_revision
+            and snapshot_hash_equal(snapshot, article.published_revision)
+            and not images.changed_since(article, article.published_revision)
+        ):
             raise WorkflowError("Nothing has changed since the approved version; there is nothing to review.")
         if article.published_revision:
             change_note, change_kind = clean_change_note(change_note=change_note, change_kind=change_kind)
@@ -293,6 +297,13 @@ def approve(
             article.last_reviewed_at = now
             article.next_review_due = now + review_interval()
             reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
+            # A library image changed while the version was with the board: readers see it as it
+            # was submitted, and the working copy, showing the change, is the next draft to review.
+            changed = images.changed_since(article, revision)
+            if changed:
+                article.status = status_after_edit(article)
+                names = ", ".join(f"“{image.title}”" for image in changed)
+                reason += f"; the library changed {names} since it was submitted, so the working copy is a new draft"
         else:
             reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
         save(article, user=user, reason=reason)
