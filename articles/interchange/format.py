@@ -22,9 +22,21 @@ specified in ``articles/interchange/schema.json`` (JSON Schema) and the README.
       url: https://...
       doi: 10.1000/xyz
       pmid: '31778400'
+    images:                        (optional: the figures' image files and what the library says of them)
+    - file: images/1f2e3d4c5b6a-knee-diagram.png
+      title: Knee diagram
+      alt_text: ...
+      caption: ...
+      credit: ...
+      licence: own-work
     ---
 
     The body in Markdown, citing references by their position in the list: [1].
+
+    ![Alt text](images/1f2e3d4c5b6a-knee-diagram.png "Caption")
+
+A figure names its image file (a path in the ``images/`` folder beside the file, listed under
+``images``) where the site's own text says ``image:ID`` (``articles.content.figures``).
 """
 
 import re
@@ -33,14 +45,23 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.composer import Composer
 
+from articles.content import figures
 from articles.content.rendering import http_url
 from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
+from articles.models.images import Licence
 
 FRONT_MATTER = "---"
 REQUIRED = ("title", "slug", "topic", "summary")
-OPTIONAL = ("professional_summary", "professional_body", "references")
+OPTIONAL = ("professional_summary", "professional_body", "references", "images")
+TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
+IMAGE_FIELDS = ("file", "title", "alt_text", "decorative", "caption", "credit", "source_url", "licence", "licence_note")
+IMAGE_MAX_LENGTHS = {"title": 200, "alt_text": 500, "caption": 1000, "credit": 300, "source_url": 500}
+IMAGE_MAX_LENGTHS["licence_note"] = 1000
+# An image file sits in the ``images/`` folder beside the article file (or beside it in a zip).
+IMAGE_FOLDER = "images/"
+IMAGE_NAME_RE = re.compile(r"^images/[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 # The model's column sizes: a longer value is refused here, with its line, not by the database.
 MAX_LENGTHS = {"title": 200, "slug": 200}
@@ -76,8 +97,11 @@ class ArticleFile:
     professional_summary: str = ""
     professional_body: str = ""
     references: list[dict] = field(default_factory=list)  # in citation-number order, numbered from 1
+    images: list[dict] = field(default_factory=list)  # the figures' files, in order of first figure
     # The line each front matter field was read from ({name: line}), for messages; not content.
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    # Export only: the stored file to write at each image's path ({path: ImageFile}); not content.
+    files: dict = field(default_factory=dict, compare=False, repr=False)
 
     def content(self) -> dict:
         """The article's content fields, as the model names them (without the topic)."""
@@ -120,8 +144,10 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
         raise FormatError("the front matter must be fields (name: value), one per line", 2)
     positions = _positions(node)
     body_lines = lines[closing + 1 :]
+    positions["fields"]["body"] = closing + 2
     if body_lines and body_lines[0] == "":
         body_lines = body_lines[1:]  # the blank line after the front matter
+        positions["fields"]["body"] += 1
     body = "\n".join(body_lines)
     body = body.removesuffix("\n")
     return _article(meta, body, positions, closing)
@@ -186,12 +212,14 @@ def _load(text: str):
 
 def _positions(node) -> dict:
     """Return the file line of each top-level field ({name: line}) and of each reference ({n: line})."""
-    fields, references = {}, {}
+    fields, references, images = {}, {}, {}
     for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
         fields[key.value] = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
         if key.value == "references" and isinstance(value, yaml.SequenceNode):
             references = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
-    return {"fields": fields, "references": references}
+        if key.value == "images" and isinstance(value, yaml.SequenceNode):
+            images = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
+    return {"fields": fields, "references": references, "images": images}
 
 
 def _line_of(positions: dict, key: str) -> int:
@@ -227,6 +255,7 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
             _line_of(positions, unknown[0]),
         )
     values = {key: _text(meta, key, positions, required=True) for key in REQUIRED}
+    values["images"] = _images(meta.get("images"), positions)
     values |= {key: _text(meta, key, positions, required=False) for key in OPTIONAL[:2]}
     if not SLUG_RE.match(values["slug"]):
         raise FormatError(
@@ -241,14 +270,118 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
             "'references' must be a list (one '- kind: ...' item per reference)", _line_of(positions, "references")
         )
     lines = positions["references"]
-    return ArticleFile(
+    article = ArticleFile(
         **values,
         body=body,
-        lines=dict(positions["fields"]),
+        lines=dict(positions["fields"]) | {f"images.{n}": line for n, line in positions["images"].items()},
         references=[
             _reference(r, n, lines.get(n, _line_of(positions, "references"))) for n, r in enumerate(references, 1)
         ],
     )
+    _check_figures(article)
+    return article
+
+
+def text_line(article: ArticleFile, name: str, offset: int) -> int:
+    """The file line of character ``offset`` of the text ``name`` (the body, or a front matter field)."""
+    text = getattr(article, name)
+    start = article.lines.get(name, 2)
+    if name != "body" and "\n" in text:
+        start += 1  # a block of several lines starts below its field's name
+    return start + text[:offset].count("\n")
+
+
+def _check_figures(article: ArticleFile) -> None:
+    """Every figure names a file listed under ``images``, and every listed file is shown."""
+    listed = {image["file"] for image in article.images}
+    shown = set()
+    for name in TEXT_FIELDS:
+        text = getattr(article, name)
+        for target in figures.image_targets(text):
+            raise FormatError(
+                f"the figure 'image:{target.value}' in the {name.replace('_', ' ')} names an image of the library "
+                "it was written in; in a file a figure names its image file (images/<name>), listed under 'images'",
+                text_line(article, name, target.start),
+            )
+        for target in figures.file_targets(text):
+            if target.value not in listed:
+                raise FormatError(
+                    f"the figure '{target.value}' in the {name.replace('_', ' ')} is not listed under 'images' "
+                    "(each image file needs an entry with its title, alt text and licence)",
+                    text_line(article, name, target.start),
+                )
+            shown.add(target.value)
+    for n, image in enumerate(article.images, start=1):
+        if image["file"] not in shown:
+            raise FormatError(
+                f"image {n} ('{image['file']}') is not shown by any figure; remove it or add a figure "
+                f"![alt text]({image['file']})",
+                article.lines.get(f"images.{n}"),
+            )
+
+
+def _images(items, positions: dict) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise FormatError("'images' must be a list (one '- file: ...' item per image)", _line_of(positions, "images"))
+    images, files = [], {}
+    for n, item in enumerate(items, start=1):
+        line = positions["images"].get(n, _line_of(positions, "images"))
+        image = _image(item, n, line)
+        if image["file"] in files:
+            raise FormatError(f"image {n} names the same file as image {files[image['file']]}", line)
+        files[image["file"]] = n
+        images.append(image)
+    return images
+
+
+def image_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot name an image file of an article file, or ``None``."""
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "is an absolute path"
+    if ".." in path.replace("\\", "/").split("/"):
+        return "climbs out of the article's folder or archive ('..')"
+    if not IMAGE_NAME_RE.match(path):
+        return (
+            f"is not a file in the {IMAGE_FOLDER} folder beside the article file (images/<name>.<ext>: "
+            "letters, digits, '.', '-' and '_')"
+        )
+    return None
+
+
+def _image(item, n: int, line: int) -> dict:
+    where = f"image {n}"
+    if not isinstance(item, dict):
+        raise FormatError(f"{where} must be fields ({', '.join(IMAGE_FIELDS)})", line)
+    unknown = sorted(set(item) - set(IMAGE_FIELDS))
+    if unknown:
+        raise FormatError(f"{where} has an unknown field '{unknown[0]}'", line)
+    path = item.get("file")
+    if not isinstance(path, str) or not path:
+        raise FormatError(f"{where} has no file (images/<name>.<ext>)", line)
+    if problem := image_path_problem(path):
+        raise FormatError(f"{where}: the file '{path}' {problem}", line)
+    values = {"file": path}
+    for name in IMAGE_FIELDS[1:]:
+        value = item.get(name)
+        if name == "decorative":
+            if value is not None and not isinstance(value, bool):
+                raise FormatError(f"{where}: 'decorative' must be true or false", line)
+            values[name] = bool(value)
+            continue
+        value = "" if value is None else value
+        if not isinstance(value, str):
+            raise FormatError(f"{where}: '{name}' must be text", line)
+        _check_text(value, f"{where}: '{name}'", line, IMAGE_MAX_LENGTHS.get(name), name=name == "title")
+        values[name] = value
+    if not values["title"].strip():
+        raise FormatError(f"{where} has no title", line)
+    if values["licence"] not in Licence.values:
+        raise FormatError(f"{where} has no licence or an unknown one (expected: {', '.join(Licence.values)})", line)
+    if values["source_url"] and not http_url(values["source_url"]):
+        raise FormatError(f"{where} has a source URL that is not a web address starting with http(s)://", line)
+    return values
 
 
 def _reference(item, number: int, line: int) -> dict:
@@ -318,8 +451,13 @@ def serialise(article: ArticleFile) -> bytes:
     exported file imports to the same text and exports again byte for byte.
     """
     article = ArticleFile(
-        **{name: _lf(value) for name, value in vars(article).items() if name not in ("references", "lines")},
+        **{
+            name: _lf(value)
+            for name, value in vars(article).items()
+            if name not in ("references", "lines", "images", "files")
+        },
         references=[{name: _lf(value) for name, value in reference.items()} for reference in article.references],
+        images=[{name: _lf(value) for name, value in image.items()} for image in article.images],
     )
     meta = {
         "title": article.title,
@@ -335,6 +473,11 @@ def serialise(article: ArticleFile) -> bytes:
         meta["references"] = [
             {name: reference.get(name) for name in REFERENCE_FIELDS if reference.get(name) not in (None, "")}
             for reference in article.references
+        ]
+    if article.images:
+        meta["images"] = [
+            {name: image.get(name) for name in IMAGE_FIELDS if image.get(name) not in (None, "", False)}
+            for image in article.images
         ]
     front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return f"{FRONT_MATTER}\n{front}{FRONT_MATTER}\n\n{article.body}\n".encode()
