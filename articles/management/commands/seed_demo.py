@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from articles.interchange import service
-from articles.interchange.sources import Source
+from articles.interchange.sources import Budget, FolderFiles, Source
 from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
 from articles.models import images as image_library
 from articles.review import comments, editing, workflow
@@ -117,8 +117,9 @@ class Command(BaseCommand):
             reviewers.append(User.objects.get(pk=user.pk))  # fresh instance: no cached permissions
         editor = User.objects.get(pk=editor.pk)
 
-        self._import_articles(editor)
+        # The library first: the demo articles' figures (images/ beside their files) match its entries.
         self._load_images(editor)
+        self._import_articles(editor)
         for slug, state in PLAN:
             self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
 
@@ -132,7 +133,8 @@ class Command(BaseCommand):
         sources = []
         for slug, _state in PLAN:
             path = DEMO / "articles" / f"{slug}.md"
-            sources.append(Source(str(path.relative_to(root)), data=path.read_bytes()))
+            files = FolderFiles(path.parent, Budget())  # the figures' image files, in articles/images/
+            sources.append(Source(str(path.relative_to(root)), data=path.read_bytes(), files=files))
         plan = service.apply(service.plan(sources), user=editor)
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
