@@ -47,8 +47,11 @@ from yaml.composer import Composer
 
 from articles.content import figures
 from articles.content.rendering import http_url
-from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
-from articles.models.images import Licence
+from articles.content.validators import DOI_RE
+
+from . import figures as figure_files
+from .errors import FormatError  # noqa: F401 - part of the format's interface
+from .errors import check_text as _check_text
 
 FRONT_MATTER = "---"
 REQUIRED = ("title", "slug", "topic", "summary")
@@ -56,12 +59,6 @@ OPTIONAL = ("professional_summary", "professional_body", "references", "images")
 TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
-IMAGE_FIELDS = ("file", "title", "alt_text", "decorative", "caption", "credit", "source_url", "licence", "licence_note")
-IMAGE_MAX_LENGTHS = {"title": 200, "alt_text": 500, "caption": 1000, "credit": 300, "source_url": 500}
-IMAGE_MAX_LENGTHS["licence_note"] = 1000
-# An image file sits in the ``images/`` folder beside the article file (or beside it in a zip).
-IMAGE_FOLDER = "images/"
-IMAGE_NAME_RE = re.compile(r"^images/[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 # The model's column sizes: a longer value is refused here, with its line, not by the database.
 MAX_LENGTHS = {"title": 200, "slug": 200}
@@ -73,18 +70,6 @@ MAX_YEAR = 32767
 # spare levels keep the precise messages ("'title' must be text") for a list or a field one or
 # two levels too deep.
 MAX_DEPTH = 5
-
-
-class FormatError(ValueError):
-    """A file that is not a valid article file; ``line`` is 1-based where one applies."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 @dataclass
@@ -238,15 +223,6 @@ def _text(meta: dict, key: str, positions, *, required: bool) -> str:
     return value
 
 
-def _check_text(value: str, what: str, line: int, max_length: int | None, *, name: bool = False) -> None:
-    if max_length and len(value) > max_length:
-        raise FormatError(f"{what} is {len(value):,} characters long; at most {max_length:,} are allowed", line)
-    if match := CONTROL_CHARACTERS.search(value):
-        raise FormatError(f"{what} contains an invisible control character (U+{ord(match.group()):04X})", line)
-    if name and (match := BIDI_CONTROLS.search(value)):
-        raise FormatError(f"{what} contains an invisible text-direction character (U+{ord(match.group()):04X})", line)
-
-
 def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFile:
     unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
@@ -255,7 +231,7 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
             _line_of(positions, unknown[0]),
         )
     values = {key: _text(meta, key, positions, required=True) for key in REQUIRED}
-    values["images"] = _images(meta.get("images"), positions)
+    values["images"] = figure_files.images(meta.get("images"), positions)
     values |= {key: _text(meta, key, positions, required=False) for key in OPTIONAL[:2]}
     if not SLUG_RE.match(values["slug"]):
         raise FormatError(
@@ -318,70 +294,6 @@ def _check_figures(article: ArticleFile) -> None:
                 f"![alt text]({image['file']})",
                 article.lines.get(f"images.{n}"),
             )
-
-
-def _images(items, positions: dict) -> list[dict]:
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise FormatError("'images' must be a list (one '- file: ...' item per image)", _line_of(positions, "images"))
-    images, files = [], {}
-    for n, item in enumerate(items, start=1):
-        line = positions["images"].get(n, _line_of(positions, "images"))
-        image = _image(item, n, line)
-        if image["file"] in files:
-            raise FormatError(f"image {n} names the same file as image {files[image['file']]}", line)
-        files[image["file"]] = n
-        images.append(image)
-    return images
-
-
-def image_path_problem(path: str) -> str | None:
-    """Why ``path`` cannot name an image file of an article file, or ``None``."""
-    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "is an absolute path"
-    if ".." in path.replace("\\", "/").split("/"):
-        return "climbs out of the article's folder or archive ('..')"
-    if not IMAGE_NAME_RE.match(path):
-        return (
-            f"is not a file in the {IMAGE_FOLDER} folder beside the article file (images/<name>.<ext>: "
-            "letters, digits, '.', '-' and '_')"
-        )
-    return None
-
-
-def _image(item, n: int, line: int) -> dict:
-    where = f"image {n}"
-    if not isinstance(item, dict):
-        raise FormatError(f"{where} must be fields ({', '.join(IMAGE_FIELDS)})", line)
-    unknown = sorted(set(item) - set(IMAGE_FIELDS))
-    if unknown:
-        raise FormatError(f"{where} has an unknown field '{unknown[0]}'", line)
-    path = item.get("file")
-    if not isinstance(path, str) or not path:
-        raise FormatError(f"{where} has no file (images/<name>.<ext>)", line)
-    if problem := image_path_problem(path):
-        raise FormatError(f"{where}: the file '{path}' {problem}", line)
-    values = {"file": path}
-    for name in IMAGE_FIELDS[1:]:
-        value = item.get(name)
-        if name == "decorative":
-            if value is not None and not isinstance(value, bool):
-                raise FormatError(f"{where}: 'decorative' must be true or false", line)
-            values[name] = bool(value)
-            continue
-        value = "" if value is None else value
-        if not isinstance(value, str):
-            raise FormatError(f"{where}: '{name}' must be text", line)
-        _check_text(value, f"{where}: '{name}'", line, IMAGE_MAX_LENGTHS.get(name), name=name == "title")
-        values[name] = value
-    if not values["title"].strip():
-        raise FormatError(f"{where} has no title", line)
-    if values["licence"] not in Licence.values:
-        raise FormatError(f"{where} has no licence or an unknown one (expected: {', '.join(Licence.values)})", line)
-    if values["source_url"] and not http_url(values["source_url"]):
-        raise FormatError(f"{where} has a source URL that is not a web address starting with http(s)://", line)
-    return values
 
 
 def _reference(item, number: int, line: int) -> dict:
@@ -476,7 +388,7 @@ def serialise(article: ArticleFile) -> bytes:
         ]
     if article.images:
         meta["images"] = [
-            {name: image.get(name) for name in IMAGE_FIELDS if image.get(name) not in (None, "", False)}
+            {name: image.get(name) for name in figure_files.IMAGE_FIELDS if image.get(name) not in (None, "", False)}
             for image in article.images
         ]
     front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)

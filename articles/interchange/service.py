@@ -7,34 +7,26 @@ with the reason "Imported from <file>", and optionally submits it; it never appr
 command (``import_articles``) and the admin's import page are thin shells over these two.
 ``export`` turns articles back into files.
 
-Images travel with the files: a figure's ``image:ID`` is written as the path of its image file
-(``images/<first 12 of its SHA-256>-<title>.<ext>``, exported beside the ``.md`` files) and the
-library's words about it (alt text, caption, credit, licence) go in the front matter's ``images``.
-Importing checks every image like an upload before anything is written (``plan``), then stores
-the bytes as they are when they carry no metadata (so the round trip is byte for byte; the same
-bytes already stored are reused), matches a library entry with the same file and words or makes
-one, and points the figures at it (``image:ID``).
+Images travel with the files (``image_files``): exported beside the ``.md`` files, checked on
+import before anything is written (``plan``), added to the library with the article.
 """
 
-import hashlib
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import pluralize
-from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from articles.content import figures, renumbering
-from articles.content import images as pixels
-from articles.models import Article, Image, ImageFile, Reference, Specialty, hash_content
-from articles.models import images as library
+from articles.content import renumbering
+from articles.models import Article, Reference, Specialty, hash_content
 from articles.review import editing, validation, workflow
 
-from .format import TEXT_FIELDS, ArticleFile, FormatError, parse, serialise
-from .sources import MissingFile, Source, limits
+from . import image_files
+from .format import ArticleFile, FormatError, parse, serialise
+from .sources import Source, limits
 
 CREATE, UPDATE, UNCHANGED, ERROR, SKIPPED = "create", "update", "unchanged", "error", "skipped"
 
@@ -53,7 +45,7 @@ class Item:
     base: str | None = None  # the stored copy's edit version when planned (optimistic concurrency)
     done: bool = False
     note: str = ""
-    images: list["PlannedImage"] = field(default_factory=list)
+    images: list[image_files.PlannedImage] = field(default_factory=list)
 
     def report(self, *, dry_run: bool = False) -> str:
         """One line for people: "<file>: created", "<file>:<line>: error: <problem>"."""
@@ -116,37 +108,10 @@ class Plan:
         return f"{prefix}{', '.join(parts)} ({files}, {self.seconds:.1f} s)."
 
 
-# The library's words about an image, as the front matter's ``images`` items carry them.
-LIBRARY_FIELDS = ("title", "alt_text", "decorative", "caption", "credit", "source_url", "licence", "licence_note")
-
-
-@dataclass
-class PlannedImage:
-    """An image file of an import, checked: its front matter entry, line, and the bytes to store."""
-
-    entry: dict
-    line: int | None
-    image: pixels.CleanImage
-
-    def existing(self) -> Image | None:
-        """The library image with these bytes and these words, if there is one (reused, not copied)."""
-        fields = {name: self.entry[name] for name in LIBRARY_FIELDS}
-        return Image.objects.filter(file__sha256=self.image.sha256, **fields).order_by("pk").first()
-
-
-def with_image_ids(article: ArticleFile, ids: dict) -> dict:
-    """The file's texts with each figure's file path replaced by ``image:ID`` (``ids``: {path: id})."""
-    texts = {}
-    for name in TEXT_FIELDS:
-        text = getattr(article, name)
-        texts[name] = figures.retarget(text, figures.file_targets(text), lambda t: f"image:{ids[t.value]}")
-    return texts
-
-
 def snapshot_of(article: ArticleFile, topic: Specialty, ids: dict | None = None) -> dict:
     """The file's content as ``Article.content_snapshot`` has it, to compare and validate."""
     data = {name: value for name, value in article.content().items() if name != "slug"}
-    data |= with_image_ids(article, ids or {})
+    data |= image_files.with_image_ids(article, ids or {})
     data["specialty_id"] = topic.pk
     data["references"] = [dict(reference) for reference in article.references]
     return data
@@ -182,41 +147,10 @@ def _parse(source: Source) -> Item:
     except FormatError as error:
         return Item(source.name, ERROR, problem=error.message, line=error.line)
     item = Item(source.name, CREATE, article=article)
-    _read_images(item, source)
+    item.images, problem = image_files.read_images(article, source)
+    if problem:
+        _fail(item, *problem)
     return item
-
-
-def _read_images(item: Item, source: Source) -> None:
-    """Read and check each image file the article names, as an upload is checked; nothing is stored."""
-    for n, entry in enumerate(item.article.images, start=1):
-        line, path = item.article.lines.get(f"images.{n}"), entry["file"]
-        try:
-            data = source.files.read(path)
-        except MissingFile as missing:
-            return _fail(item, f"image {n}: {missing}", line)
-        try:
-            image = _checked(path, data)
-        except pixels.ImageRejected as rejected:
-            return _fail(item, f"image {n}: '{path}' {rejected}", line)
-        described = Image(**{name: entry[name] for name in LIBRARY_FIELDS})
-        try:
-            described.clean()
-        except ValidationError as error:
-            return _fail(item, f"image {n} ('{path}'): " + " ".join(error.messages), line)
-        item.images.append(PlannedImage(entry, line, image))
-    return None
-
-
-def _checked(path: str, data: bytes) -> pixels.CleanImage:
-    """The bytes to store for an imported image: these very bytes when the library holds them or they
-    carry no metadata (byte-identical round trips), else the cleaned ones (EXIF and the like removed)."""
-    stored = ImageFile.objects.filter(sha256=hashlib.sha256(data).hexdigest()).first()
-    if stored is not None:  # cleaned when first stored
-        return pixels.CleanImage(data, stored.format, stored.width, stored.height, stored.has_alpha)
-    cleaned = library.check_upload(path, data)
-    if cleaned.data == data or not pixels.carries_metadata(data):
-        return replace(cleaned, data=data)
-    return cleaned
 
 
 def _refuse_duplicate_slugs(items: list[Item]) -> None:
@@ -331,27 +265,11 @@ def _apply_each(the_plan: Plan, user, progress) -> None:
             progress(1)
 
 
-def _library_images(item: Item, user, reason: str) -> dict:
-    """{path: library image id} for the item's images: the matching entry, or a new one (bytes stored once)."""
-    ids = {}
-    for planned in item.images:
-        image = planned.existing()
-        if image is None:
-            blob = library.store(planned.image)
-            library.renditions_after_commit(blob)
-            image = Image(**{name: planned.entry[name] for name in LIBRARY_FIELDS}, file=blob, uploaded_by=user)
-            image.full_clean()
-            image._history_user, image._change_reason = user, reason
-            image.save()
-        ids[planned.entry["file"]] = image.pk
-    return ids
-
-
 def _write(item: Item, the_plan: Plan, user) -> None:
     data = item.article
     reason = f"Imported from {item.name}"
     content = {name: value for name, value in data.content().items() if name != "slug"}
-    content |= with_image_ids(data, _library_images(item, user, reason))
+    content |= image_files.with_image_ids(data, image_files.library_images(item.images, user, reason))
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
         article = Article(slug=data.slug, specialty=topic, **content)
@@ -409,7 +327,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         mapping = {old: new for new, old in enumerate(numbers, start=1)}
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
-    texts, images, files = _portable(texts)
+    texts, images, files = image_files.portable(texts)
     return ArticleFile(
         title=source.title,
         slug=article.slug,
@@ -419,38 +337,6 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         images=images,
         files=files,
     )
-
-
-def image_path(image: Image) -> str:
-    """Where an exported image file goes: ``images/<first 12 of its SHA-256>-<its title>.<ext>``."""
-    name = slugify(image.title)[:60].strip("-") or "image"
-    return f"images/{image.file.sha256[:12]}-{name}.{pixels.FORMATS[image.file.format][0]}"
-
-
-def _portable(texts: dict) -> tuple[dict, list[dict], dict]:
-    """Texts with figures naming image files, the ``images`` entries, and {path: ImageFile} to write."""
-    ids = figures.image_ids(*texts.values())
-    found = Image.objects.select_related("file").in_bulk(ids)
-    paths, images, files = {}, [], {}
-    for image_id in ids:
-        image = found.get(image_id)
-        if image is None:
-            continue  # not in the library (images in use cannot be deleted): the figure stays as it is
-        path = image_path(image)
-        if path in files:  # another library entry of the same file and title: a name of its own
-            stem, _, ext = path.rpartition(".")
-            path = next(f"{stem}-{n}.{ext}" for n in range(2, len(ids) + 2) if f"{stem}-{n}.{ext}" not in files)
-        paths[image_id], files[path] = path, image.file
-        images.append({"file": path} | {name: getattr(image, name) for name in LIBRARY_FIELDS})
-    texts = {
-        name: figures.retarget(
-            text,
-            [t for t in figures.image_targets(text) if int(t.value) in paths],
-            lambda t: paths[int(t.value)],
-        )
-        for name, text in texts.items()
-    }
-    return texts, images, files
 
 
 def export(articles, *, approved: bool = True):
