@@ -163,3 +163,37 @@ def test_the_library_json_needs_an_editor(client, reviewer, author):
     assert client.get("/admin/articles/article/image-library/").status_code == 403
     client.logout()
     assert client.get("/admin/articles/article/image-library/").status_code == 401
+
+
+def test_the_image_page_lists_where_it_is_used_and_the_list_counts(page, live_server, author, reviewer, chromium):
+    from articles.content.figures import figure_markdown
+
+    knee = library_images(count=2)
+    for slug in ("knee-pain", "running"):
+        article = factories.make_article(
+            author=author, slug=slug, title=f"About {slug}", body=f"Text [1].\n\n{figure_markdown(knee.pk, 'Knee')}"
+        )
+        factories.publish(article, author=author, reviewers=[reviewer])
+    factories.make_article(author=author, slug="draft", title="A draft", body=figure_markdown(knee.pk, "Knee"))
+    admin_login(page, live_server, "author")
+    page.goto(f"{live_server.url}/admin/articles/image/{knee.pk}/change/")
+    uses = page.locator(".image-uses li")
+    expect(uses).to_have_count(3)
+    expect(uses.first).to_contain_text("About knee-pain: live version 1; working copy (approved)")
+    assert axe_violations(page) == []
+    page.locator(".image-uses").scroll_into_view_if_needed()
+    page.screenshot(path=f"{SHOTS}/where-used-1280.png", full_page=True)
+    page.goto(f"{live_server.url}/admin/articles/image/")
+    expect(page.locator("td.field-used_in", has_text="3 articles")).to_have_count(1)
+    expect(page.locator("td.field-used_in", has_text="Unused")).to_have_count(2)
+    assert axe_violations(page) == []
+    page.screenshot(path=f"{SHOTS}/library-list-1280.png", full_page=True)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        admin_login(phone, live_server, "author")
+        phone.goto(f"{live_server.url}/admin/articles/image/{knee.pk}/change/")
+        assert axe_violations(phone) == []
+        phone.screenshot(path=f"{SHOTS}/where-used-390.png", full_page=True)
+    finally:
+        context.close()

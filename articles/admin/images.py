@@ -112,7 +112,8 @@ class UsageFilter(admin.SimpleListFilter):
 @admin.register(Image)
 class ImageAdmin(HistoryAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "title", "description", "licence", "used_in", "uploaded_by", "uploaded_at"]
+    # Who uploaded is a filter and on each page: the row keeps room for where the image is used.
+    list_display = ["thumbnail", "title", "description", "licence", "used_in", "uploaded_at"]
     # The title is the link (the row's header); a thumbnail with empty alt text cannot head a row.
     list_display_links = ["title"]
     search_fields = ["title", "alt_text", "caption", "credit"]
@@ -132,7 +133,15 @@ class ImageAdmin(HistoryAdmin):
         return [
             (None, {"fields": ["preview", "title", "upload", *describe]}),
             ("File", {"fields": ["file_details", "renditions", "uploaded_by", "uploaded_at"]}),
-            ("Where used", {"fields": ["where_used"]}),
+            (
+                "Where used",
+                {
+                    "fields": ["where_used"],
+                    "description": "Changing the alt text, caption, credit, licence or file of an image that live "
+                    "articles show makes a draft of each for the board to review; readers keep seeing the "
+                    "approved versions until then.",
+                },
+            ),
         ]
 
     def get_deleted_objects(self, objs, request):

@@ -340,7 +340,7 @@ class Use:
 
 
 def uses(image) -> list[Use]:
-    """Every article showing ``image`` anywhere (working copy or any version), by title."""
+    """Every article showing ``image`` anywhere (working copy or any version): live ones first."""
     from .content import Article, Revision
 
     image_id = int(getattr(image, "pk", image))
@@ -366,7 +366,11 @@ def uses(image) -> list[Use]:
             use.pending = revision
         else:
             use.earlier.append(revision.number)
-    return sorted(found.values(), key=lambda use: (use.article.title.lower(), use.article.pk))
+    # What readers see first, then what the board has, then drafts and old versions; by title within each.
+    return sorted(
+        found.values(),
+        key=lambda use: (use.live is None, use.pending is None, use.article.title.lower(), use.article.pk),
+    )
 
 
 class ImageInUse(ValueError):
