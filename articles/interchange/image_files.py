@@ -109,7 +109,11 @@ def image_path(image: Image) -> str:
 
 
 def portable(texts: dict) -> tuple[dict, list[dict], dict]:
-    """Texts with figures naming image files, the ``images`` entries, and {path: ImageFile} to write."""
+    """Texts with figures naming image files, the ``images`` entries, and {path: ImageFile} to write.
+
+    The library's entries as they are now: for an approved version whose image changed in the library
+    since, what the version froze when submitted (issue 20's version images) is what it shows.
+    """
     ids = figures.image_ids(*texts.values())
     found = Image.objects.select_related("file").in_bulk(ids)
     paths, images, files = {}, [], {}
