@@ -306,3 +306,32 @@ def test_the_round_trip_of_the_format_keeps_images():
     data = one_figure(decorative=True, alt_text="", caption="C", credit="Me", licence_note="ok")
     assert serialise(parse(data, max_bytes=10**6)) == data
     assert pixels.carries_metadata(make.jpeg_with_gps()) and not pixels.carries_metadata(make.encoded("PNG"))
+
+
+def test_the_admin_import_page_takes_a_zip_with_images_and_explains_figures(author, topic, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from articles.admin.interchange import SESSION_KEY
+
+    settings.EDITORIAL_IMPORT_DIR = tmp_path / "imports"
+    url = reverse("admin:articles_article_import")
+    client = Client()
+    client.force_login(author, backend="articles.review.board.BoardPermissionsBackend")
+    page = client.get(url).content.decode()
+    assert "Figures, and the fields of each item of <code>images</code>" in page and "<code>alt_text</code>" in page
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("articles/a.md", one_figure())
+        archive.writestr("articles/images/k.png", make.encoded("PNG", (50, 50)))
+    response = client.post(url, {"files": [SimpleUploadedFile("up.zip", buffer.getvalue())]})
+    assert [line for line, _ in response.context["lines"]] == ["up.zip:articles/a.md: would create"]
+    assert not ImageFile.objects.exists()  # checked, not stored, until confirmed
+    token = client.session[SESSION_KEY]["token"]
+    client.post(url, {"step": "confirm", "token": token})
+    image = Image.objects.get()
+    assert Article.objects.get(slug="a").body == f"Para.\n\n![Knee](image:{image.pk})\n"
+    alone = client.post(url, {"files": [SimpleUploadedFile("b.md", one_figure().replace(b"slug: a", b"slug: b"))]})
+    [line] = [line for line, _ in alone.context["lines"]]
+    assert line.startswith("b.md:7: error: image 1: 'images/k.png' cannot be read: this article file came without")
