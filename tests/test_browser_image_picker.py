@@ -75,6 +75,7 @@ def test_an_editor_inserts_a_figure_with_the_keyboard_alone(page, live_server, a
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     body = page.locator("#id_body")
     body.evaluate("t => t.setSelectionRange(t.value.length, t.value.length)")
+    page.locator("[data-preview='patient'] .md-toolbar").screenshot(path=f"{SHOTS}/toolbar-1280.png")
     dialog, button = open_dialog_by_keyboard(page)
     status = dialog.locator("[data-picker-status]")
     expect(status).to_have_text("14 images in the library, page 1 of 2.")
@@ -145,6 +146,7 @@ def test_pages_and_the_professional_text_and_a_phone(page, live_server, author, 
     try:
         admin_login(phone, live_server, "author")
         phone.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+        phone.locator("[data-preview='patient'] .md-toolbar").screenshot(path=f"{SHOTS}/toolbar-390.png")
         phone_dialog, _ = open_dialog_by_keyboard(phone)
         expect(phone_dialog.locator("[data-picker-results] li")).to_have_count(12)
         phone_dialog.locator("label", has_text="Knee diagram").click()
