@@ -232,3 +232,18 @@ def make_upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_following_the_library_rewrites_only_that_images_figures_with_the_old_words():
+    class Library:
+        pk, alt_text, caption, decorative = 1, "New words", "New caption", False
+
+    text = (
+        f"{figure_markdown(1, 'Old words', 'Old caption')}\n\n{figure_markdown(12, 'Old words', 'Old caption')}\n\n"
+        f"{figure_markdown(1, 'Its own words', 'Old caption')}\n\n```\n{figure_markdown(1, 'Old words')}\n```"
+    )
+    before = {"alt_text": "Old words", "caption": "Old caption"}
+    assert image_changes.follow(text, 1, before, Library) == (
+        f"{figure_markdown(1, 'New words', 'New caption')}\n\n{figure_markdown(12, 'Old words', 'Old caption')}\n\n"
+        f"{figure_markdown(1, 'Its own words', 'New caption')}\n\n```\n{figure_markdown(1, 'Old words')}\n```"
+    )
