@@ -335,3 +335,13 @@ def test_the_admin_import_page_takes_a_zip_with_images_and_explains_figures(auth
     alone = client.post(url, {"files": [SimpleUploadedFile("b.md", one_figure().replace(b"slug: a", b"slug: b"))]})
     [line] = [line for line, _ in alone.context["lines"]]
     assert line.startswith("b.md:7: error: image 1: 'images/k.png' cannot be read: this article file came without")
+
+
+def test_submitting_on_import_works_with_images_new_to_the_library(tmp_path, author, topic):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "k.png").write_bytes(make.encoded("PNG"))
+    (tmp_path / "a.md").write_bytes(one_figure())
+    output, error = run(tmp_path / "a.md", "--submit")
+    assert error is None and "created; submitted for review" in output, output
+    article = Article.objects.get(slug="a")
+    assert article.status == Article.Status.SUBMITTED and f"image:{Image.objects.get().pk}" in article.body

@@ -189,7 +189,9 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
             item.action = UNCHANGED
             return
     try:
-        validation.validate_for_review(snapshot, draft=not submit)
+        # Images new to the library have no number yet (0 stands in): checked as a draft here, and
+        # with their numbers when the article is submitted after writing them.
+        validation.validate_for_review(snapshot, draft=not submit or not all(matched.values()))
     except ValidationError as error:
         return _fail(item, " ".join(error.messages))
     if stored is None:
