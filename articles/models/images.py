@@ -17,6 +17,7 @@ upload leaves nothing behind.
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -287,6 +288,11 @@ def mentioning(image_ids) -> models.Q:
     return condition
 
 
+def _articles():
+    # Articles and their versions, by name: ``content`` builds on this module (figures), not the reverse.
+    return apps.get_model("articles", "Article"), apps.get_model("articles", "Revision")
+
+
 def showing(row, image_ids=None) -> set[int]:
     """The library images ``row`` (an article's working copy or a version) shows as figures, of ``image_ids``."""
     shown = set(figures.image_ids(*(getattr(row, name) or "" for name in TEXT_FIELDS)))
@@ -295,8 +301,7 @@ def showing(row, image_ids=None) -> set[int]:
 
 def used_image_ids(image_ids=None) -> set[int]:
     """Of ``image_ids`` (every image when ``None``), those a working copy or any version shows."""
-    from .content import Article, Revision
-
+    Article, Revision = _articles()
     if image_ids is not None:
         image_ids = [int(i) for i in image_ids]
         if not image_ids:
@@ -341,8 +346,7 @@ class Use:
 
 def uses(image) -> list[Use]:
     """Every article showing ``image`` anywhere (working copy or any version): live ones first."""
-    from .content import Article, Revision
-
+    Article, Revision = _articles()
     image_id = int(getattr(image, "pk", image))
     found: dict[int, Use] = {}
     articles = Article.objects.filter(mentioning([image_id])).only(
