@@ -186,7 +186,7 @@ class Image(models.Model):
         (approved versions keep their images for ever: permalinks)."""
         in_use = uses(self)
         if in_use:
-            raise ImageInUse(refusal(self, in_use))
+            raise ImageInUse(refusal(self, in_use), in_use)
         return super().delete(*args, **kwargs)
 
     def clean(self):
@@ -377,8 +377,11 @@ def uses(image) -> list[Use]:
     )
 
 
-class ImageInUse(ValueError):
+class ImageInUse(models.ProtectedError):
     """Refused: deleting an image that an article's working copy or any of its versions shows."""
+
+    def __init__(self, message: str, in_use: list):
+        super().__init__(message, [use.article for use in in_use])
 
 
 def refusal(image, in_use: list[Use]) -> str:
