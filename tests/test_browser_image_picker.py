@@ -52,8 +52,9 @@ def library_images(count=13):
 
 def leave(page):
     """Let the page's background requests (preview, autosave) finish before the database is flushed."""
-    page.wait_for_timeout(300)
-    page.wait_for_load_state("networkidle")
+    for status in page.locator(".md-preview-status").all():
+        expect(status).to_have_text("")
+    page.wait_for_timeout(500)
     page.goto("about:blank")
 
 
