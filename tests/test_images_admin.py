@@ -143,10 +143,11 @@ def test_board_members_may_look_but_not_upload_and_readers_never_reach_the_admin
     assert stored_files(media) == []
 
 
-def test_images_are_never_deleted_in_the_admin(author, superuser):
+def test_editors_may_not_delete_images(author):
+    # Whoever may delete (not the Editors group) deletes only unused images: tests/test_image_usage.py.
     blob = library.store(pixels.clean("a.png", make.encoded("PNG"), max_bytes=10**6))
     image = Image.objects.create(title="Kept", alt_text="x", licence="own-work", file=blob)
-    assert client_for(superuser).post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client_for(author).post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Image.objects.filter(pk=image.pk).exists()
 
 

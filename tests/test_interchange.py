@@ -70,7 +70,7 @@ def run(*args, user: str):
 
 def export(folder: Path, *args) -> dict:
     call_command("export_articles", str(folder), *args, stdout=io.StringIO())
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def topics_from_demo():
@@ -86,8 +86,12 @@ def test_the_demo_files_import_and_export_byte_identical(tmp_path, author):
     output, error = run(DEMO / "articles", user="author")
     assert error is None, output
     exported = export(tmp_path / "out", "--all")
-    originals = {path.name: path.read_bytes() for path in (DEMO / "articles").glob("*.md")}
-    assert len(originals) == 8
+    originals = {
+        str(path.relative_to(DEMO / "articles")): path.read_bytes()
+        for path in (DEMO / "articles").rglob("*")
+        if path.is_file()
+    }
+    assert len(originals) == 10  # 8 articles, 2 figures' image files
     assert exported == originals
 
 
@@ -107,7 +111,7 @@ def test_export_import_into_an_empty_database_and_export_again_is_byte_identical
         call_command("seed_demo", stdout=io.StringIO())
         first = export(tmp_path / "first")
         transaction.set_rollback(True)
-    assert not Article.objects.exists() and len(first) == 3
+    assert not Article.objects.exists() and sum(name.endswith(".md") for name in first) == 3  # and their figures
     topics_from_demo()
     factories.editor(username="importer")
     output, error = run(tmp_path / "first", user="importer")

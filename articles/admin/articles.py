@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from articles.models import Article, ArticleFlag, PassageComment, Reference, max_reference_number
 from articles.review import comments, editing, presence, workflow
 
-from . import autosave, changelist, editor, history, interchange, previews
+from . import autosave, changelist, editor, history, image_picker, interchange, previews
 from .base import HistoryAdmin, WorkflowAdminMixin, _change_url
 from .compare import compare_view
 from .forms import ArticleAdminForm, ReferenceForm, ReferenceFormSet
@@ -107,8 +107,8 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
     class Media:
         # The safety net of the change form: autosave and recovery, signing in again in place.
         # Replaces WorkflowAdminMixin.Media (a plain mixin's Media is not merged): its stylesheet first.
-        css = {"all": ["articles/admin.css", "articles/autosave.css"]}
-        js = ["articles/session.js", "articles/autosave.js", "articles/comment_replies.js"]
+        css = {"all": ["articles/admin.css", "articles/autosave.css", "articles/image_picker.css"]}
+        js = ["articles/session.js", "articles/autosave.js", "articles/comment_replies.js", "articles/image_picker.js"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -235,6 +235,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 # With the board (or archived) the content is read-only: a Save button would only answer an error.
                 extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
             extra_context["show_save_and_submit"] = self._may_submit(request, article)
+            extra_context["image_picker"] = image_picker.may_pick(self, request)
             if extra_context["can_restore"]:
                 extra_context.update(autosave.context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
@@ -243,6 +244,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
         extra_context = {
             **(extra_context or {}),
             "show_save_and_submit": self._may_submit(request),
+            "image_picker": image_picker.may_pick(self, request),
             **autosave.context(request, None),
         }
         return super().add_view(request, form_url, extra_context)
@@ -327,6 +329,16 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "reference-lookup/",
                 autosave.json_admin_view(self, editor.reference_lookup_view),
                 name="{}_{}_reference_lookup".format(*info),
+            ),
+            path(
+                "image-library/",
+                autosave.json_admin_view(self, image_picker.library_view),
+                name="{}_{}_image_library".format(*info),
+            ),
+            path(
+                "image-library/figure/",
+                autosave.json_admin_view(self, image_picker.figure_view),
+                name="{}_{}_image_figure".format(*info),
             ),
             path(
                 "<int:object_id>/preview-draft/",

@@ -239,6 +239,8 @@ def _format_help() -> dict:
         "format_overview": guide.overview(),
         "article_fields": guide.article_fields(),
         "reference_fields": guide.reference_fields(),
+        "images_help": guide.images(),
+        "image_fields": guide.image_fields(),
         "example": guide.example(),
         "topics": list(Specialty.objects.order_by("name").values_list("slug", "name")[:200]),
     }
@@ -291,9 +293,9 @@ def _context(model_admin, request) -> dict:
 
 
 def export_markdown(model_admin, request, queryset):
-    """Download the selected articles' approved versions as a .zip of Markdown files."""
-    files = list(service.export(queryset, approved=True, user=request.user))
-    skipped = queryset.count() - len(files)
+    """Download the selected articles' approved versions as a .zip of Markdown files with their images."""
+    files = list(service.export(queryset, approved=True, user=request.user))  # <slug>.md files and their images/
+    skipped = queryset.count() - sum(name.endswith(".md") for name, _ in files)
     if not files:
         messages.warning(request, "None of the selected articles has an approved version; nothing to export.")
         return None

@@ -64,3 +64,46 @@ def figure_markdown(image_id: int, alt: str, caption: str = "") -> str:
     caption = " ".join((caption or "").split()).replace("\\", "\\\\").replace('"', '\\"')
     title = f' "{caption}"' if caption else ""
     return f"![{alt}](image:{int(image_id)}{title})"
+
+
+# --- Figures in exported files ------------------------------------------------------
+# An exported article file names each figure's image file instead of its library number,
+# ``![alt](images/1f2e3d4c5b6a-knee-diagram.png "caption")``, so the file travels with its images
+# (``articles.interchange``). The same syntax with a relative path (no scheme) in place of
+# ``image:ID``; importing points it at a library image again.
+FILE_FIGURE = re.compile(
+    FIGURE.pattern.replace(r"image:(?P<id>[0-9]{1,12})", r"(?P<path>(?![A-Za-z][A-Za-z0-9+.-]*:)[^\s()\"\\<>]+)")
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a figure's target (``image:ID`` or a file's path) sits in a text."""
+
+    value: str  # "12" for image:12, or the path
+    start: int
+    end: int
+
+
+def _outside_code(pattern: re.Pattern, text: str):
+    fenced = [(m.start(), m.end()) for m in _FENCE.finditer(text or "")]
+    for m in pattern.finditer(text or ""):
+        if not any(start <= m.start() < end for start, end in fenced):
+            yield m
+
+
+def image_targets(text: str) -> list[Target]:
+    """The ``image:ID`` target of each figure in ``text``, in reading order (value: the ID)."""
+    return [Target(m["id"], m.start("id") - len("image:"), m.end("id")) for m in _outside_code(FIGURE, text)]
+
+
+def file_targets(text: str) -> list[Target]:
+    """The file path of each figure written with one instead of ``image:ID``, in reading order."""
+    return [Target(m["path"], m.start("path"), m.end("path")) for m in _outside_code(FILE_FIGURE, text)]
+
+
+def retarget(text: str, targets: list[Target], new_target) -> str:
+    """``text`` with each of ``targets`` replaced by ``new_target(target)`` (a path or ``image:ID``)."""
+    for target in sorted(targets, key=lambda t: t.start, reverse=True):
+        text = text[: target.start] + new_target(target) + text[target.end :]
+    return text

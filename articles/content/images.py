@@ -268,3 +268,42 @@ def human_size(count: int) -> str:
             value = count / scale
             return (f"{value:.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")) + f" {unit}"
     return f"{count} bytes"
+
+
+# What Pillow reports of a file that carries nothing but pixels (and a colour profile): the
+# container's own settings, never a text, a position or a camera.
+_PLAIN_INFO = {
+    "icc_profile",
+    "dpi",
+    "jfif",
+    "jfif_version",
+    "jfif_unit",
+    "jfif_density",
+    "progressive",
+    "progression",
+    "adobe",
+    "adobe_transform",
+    "transparency",
+    "gamma",
+    "srgb",
+    "chromaticity",
+    "aspect",
+    "background",
+    "loop",
+    "duration",
+    "timestamp",
+}
+_PLAIN_JPEG_SEGMENTS = {"APP0", "APP2", "APP14"}  # JFIF, the ICC profile, Adobe's colour transform
+
+
+def carries_metadata(data: bytes) -> bool:
+    """Whether checked image bytes carry anything but pixels and a colour profile (EXIF, XMP, text).
+
+    Bytes that carry none (files this site cleaned and exported) can be stored as they are, so an
+    exported file imports byte for byte; any others are stored re-encoded by ``clean``.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        if len(image.getexif()) or set(image.info) - _PLAIN_INFO:
+            return True
+        segments = {marker for marker, _ in getattr(image, "applist", [])}
+        return bool(segments - _PLAIN_JPEG_SEGMENTS)

@@ -23,9 +23,21 @@ specified in ``articles/interchange/schema.json`` (JSON Schema) and the README.
       url: https://...
       doi: 10.1000/xyz
       pmid: '31778400'
+    images:                        (optional: the figures' image files and what the library says of them)
+    - file: images/1f2e3d4c5b6a-knee-diagram.png
+      title: Knee diagram
+      alt_text: ...
+      caption: ...
+      credit: ...
+      licence: own-work
     ---
 
     The body in Markdown, citing references by their position in the list: [1].
+
+    ![Alt text](images/1f2e3d4c5b6a-knee-diagram.png "Caption")
+
+A figure names its image file (a path in the ``images/`` folder beside the file, listed under
+``images``) where the site's own text says ``image:ID`` (``articles.content.figures``).
 """
 
 import re
@@ -34,12 +46,18 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.composer import Composer
 
+from articles.content import figures
 from articles.content.rendering import http_url
-from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_RE
+from articles.content.validators import DOI_RE
+
+from . import figures as figure_files
+from .errors import FormatError  # noqa: F401 - part of the format's interface
+from .errors import check_text as _check_text
 
 FRONT_MATTER = "---"
 REQUIRED = ("title", "slug", "topic", "summary")
-OPTIONAL = ("professional_summary", "professional_body", "references", "flags")
+OPTIONAL = ("professional_summary", "professional_body", "references", "flags", "images")
+TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
@@ -55,18 +73,6 @@ MAX_YEAR = 32767
 MAX_DEPTH = 5
 
 
-class FormatError(ValueError):
-    """A file that is not a valid article file; ``line`` is 1-based where one applies."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-
 @dataclass
 class ArticleFile:
     title: str
@@ -78,8 +84,11 @@ class ArticleFile:
     professional_body: str = ""
     references: list[dict] = field(default_factory=list)  # in citation-number order, numbered from 1
     flags: list[str] = field(default_factory=list)  # slugs of the article's flags ("mentions-medicines"), sorted
+    images: list[dict] = field(default_factory=list)  # the figures' files, in order of first figure
     # The line each front matter field was read from ({name: line}), for messages; not content.
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    # Export only: the stored file to write at each image's path ({path: ImageFile}); not content.
+    files: dict = field(default_factory=dict, compare=False, repr=False)
 
     def content(self) -> dict:
         """The article's content fields, as the model names them (without the topic)."""
@@ -122,8 +131,10 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
         raise FormatError("the front matter must be fields (name: value), one per line", 2)
     positions = _positions(node)
     body_lines = lines[closing + 1 :]
+    positions["fields"]["body"] = closing + 2
     if body_lines and body_lines[0] == "":
         body_lines = body_lines[1:]  # the blank line after the front matter
+        positions["fields"]["body"] += 1
     body = "\n".join(body_lines)
     body = body.removesuffix("\n")
     return _article(meta, body, positions, closing)
@@ -188,12 +199,14 @@ def _load(text: str):
 
 def _positions(node) -> dict:
     """Return the file line of each top-level field ({name: line}) and of each reference ({n: line})."""
-    fields, references = {}, {}
+    fields, references, images = {}, {}, {}
     for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
         fields[key.value] = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
         if key.value == "references" and isinstance(value, yaml.SequenceNode):
             references = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
-    return {"fields": fields, "references": references}
+        if key.value == "images" and isinstance(value, yaml.SequenceNode):
+            images = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
+    return {"fields": fields, "references": references, "images": images}
 
 
 def _line_of(positions: dict, key: str) -> int:
@@ -212,15 +225,6 @@ def _text(meta: dict, key: str, positions, *, required: bool) -> str:
     return value
 
 
-def _check_text(value: str, what: str, line: int, max_length: int | None, *, name: bool = False) -> None:
-    if max_length and len(value) > max_length:
-        raise FormatError(f"{what} is {len(value):,} characters long; at most {max_length:,} are allowed", line)
-    if match := CONTROL_CHARACTERS.search(value):
-        raise FormatError(f"{what} contains an invisible control character (U+{ord(match.group()):04X})", line)
-    if name and (match := BIDI_CONTROLS.search(value)):
-        raise FormatError(f"{what} contains an invisible text-direction character (U+{ord(match.group()):04X})", line)
-
-
 def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFile:
     unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
@@ -229,6 +233,7 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
             _line_of(positions, unknown[0]),
         )
     values = {key: _text(meta, key, positions, required=True) for key in REQUIRED}
+    values["images"] = figure_files.images(meta.get("images"), positions)
     values |= {key: _text(meta, key, positions, required=False) for key in OPTIONAL[:2]}
     if not SLUG_RE.match(values["slug"]):
         raise FormatError(
@@ -243,15 +248,55 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
             "'references' must be a list (one '- kind: ...' item per reference)", _line_of(positions, "references")
         )
     lines = positions["references"]
-    return ArticleFile(
+    article = ArticleFile(
         **values,
         flags=_flags(meta.get("flags"), _line_of(positions, "flags")),
         body=body,
-        lines=dict(positions["fields"]),
+        lines=dict(positions["fields"]) | {f"images.{n}": line for n, line in positions["images"].items()},
         references=[
             _reference(r, n, lines.get(n, _line_of(positions, "references"))) for n, r in enumerate(references, 1)
         ],
     )
+    _check_figures(article)
+    return article
+
+
+def text_line(article: ArticleFile, name: str, offset: int) -> int:
+    """The file line of character ``offset`` of the text ``name`` (the body, or a front matter field)."""
+    text = getattr(article, name)
+    start = article.lines.get(name, 2)
+    if name != "body" and "\n" in text:
+        start += 1  # a block of several lines starts below its field's name
+    return start + text[:offset].count("\n")
+
+
+def _check_figures(article: ArticleFile) -> None:
+    """Every figure names a file listed under ``images``, and every listed file is shown."""
+    listed = {image["file"] for image in article.images}
+    shown = set()
+    for name in TEXT_FIELDS:
+        text = getattr(article, name)
+        for target in figures.image_targets(text):
+            raise FormatError(
+                f"the figure 'image:{target.value}' in the {name.replace('_', ' ')} names an image of the library "
+                "it was written in; in a file a figure names its image file (images/<name>), listed under 'images'",
+                text_line(article, name, target.start),
+            )
+        for target in figures.file_targets(text):
+            if target.value not in listed:
+                raise FormatError(
+                    f"the figure '{target.value}' in the {name.replace('_', ' ')} is not listed under 'images' "
+                    "(each image file needs an entry with its title, alt text and licence)",
+                    text_line(article, name, target.start),
+                )
+            shown.add(target.value)
+    for n, image in enumerate(article.images, start=1):
+        if image["file"] not in shown:
+            raise FormatError(
+                f"image {n} ('{image['file']}') is not shown by any figure; remove it or add a figure "
+                f"![alt text]({image['file']})",
+                article.lines.get(f"images.{n}"),
+            )
 
 
 def _flags(value, line: int) -> list[str]:
@@ -330,9 +375,14 @@ def serialise(article: ArticleFile) -> bytes:
     exported file imports to the same text and exports again byte for byte.
     """
     article = ArticleFile(
-        **{name: _lf(value) for name, value in vars(article).items() if name not in ("references", "lines", "flags")},
+        **{
+            name: _lf(value)
+            for name, value in vars(article).items()
+            if name not in ("references", "lines", "flags", "images", "files")
+        },
         flags=list(article.flags),
         references=[{name: _lf(value) for name, value in reference.items()} for reference in article.references],
+        images=[{name: _lf(value) for name, value in image.items()} for image in article.images],
     )
     meta = {
         "title": article.title,
@@ -350,6 +400,11 @@ def serialise(article: ArticleFile) -> bytes:
         meta["references"] = [
             {name: reference.get(name) for name in REFERENCE_FIELDS if reference.get(name) not in (None, "")}
             for reference in article.references
+        ]
+    if article.images:
+        meta["images"] = [
+            {name: image.get(name) for name in figure_files.IMAGE_FIELDS if image.get(name) not in (None, "", False)}
+            for image in article.images
         ]
     front = yaml.dump(meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return f"{FRONT_MATTER}\n{front}{FRONT_MATTER}\n\n{article.body}\n".encode()

@@ -42,6 +42,16 @@ def reference_fields() -> list[dict]:
     return _fields(_schema()["properties"]["references"]["items"])
 
 
+def images() -> str:
+    """Return how figures and their image files are written (the schema's description of ``images``)."""
+    return _schema()["properties"]["images"]["description"]
+
+
+def image_fields() -> list[dict]:
+    """Return the fields of one item of ``images``."""
+    return _fields(_schema()["properties"]["images"]["items"])
+
+
 @cache
 def example() -> str:
     """Return a complete article file (the one the README shows)."""

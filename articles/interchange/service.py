@@ -6,6 +6,9 @@ then writes each article with its references in one transaction, as a draft save
 with the reason "Imported from <file>", and optionally submits it; it never approves. The
 command (``import_articles``) and the admin's import page are thin shells over these two.
 ``export`` turns articles back into files.
+
+Images travel with the files (``image_files``): exported beside the ``.md`` files, checked on
+import before anything is written (``plan``), added to the library with the article.
 """
 
 import time
@@ -22,6 +25,7 @@ from articles.models import Article, ArticleFlag, Reference, Specialty, hash_con
 from articles.operations import audit
 from articles.review import editing, validation, workflow
 
+from . import image_files
 from .format import ArticleFile, FormatError, parse, serialise
 from .sources import Source, limits
 
@@ -42,6 +46,7 @@ class Item:
     base: str | None = None  # the stored copy's edit version when planned (optimistic concurrency)
     done: bool = False
     note: str = ""
+    images: list[image_files.PlannedImage] = field(default_factory=list)
 
     def report(self, *, dry_run: bool = False) -> str:
         """One line for people: "<file>: created", "<file>:<line>: error: <problem>"."""
@@ -104,9 +109,10 @@ class Plan:
         return f"{prefix}{', '.join(parts)} ({files}, {self.seconds:.1f} s)."
 
 
-def snapshot_of(article: ArticleFile, topic: Specialty) -> dict:
+def snapshot_of(article: ArticleFile, topic: Specialty, ids: dict | None = None) -> dict:
     """The file's content as ``Article.content_snapshot`` has it, to compare and validate."""
     data = {name: value for name, value in article.content().items() if name != "slug"}
+    data |= image_files.with_image_ids(article, ids or {})
     data["specialty_id"] = topic.pk
     data["references"] = [dict(reference) for reference in article.references]
     return with_flags(data, article.flags)
@@ -147,7 +153,11 @@ def _parse(source: Source) -> Item:
         article = parse(source.data, max_bytes=limits()[0])
     except FormatError as error:
         return Item(source.name, ERROR, problem=error.message, line=error.line)
-    return Item(source.name, CREATE, article=article)
+    item = Item(source.name, CREATE, article=article)
+    item.images, problem = image_files.read_images(article, source)
+    if problem:
+        _fail(item, *problem)
+    return item
 
 
 def _refuse_duplicate_slugs(items: list[Item]) -> None:
@@ -173,8 +183,11 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
     if topic is None:
         known = ", ".join(sorted(topics)) or "none yet; add topics in the admin first"
         return _fail(item, f"unknown topic '{article.topic}' (known topics: {known})", article.lines.get("topic"))
-    snapshot = snapshot_of(article, topic)
-    if stored is not None:
+    matched = {planned.entry["file"]: planned.existing() for planned in item.images}
+    # Images not in the library yet get their number when written: 0 stands in to check the text.
+    ids = {path: image.pk if image else 0 for path, image in matched.items()}
+    snapshot = snapshot_of(article, topic, ids)
+    if stored is not None and all(matched.values()):
         item.article_id = stored.pk
         item.live = stored.published_revision_id is not None
         current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
@@ -183,7 +196,9 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
             item.action = UNCHANGED
             return
     try:
-        validation.validate_for_review(snapshot, draft=not submit)
+        # Images new to the library have no number yet (0 stands in): checked as a draft here, and
+        # with their numbers when the article is submitted after writing them.
+        validation.validate_for_review(snapshot, draft=not submit or not all(matched.values()))
     except ValidationError as error:
         return _fail(item, " ".join(error.messages))
     if stored is None:
@@ -275,6 +290,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
     data = item.article
     reason = f"Imported from {item.name}"
     content = {name: value for name, value in data.content().items() if name != "slug"}
+    content |= image_files.with_image_ids(data, image_files.library_images(item.images, user, reason))
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
         article = Article(slug=data.slug, specialty=topic, flags=list(data.flags), **content)
@@ -334,13 +350,22 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         mapping = {old: new for new, old in enumerate(numbers, start=1)}
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
+    texts, images, files = image_files.portable(texts)
     return ArticleFile(
-        title=source.title, slug=article.slug, topic=topic.slug, flags=flags, **texts, references=references
+        title=source.title,
+        slug=article.slug,
+        topic=topic.slug,
+        flags=flags,
+        **texts,
+        references=references,
+        images=images,
+        files=files,
     )
 
 
 def export(articles, *, approved: bool = True, user=None):
-    """Yield ``(file name, bytes)`` for each article (``<slug>.md``); without an approved version, skip it.
+    """Yield ``(file name, bytes)`` for each article (``<slug>.md``) and, once each, the image files its
+    figures show (``images/<name>``); an article without an approved version is skipped.
 
     Recorded in the audit log (as ``user``) when the first file is asked for.
     """
@@ -348,7 +373,12 @@ def export(articles, *, approved: bool = True, user=None):
     articles = articles.select_related("specialty", "published_revision__specialty")
     if not approved:
         articles = articles.prefetch_related("references")
+    written = set()
     for article in articles.order_by("slug").iterator(chunk_size=200):
         data = article_file(article, approved=approved)
         if data is not None:
             yield f"{article.slug}.md", serialise(data)
+            for path, blob in data.files.items():
+                if path not in written:
+                    written.add(path)
+                    yield path, blob.read()

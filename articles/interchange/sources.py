@@ -7,12 +7,17 @@ one line naming the file; the rest still reads. The whole import is held to
 ``EDITORIAL_IMPORT_MAX_TOTAL_BYTES`` counted expanded: a zip whose Markdown members would take it
 past that (by their declared sizes, or counted while reading them in chunks) is refused whole,
 with one line naming the archive, and files after the limit is reached are not read.
+
+An article file's figures name image files in the ``images/`` folder beside it (in a folder, or in
+the zip): each ``Source`` carries ``files``, which reads them on request, refusing a path that climbs
+out of that folder, a symlink, a missing file and one over ``EDITORIAL_IMAGE_MAX_BYTES``, each with
+a sentence naming the file. A zip's image members are read (within the same caps) as it is opened.
 """
 
 import stat
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -35,6 +40,77 @@ DIRECTORY_BYTES_PER_MEMBER = 512
 METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
+class MissingFile(Exception):
+    """An image file an article file names that cannot be read; the message names it and why."""
+
+
+class Files:
+    """The files beside an article file, for its figures: ``read("images/knee.png")`` or ``MissingFile``."""
+
+    def read(self, path: str) -> bytes:
+        raise MissingFile(
+            f"'{path}' cannot be read: this article file came without its folder; import the folder, or a "
+            ".zip holding the .md file and its images/ folder"
+        )
+
+
+def _image_cap() -> int:
+    return settings.EDITORIAL_IMAGE_MAX_BYTES
+
+
+def _too_large(path: str, size: int) -> MissingFile:
+    return MissingFile(
+        f"'{path}' is {size:,} bytes; an image may have at most {_image_cap():,} (EDITORIAL_IMAGE_MAX_BYTES)"
+    )
+
+
+def _safe_relative(path: str) -> str:
+    """``path`` if it stays inside the article's folder, else ``MissingFile`` saying why."""
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or ".." in parts:
+        raise MissingFile(f"'{path}' is outside the article's folder; refused")
+    return "/".join(parts)
+
+
+class FolderFiles(Files):
+    """Files beside an article file on disk; never outside its folder, never through a symlink."""
+
+    def __init__(self, folder: Path, budget: "Budget"):
+        self.folder, self.budget = folder, budget
+
+    def read(self, path: str) -> bytes:
+        relative = _safe_relative(path)
+        file = self.folder / relative
+        inside = [file, *file.relative_to(self.folder).parents][:-1]  # the file and its folders below ours
+        if any((self.folder / p if p != file else p).is_symlink() for p in inside):
+            raise MissingFile(f"'{path}' is a symbolic link; refused")
+        if not file.is_file():
+            raise MissingFile(f"'{path}' is missing: no such file beside the article file")
+        size = file.stat().st_size
+        if size > _image_cap():
+            raise _too_large(path, size)
+        if size > self.budget.left:
+            raise MissingFile(f"'{path}': {self.budget.total_error()}")
+        self.budget.left -= size
+        return file.read_bytes()
+
+
+class ZipFiles(Files):
+    """Image members of a zip read when it was opened, beside an article member in ``folder``."""
+
+    def __init__(self, members: dict, folder: str):
+        self.members, self.folder = members, folder  # {member name: bytes, or why it was not read}
+
+    def read(self, path: str) -> bytes:
+        name = self.folder + _safe_relative(path)
+        found = self.members.get(name)
+        if found is None:
+            raise MissingFile(f"'{path}' is missing: the zip has no member {name}")
+        if isinstance(found, str):
+            raise MissingFile(f"'{path}' {found}")
+        return found
+
+
 @dataclass
 class Source:
     """One file of an import: its name as reported, and its bytes or why it could not be read."""
@@ -43,6 +119,7 @@ class Source:
     data: bytes | None = None
     error: str | None = None
     note: str | None = None  # skipped, not an error (a folder entry, a file that is not .md)
+    files: Files = field(default_factory=Files)  # the image files its figures name
 
 
 def limits() -> tuple[int, int]:
@@ -58,11 +135,13 @@ def read_paths(paths: list[str]) -> list[Source]:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*.md") if p.is_file()):
                 sources.append(_read_file(file, budget))
+                sources[-1].files = FolderFiles(file.parent, budget)
         elif path.is_file() and path.suffix.lower() == ".zip":
             with path.open("rb") as handle:
                 sources += read_zip(str(path), handle, budget)
         elif path.is_file():
             sources.append(_read_file(path, budget))
+            sources[-1].files = FolderFiles(path.parent, budget)
         else:
             sources.append(Source(raw, error="no such file or folder"))
     return sources
@@ -208,9 +287,12 @@ def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
             return [Source(name, error=f"refused: the zip lists more than {MAX_MEMBERS:,} entries")]
-        wanted = []
+        wanted, images = [], {}
         for info in members:
             if info.is_dir():
+                continue
+            if _is_image_member(info):
+                images[info.filename] = info
                 continue
             if problem := _member_problem(info, budget):
                 kind, text = problem
@@ -228,7 +310,39 @@ def read_zip(name: str, handle, budget: Budget | None = None) -> list[Source]:
                 if sources[index] is None:  # the budget is exhausted: stop inflating
                     what = f"{info.filename} expands beyond its declared size"
                     return [Source(name, error=_over_total(budget, what))]
+                folder = info.filename.rpartition("/")[0]
+                sources[index].files = ZipFiles(images, folder + "/" if folder else "")
+        for member, info in images.items():  # read after the articles, within what they left
+            images[member] = _read_image_member(archive, info, budget)
     return sources
+
+
+def _is_image_member(info: zipfile.ZipInfo) -> bool:
+    """A member of an ``images/`` folder (what an article's figures may name), whatever its extension."""
+    return "images" in info.filename.replace("\\", "/").split("/")[:-1]
+
+
+def _read_image_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> bytes | str:
+    """An image member's bytes, or why it is not read (said after its name)."""
+    if problem := _unsafe_name(info.filename):
+        return f"is refused: {problem} inside the zip"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "is refused: a symbolic link inside the zip"
+    if info.file_size > _image_cap():
+        return f"is {info.file_size:,} bytes; an image may have at most {_image_cap():,} (EDITORIAL_IMAGE_MAX_BYTES)"
+    if info.compress_type not in METHODS:
+        return "is refused: compressed with a method other than deflate or stored"
+    if info.file_size > budget.left:
+        return budget.total_error()
+    try:
+        with archive.open(info) as member:
+            data = member.read(info.file_size + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
+        return f"cannot be read from the zip ({error})"
+    if len(data) > info.file_size:
+        return "is refused: a zip bomb (it expands beyond its declared size)"
+    budget.left -= len(data)
+    return data
 
 
 def _over_total(budget: Budget, what: str) -> str:

@@ -15,6 +15,9 @@ The admin's form runs ``articles.content.images.clean`` before anything is store
 upload leaves nothing behind.
 """
 
+from dataclasses import dataclass, field
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +26,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from articles.content import figures
 from articles.content import images as pixels
 from articles.operations.tasks import background, enqueue_after_commit
 
@@ -177,6 +181,14 @@ class Image(models.Model):
             "licence_note": self.licence_note,
         }
 
+    def delete(self, *args, **kwargs):
+        """Delete an image nothing shows; one an article's text or any of its versions shows is refused
+        (approved versions keep their images for ever: permalinks)."""
+        in_use = uses(self)
+        if in_use:
+            raise ImageInUse(refusal(self, in_use), in_use)
+        return super().delete(*args, **kwargs)
+
     def clean(self):
         errors = {}
         self.alt_text = self.alt_text.strip()
@@ -258,3 +270,125 @@ def _write_once(name: str, data: bytes) -> None:
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:  # written meanwhile by someone else; the storage picked another name for ours
         default_storage.delete(saved)
+
+
+# --- Where an image is used -------------------------------------------------------
+
+# The article texts a figure can stand in (``Article`` and ``Revision`` share these fields).
+TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
+
+
+def mentioning(image_ids) -> models.Q:
+    """A cheap prefilter: texts containing ``image:ID`` (``image:1`` also matches ``image:12``;
+    ``showing`` confirms each hit with the figure syntax itself)."""
+    condition = models.Q(pk__in=[])
+    for image_id in image_ids:
+        for name in TEXT_FIELDS:
+            condition |= models.Q(**{f"{name}__contains": f"image:{int(image_id)}"})
+    return condition
+
+
+def _articles():
+    # Articles and their versions, by name: ``content`` builds on this module (figures), not the reverse.
+    return apps.get_model("articles", "Article"), apps.get_model("articles", "Revision")
+
+
+def showing(row, image_ids=None) -> set[int]:
+    """The library images ``row`` (an article's working copy or a version) shows as figures, of ``image_ids``."""
+    shown = set(figures.image_ids(*(getattr(row, name) or "" for name in TEXT_FIELDS)))
+    return shown if image_ids is None else shown & set(image_ids)
+
+
+def used_image_ids(image_ids=None) -> set[int]:
+    """Of ``image_ids`` (every image when ``None``), those a working copy or any version shows."""
+    Article, Revision = _articles()
+    if image_ids is not None:
+        image_ids = [int(i) for i in image_ids]
+        if not image_ids:
+            return set()
+        prefilter = mentioning(image_ids)
+    else:
+        prefilter = models.Q(pk__in=[])
+        for name in TEXT_FIELDS:
+            prefilter |= models.Q(**{f"{name}__contains": "image:"})
+    used = set()
+    for model in (Article, Revision):
+        for row in model.objects.filter(prefilter).only(*TEXT_FIELDS).iterator(chunk_size=200):
+            used |= showing(row, image_ids)
+    return used
+
+
+@dataclass
+class Use:
+    """How one article uses an image: in its live version, the version with the board, its working
+    copy, and earlier versions (permalinks keep showing it)."""
+
+    article: object
+    live: object = None  # the published Revision, if it shows the image
+    pending: object = None  # the Revision with the board, if it shows the image
+    working_copy: bool = False
+    earlier: list = field(default_factory=list)  # numbers of other versions showing it
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.live is not None:
+            parts.append(f"live version {self.live.number}")
+        if self.pending is not None:
+            parts.append(f"version {self.pending.number} with the board")
+        if self.working_copy:
+            parts.append(f"working copy ({self.article.get_status_display().lower()})")
+        if self.earlier:
+            numbers = ", ".join(map(str, self.earlier))
+            parts.append(f"earlier version{'s' if len(self.earlier) > 1 else ''} {numbers}")
+        return "; ".join(parts)
+
+
+def uses(image) -> list[Use]:
+    """Every article showing ``image`` anywhere (working copy or any version): live ones first."""
+    Article, Revision = _articles()
+    image_id = int(getattr(image, "pk", image))
+    found: dict[int, Use] = {}
+    articles = Article.objects.filter(mentioning([image_id])).only(
+        "pk", "title", "slug", "status", "published_revision", "pending_revision", *TEXT_FIELDS
+    )
+    for article in articles:
+        if showing(article, [image_id]):
+            found[article.pk] = Use(article=article, working_copy=True)
+    revisions = Revision.objects.filter(mentioning([image_id])).only("pk", "article_id", "number", *TEXT_FIELDS)
+    versions = [revision for revision in revisions if showing(revision, [image_id])]
+    missing = {revision.article_id for revision in versions} - set(found)
+    for article in Article.objects.filter(pk__in=missing).only(
+        "pk", "title", "slug", "status", "published_revision", "pending_revision"
+    ):
+        found[article.pk] = Use(article=article)
+    for revision in sorted(versions, key=lambda r: r.number):
+        use = found[revision.article_id]
+        if revision.pk == use.article.published_revision_id:
+            use.live = revision
+        elif revision.pk == use.article.pending_revision_id:
+            use.pending = revision
+        else:
+            use.earlier.append(revision.number)
+    # What readers see first, then what the board has, then drafts and old versions; by title within each.
+    return sorted(
+        found.values(),
+        key=lambda use: (use.live is None, use.pending is None, use.article.title.lower(), use.article.pk),
+    )
+
+
+class ImageInUse(models.ProtectedError):
+    """Refused: deleting an image that an article's working copy or any of its versions shows."""
+
+    def __init__(self, message: str, in_use: list):
+        super().__init__(message, [use.article for use in in_use])
+
+
+def refusal(image, in_use: list[Use]) -> str:
+    """Why ``image`` cannot be deleted, naming the articles that show it."""
+    named = "; ".join(f"“{use.article.title}” ({use.label})" for use in in_use[:10])
+    more = f" and {len(in_use) - 10} more" if len(in_use) > 10 else ""
+    return (
+        f"“{image.title}” cannot be deleted: {named}{more} show it, and approved versions keep their "
+        "images for ever. Remove it from the working copies instead; it stays in the library."
+    )

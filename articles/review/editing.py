@@ -13,7 +13,7 @@ from django.db.models import F
 from articles.content.renumbering import TEXT_FIELDS, renumbering, rewrite_citations
 from articles.models import Article, AutosaveDraft, Reference, Revision, hash_content, person_name
 
-from . import steps
+from . import images, steps
 from .validation import snapshot_hash_equal
 
 Status = Article.Status
@@ -47,9 +47,15 @@ def require_editable(stored: Article) -> None:
 
 
 def status_after_edit(article: Article) -> str:
-    """Approved while the working copy equals the live version, a draft as soon as it differs."""
+    """Approved while the working copy equals the live version, a draft as soon as it differs.
+
+    A library image it shows that changed since the live version was submitted is a difference
+    too (``images.changed_since``): readers still see the image as approved.
+    """
     if article.status in (Status.APPROVED, Status.DRAFT) and article.published_revision_id:
-        unchanged = snapshot_hash_equal(article.content_snapshot(), article.published_revision)
+        unchanged = snapshot_hash_equal(article.content_snapshot(), article.published_revision) and not (
+            images.changed_since(article, article.published_revision)
+        )
         return Status.APPROVED if unchanged else Status.DRAFT
     return article.status
 
@@ -174,6 +180,22 @@ def references_changed(article: Article, *, user, reason: str = "") -> None:
         require_editable(article)
         article.status = status_after_edit(article)
         steps.save(article, user=user, reason=reason or "References edited", public=False)
+
+
+def library_image_changed(article: Article, *, user, texts: dict, reason: str) -> Article:
+    """Carry a change of a library image into the working copy: ``texts`` ({field: new text}, may be
+    empty) rewrite its figures; either way the article is a draft to review if the live version
+    shows the image as it was. Same permission and state checks as any edit; history says why."""
+    if not user.has_perm("articles.change_article"):
+        raise PermissionDenied("You do not have permission to edit articles.")
+    with transaction.atomic():
+        steps.lock(article)
+        require_editable(article)
+        for name, text in texts.items():
+            setattr(article, name, text)
+        article.status = status_after_edit(article)
+        steps.save(article, user=user, reason=reason, public=False)
+    return article
 
 
 def restore_version(article: Article, revision: Revision, *, user) -> Article:

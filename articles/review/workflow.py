@@ -32,8 +32,8 @@ from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.figures import freeze, library_changed_since
 from articles.models.rendered import store_renderings
 
-from . import assignments, board, notifications, records, second_factor, stages
-from .editing import content_authors
+from . import assignments, board, images, notifications, records, second_factor, stages
+from .editing import content_authors, status_after_edit
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
@@ -358,6 +358,13 @@ def approve(
             article.next_review_due = now + review_interval()
             done = f"{stage.name} complete, " if at else ""
             reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals): {done}published"
+            # A library image changed while the version was with the board: readers see it as it
+            # was submitted, and the working copy, showing the change, is the next draft to review.
+            changed = images.changed_since(article, revision)
+            if changed:
+                article.status = status_after_edit(article)
+                names = ", ".join(f"“{image.title}”" for image in changed)
+                reason += f"; the library changed {names} since it was submitted, so the working copy is a new draft"
         else:
             reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals)"
         save(article, user=user, reason=reason, event="approve", version=revision.number)

@@ -9,7 +9,10 @@ from articles.models import Article
 
 
 class Command(BaseCommand):
-    help = "Write each article's approved version (or, with --all, every working copy) to DIR/<slug>.md."
+    help = (
+        "Write each article's approved version (or, with --all, every working copy) to DIR/<slug>.md, "
+        "and the image files its figures show to DIR/images/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", metavar="DIR")
@@ -27,7 +30,9 @@ class Command(BaseCommand):
         articles = Article.objects.all() if options["all"] else Article.objects.public()
         count = 0
         for name, data in service.export(articles, approved=approved):
-            (directory / name).write_bytes(data)
-            count += 1
+            path = directory / name  # <slug>.md, or images/<name> for a figure's image file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            count += name.endswith(".md")
         what = "working copies" if options["all"] else "approved versions"
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} {what} to {directory}."))

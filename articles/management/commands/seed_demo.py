@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from articles.content.figures import figure_markdown
 from articles.interchange import service
-from articles.interchange.sources import Source
+from articles.interchange.sources import Budget, FolderFiles, Source
 from articles.models import (
     Article,
     ArticleFlag,
@@ -183,7 +183,8 @@ class Command(BaseCommand):
         sources = []
         for slug, _state in PLAN:
             path = DEMO / "articles" / f"{slug}.md"
-            sources.append(Source(str(path.relative_to(root)), data=path.read_bytes()))
+            files = FolderFiles(path.parent, Budget())  # the figures' image files, in articles/images/
+            sources.append(Source(str(path.relative_to(root)), data=path.read_bytes(), files=files))
         plan = service.apply(service.plan(sources), user=editor)
         if plan.errors:
             raise RuntimeError("The demo articles did not import: " + "; ".join(plan.lines()))
@@ -193,6 +194,8 @@ class Command(BaseCommand):
         for entry in yaml.safe_load((folder / "images.yaml").read_text()):
             name, place = entry.pop("file"), entry.pop("place", None)
             blob = image_library.store(image_library.check_upload(name, (folder / name).read_bytes()))
+            if Image.objects.filter(file=blob, **entry).exists():
+                continue  # imported with a demo article's figure (articles/images/): the same entry
             image = Image(**entry, file=blob, uploaded_by=editor)
             image.full_clean()
             image.save()
