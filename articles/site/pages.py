@@ -21,7 +21,7 @@ from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision
 from articles.models.rendered import attach_renderings, reader_text, with_renderings
 
-from . import provenance, responses, structured_data
+from . import provenance, responses, schedule, structured_data
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ def public_article(slug: str, audience: str = "patient"):
     articles = with_renderings(Article.objects.select_related(*related), "published_revision", audience)
     # Slugs are unique: no ordering to compile (it cost a fifth of the query's work).
     article = next(iter(articles.filter(slug=slug).order_by()[:1]), None)
+    if article is not None and schedule.settle(article):
+        return public_article(slug, audience)  # a go-live or end date came: read the article as it is now
     if article is not None and article.is_public():
         attach_renderings(article.published_revision, article, audience)
         return article, article.published_revision, False
@@ -160,6 +162,8 @@ def render_article(request, page: ArticlePage, *, preview=False):
         # notice when its period ends: store it no longer than the first of those.
         changes_at = [page.article.next_review_due, provenance.correction_notice_until(page.correction)]
         responses.expire_at(response, min((t for t in changes_at if t), default=None))
+    # A scheduled version going live, or the end date, changes every page of the article.
+    responses.expire_at(response, page.article.next_scheduled_change())
     return response
 
 
