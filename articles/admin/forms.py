@@ -16,7 +16,7 @@ from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
 from articles.models import Article, BoardMember, Page, Reference, Revision, max_reference_number
 from articles.review import conflicts, diffing, editing, validation, workflow
-from articles.review.forms import ChangeNoteForm
+from articles.review.forms import ChangeNoteForm, SiteTimeField, SiteTimeInput, zone_help
 
 from .autosave import snapshot_diff
 from .editor import MarkdownEditor, references_from_form
@@ -69,6 +69,12 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["edit_base"] = editing.edit_version(self.instance)
         self.fields["change_note"].help_text = change_note_help()
+        for name in ("not_before", "requested_go_live_at", "ends_at"):
+            if name in self.fields:
+                self.fields[name].help_text = zone_help(str(self.fields[name].help_text))
+                # An embargo that has passed may stay; a new go-live or end date must be ahead.
+                self.fields[name].past_allowed = name == "not_before"
+                self.fields[name].unchanged_value = getattr(self.instance, name, None)
         if not self.is_bound:
             self.initial.update({name: value for name, value in self.kept_initial.items() if name in self.fields})
 
@@ -79,12 +85,34 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "specialty", "summary", "body", "professional_summary", "professional_body"]
+        fields = [
+            "title",
+            "slug",
+            "specialty",
+            "summary",
+            "body",
+            "professional_summary",
+            "professional_body",
+            "not_before",
+            "requested_go_live_at",
+            "ends_at",
+            "end_reason",
+        ]
+        field_classes = {
+            "not_before": SiteTimeField,
+            "requested_go_live_at": SiteTimeField,
+            "ends_at": SiteTimeField,
+        }
         widgets = {
             "summary": MarkdownEditor(attrs={"rows": 4}),
             "body": MarkdownEditor(preview="patient"),
             "professional_summary": MarkdownEditor(attrs={"rows": 4}),
             "professional_body": MarkdownEditor(preview="professional"),
+            # One text box in the site's time zone, not the admin's split date and time.
+            "not_before": SiteTimeInput,
+            "requested_go_live_at": SiteTimeInput,
+            "ends_at": SiteTimeInput,
+            "end_reason": forms.TextInput(attrs={"size": 80}),
         }
 
     def clean_title(self):
@@ -123,6 +151,12 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         stored = None
         if self.instance.pk:
             stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        if stored == Article.Status.SCHEDULED:
+            raise ValidationError(
+                "This article has an approved version waiting to go live and is read-only until then; the board "
+                "can cancel the go-live from the review screen.",
+                code="locked",
+            )
         if stored in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
             raise ValidationError(
                 "This article is in review and read-only. Withdraw it to draft to edit it.", code="locked"

@@ -21,7 +21,7 @@ from articles.content import renumbering
 from articles.models import Article, Reference, Specialty, hash_content
 from articles.review import editing, validation, workflow
 
-from .format import ArticleFile, FormatError, parse, serialise
+from .format import TIMING_KEYS, ArticleFile, FormatError, parse, serialise
 from .sources import Source, limits
 
 CREATE, UPDATE, UNCHANGED, ERROR, SKIPPED = "create", "update", "unchanged", "error", "skipped"
@@ -172,7 +172,8 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
         item.live = stored.published_revision_id is not None
         current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
         current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
-        if hash_content(current) == hash_content(snapshot):
+        same_timing = all(getattr(stored, name) == value for name, value in article.timing().items())
+        if hash_content(current) == hash_content(snapshot) and same_timing:
             item.action = UNCHANGED
             return
     try:
@@ -258,7 +259,8 @@ def _write(item: Item, the_plan: Plan, user) -> None:
     content = {name: value for name, value in data.content().items() if name != "slug"}
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
-        article = Article(slug=data.slug, specialty=topic, **content)
+        # The timing (an embargo...) comes with the draft; the workflow enforces it at approval.
+        article = Article(slug=data.slug, specialty=topic, **content, **data.timing())
         editing.save_content(article, user=user, reason=reason)
     else:
         article = Article.objects.get(pk=item.article_id)
@@ -270,7 +272,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
             reference.delete()
     _add_references(article, data.references, user=user, reason=reason)
     if item.article_id is not None:
-        for name, value in content.items():
+        for name, value in (content | data.timing()).items():
             setattr(article, name, value)
         article.specialty = topic
         editing.save_content(article, user=user, reason=reason)
@@ -313,7 +315,10 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         mapping = {old: new for new, old in enumerate(numbers, start=1)}
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
-    return ArticleFile(title=source.title, slug=article.slug, topic=topic.slug, **texts, references=references)
+    timing = {name: getattr(source, name) for name in TIMING_KEYS}
+    return ArticleFile(
+        title=source.title, slug=article.slug, topic=topic.slug, **texts, references=references, **timing
+    )
 
 
 def export(articles, *, approved: bool = True):

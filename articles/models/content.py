@@ -13,7 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -118,10 +118,16 @@ class ArticleQuerySet(models.QuerySet):
             & ~Q(status=Status.SCHEDULED)
             & ~Q(status=Status.ARCHIVED)
         )
+        # Approved versions waiting for their go-live stay in sight: the board may move or cancel it.
+        scheduled = Q(status=Status.SCHEDULED)
+        due_or_ending = Least(Coalesce("next_review_due", "expires_at"), Coalesce("expires_at", "next_review_due"))
         return (
-            self.filter(with_board | rereview)
+            self.filter(with_board | rereview | scheduled)
             .annotate(
-                waiting_since=Coalesce("pending_revision__submitted_at", Least("next_review_due", "expires_at")),
+                waiting_since=Case(
+                    When(scheduled, then=F("go_live_at")),
+                    default=Coalesce("pending_revision__submitted_at", due_or_ending),
+                ),
                 # A subquery, not Count(): a GROUP BY over every article column would sort
                 # the whole queue, text included, before the first row is shown.
                 approval_count=Coalesce(
@@ -136,11 +142,13 @@ class ArticleQuerySet(models.QuerySet):
                     Value(0),
                 ),
                 queue_kind=Case(
+                    When(scheduled, then=Value("scheduled")),
                     When(with_board & Q(published_revision__isnull=False), then=Value("update")),
                     When(with_board, then=Value("first")),
                     default=Value("rereview"),
                 ),
                 is_overdue=Case(
+                    When(scheduled, then=Value(False)),
                     When(with_board & Q(pending_revision__submitted_at__lt=waiting_too_long), then=Value(True)),
                     When(~with_board & Q(next_review_due__lt=now), then=Value(True)),
                     When(~with_board & Q(expires_at__lt=due_soon), then=Value(True)),

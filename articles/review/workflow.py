@@ -343,8 +343,9 @@ def approve(
 
 
 def go_live_time(revision: Revision, requested: datetime | None, *, now: datetime) -> datetime:
-    """When an approved ``revision`` may go live: ``requested``, or else the editors' requested go-live if
-    still ahead, else now; never before its embargo (``not_before``).
+    """When an approved ``revision`` goes live: at ``requested``, or else now; never before its embargo
+    (``not_before``). The editors' requested go-live is a suggestion the board sees (the approval form
+    fills it in), not a rule.
 
     An explicit time before the embargo is refused naming the field; with none, the embargo is the
     time. A time in the past is refused: "now" is said by giving no time.
