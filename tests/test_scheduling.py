@@ -483,19 +483,29 @@ def test_a_version_scheduled_two_seconds_ahead_appears_everywhere_within_a_secon
         client.get(path)  # stored in the page cache before the go-live, where it can be
     at = timezone.now() + timedelta(seconds=2)
     approve(draft, reviewer, go_live_at=at)
-    seen = {}
-    deadline = at.timestamp() + 1
+    seen, hidden = {}, set()
+    deadline = at.timestamp() + 5  # a loaded machine may take longer than a second over a round of pages
     while time.time() < deadline and len(seen) < len(surfaces):
         for path, shows in surfaces.items():
             if path in seen:
                 continue
             asked = time.time()
-            if shows(client.get(path)):
-                assert asked >= at.timestamp() - 0.05, f"{path} showed the version before its go-live"
-                seen[path] = time.time()
-        time.sleep(0.05)
-    assert set(seen) == set(surfaces), f"not shown within a second: {set(surfaces) - set(seen)}"
-    assert all(when <= at.timestamp() + 1 for when in seen.values())
+            shown = shows(client.get(path))
+            answered = time.time()
+            if shown:
+                # A response that was complete before the go-live second never shows the version.
+                assert answered >= at.timestamp(), f"{path} showed the version before its go-live"
+                seen[path] = asked
+            else:
+                # ...and every request made from that second on shows it: no cache, no lag.
+                assert asked < at.timestamp(), f"{path} asked {asked - at.timestamp():.3f} s after the go-live"
+                if answered < at.timestamp():
+                    hidden.add(path)
+        time.sleep(0.02)
+    assert hidden == set(surfaces)  # each surface was asked before the go-live, and did not show it
+    assert set(seen) == set(surfaces)
+    # Polled every few hundredths of a second: the first page asked after the go-live second showed it.
+    assert min(seen.values()) <= at.timestamp() + 1
     assert client.get(live.get_absolute_url()).status_code == 200
 
 
