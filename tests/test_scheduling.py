@@ -570,3 +570,47 @@ def test_the_article_page_is_stored_no_longer_than_its_end_date(client, clock, s
     assert "max-age=30" in response["Cache-Control"]
     clock.move_to(ENDS)
     assert client.get("/articles/flu/").status_code == 410
+
+
+# --- Other routes obey the same rules ----------------------------------------------------
+
+
+def test_bulk_submit_freezes_the_embargo_and_approval_then_obeys_it(client, clock, author, reviewer):
+    from .test_admin_changelist import bulk
+
+    articles = [factories.make_article(author=author, slug=f"bulk-{n}") for n in range(2)]
+    for article in articles:
+        article.not_before = EMBARGO
+        editing.save_content(article, user=author)
+    client.force_login(author)
+    bulk(client, "submit_selected", articles, apply="1")
+    for article in articles:
+        article.refresh_from_db()
+        assert article.status == S.SUBMITTED and article.pending_revision.not_before == EMBARGO
+        workflow.start_review(article, user=reviewer, revision=factories.under_decision("start_review", article))
+        workflow.run("approve", article, user=reviewer, revision=factories.under_decision("approve", article))
+        article.refresh_from_db()
+        assert article.status == S.SCHEDULED and article.go_live_at == EMBARGO and not article.is_public()
+
+
+def test_publish_scheduled_withdraws_an_article_at_its_end_date_once(clock, seasonal, commit):
+    clock.move_to(ENDS + timedelta(minutes=1))
+    commit(call_command, "publish_scheduled", stdout=open("/dev/null", "w"))
+    commit(call_command, "publish_scheduled", stdout=open("/dev/null", "w"))
+    seasonal.refresh_from_db()
+    assert seasonal.status == S.ARCHIVED
+    assert Withdrawal.objects.filter(article=seasonal).count() == 1
+    assert Withdrawal.objects.get(article=seasonal).reason == "This winter's programme has ended."
+    assert len([r for r in history_reasons(seasonal) if r and "Ended at its end date" in r]) == 1
+
+
+def test_the_article_page_of_a_scheduled_update_leads_the_board_to_the_review_screen(
+    client, clock, published, author, reviewer, second_reviewer
+):
+    an_update(published, author=author, reviewer=reviewer)
+    approve(published, reviewer, go_live_at=NOW + timedelta(days=1))
+    client.force_login(second_reviewer)
+    page = client.get(f"/admin/articles/article/{published.pk}/change/").content.decode()
+    assert "Reschedule…" in page and "Cancel go-live…" in page
+    response = client.get(f"/admin/articles/article/{published.pk}/workflow/reschedule/")
+    assert response.status_code == 302 and response["Location"].endswith("/review/#decision")
