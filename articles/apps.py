@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from articles.review import scheduling  # noqa: F401 - adds its steps to workflow.run
         from articles.site import caching, search
 
         caching.connect_signals()

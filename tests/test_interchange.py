@@ -87,7 +87,7 @@ def test_the_demo_files_import_and_export_byte_identical(tmp_path, author):
     assert error is None, output
     exported = export(tmp_path / "out", "--all")
     originals = {path.name: path.read_bytes() for path in (DEMO / "articles").glob("*.md")}
-    assert len(originals) == 8
+    assert len(originals) == 9
     assert exported == originals
 
 
@@ -107,7 +107,7 @@ def test_export_import_into_an_empty_database_and_export_again_is_byte_identical
         call_command("seed_demo", stdout=io.StringIO())
         first = export(tmp_path / "first")
         transaction.set_rollback(True)
-    assert not Article.objects.exists() and len(first) == 3
+    assert not Article.objects.exists() and len(first) == 4
     topics_from_demo()
     factories.editor(username="importer")
     output, error = run(tmp_path / "first", user="importer")

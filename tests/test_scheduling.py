@@ -15,7 +15,7 @@ from articles.content import times
 from articles.interchange import service
 from articles.interchange.sources import Source
 from articles.models import Article, Revision, Withdrawal
-from articles.review import editing, schedule, workflow
+from articles.review import editing, golive, schedule, scheduling, workflow
 from articles.site import caching
 
 from . import factories
@@ -220,9 +220,9 @@ def test_rescheduling_cannot_move_an_embargoed_version_earlier(clock, draft, aut
     approve(draft, reviewer)
     revision = factories.under_decision("reschedule", draft)
     with pytest.raises(ValidationError):
-        workflow.reschedule(draft, user=second_reviewer, revision=revision, go_live_at=EMBARGO - timedelta(hours=1))
+        scheduling.reschedule(draft, user=second_reviewer, revision=revision, go_live_at=EMBARGO - timedelta(hours=1))
     with pytest.raises(ValidationError):
-        workflow.reschedule(draft, user=second_reviewer, revision=revision, go_live_at=None)  # "publish now"
+        scheduling.reschedule(draft, user=second_reviewer, revision=revision, go_live_at=None)  # "publish now"
     draft.refresh_from_db()
     assert draft.status == S.SCHEDULED and draft.go_live_at == EMBARGO
 
@@ -231,7 +231,7 @@ def test_the_last_line_of_defence_refuses_going_live_early_whatever_calls_it(clo
     submitted(draft, author=author, reviewer=reviewer, not_before=EMBARGO)
     revision = draft.pending_revision
     with pytest.raises(workflow.WorkflowError):
-        workflow.go_live(draft, revision, at=NOW, reviewed_at=NOW)
+        golive.go_live(draft, revision, at=NOW, reviewed_at=NOW)
     # Forcing the stored schedule earlier by hand does not publish it either.
     approve(draft, reviewer)
     Article.objects.filter(pk=draft.pk).update(go_live_at=NOW - timedelta(minutes=1))
@@ -337,7 +337,7 @@ def test_the_board_reschedules_and_cancels_with_history_entries(clock, published
     an_update(published, author=author, reviewer=reviewer)
     approve(published, reviewer, go_live_at=NOW + timedelta(days=1))
     revision = factories.under_decision("reschedule", published)
-    workflow.reschedule(
+    scheduling.reschedule(
         published,
         user=second_reviewer,
         revision=revision,
@@ -350,7 +350,7 @@ def test_the_board_reschedules_and_cancels_with_history_entries(clock, published
     assert latest.history_user == second_reviewer
     assert "moved from Sun 06 Dec 2026, 12:00 GMT (UTC+00:00) to Mon 07 Dec 2026" in latest.history_change_reason
     assert "Press release moved" in latest.history_change_reason
-    workflow.cancel_schedule(published, user=second_reviewer, revision=revision, reason="New safety data")
+    scheduling.cancel_schedule(published, user=second_reviewer, revision=revision, reason="New safety data")
     published.refresh_from_db()
     assert published.status == S.CHANGES_REQUESTED and published.go_live_at is None
     assert published.published_revision.number == 1  # readers keep version 1
@@ -363,7 +363,7 @@ def test_an_author_of_the_version_cannot_reschedule_it(clock, published, author,
     an_update(published, author=author, reviewer=reviewer)
     approve(published, reviewer, go_live_at=NOW + timedelta(days=1))
     with pytest.raises(PermissionDenied):
-        workflow.reschedule(
+        scheduling.reschedule(
             published, user=author, revision=factories.under_decision("reschedule", published), go_live_at=None
         )
 

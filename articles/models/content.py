@@ -45,11 +45,9 @@ class ArticleQuerySet(models.QuerySet):
         return apps.get_model("articles", "ReviewDecision").objects
 
     def public(self, now=None):
-        """Return articles a reader may see: those with a live approved version, not past their end date.
+        """Return articles a reader may see: with a live approved version, and not past their end date.
 
-        A version scheduled to go live is promoted to ``published_revision`` by the first request
-        (or ``publish_scheduled`` run) after its time (``articles.review.schedule``); the end date
-        is also checked here, so an article never shows past it even before that catch-up ran.
+        The first request after a scheduled go-live or end date applies it (``articles.site.schedule``).
         """
         now = now or timezone.now()
         return (
@@ -57,10 +55,6 @@ class ArticleQuerySet(models.QuerySet):
             .exclude(status=Article.Status.ARCHIVED)
             .exclude(expires_at__lte=now)
         )
-
-    def scheduled(self):
-        """Return articles with an approved version waiting for its go-live time."""
-        return self.filter(status=Article.Status.SCHEDULED, go_live_at__isnull=False)
 
     def due(self, now=None):
         """Return articles whose scheduled go-live or end date has come (``schedule.apply_due`` acts on them)."""

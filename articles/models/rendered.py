@@ -120,7 +120,7 @@ def store_renderings(revision, *, existing=None) -> int:
 
     ``existing``: its stored renderings by audience, if the caller has them (saves a query).
     """
-    if revision.approved_at is None and revision.go_live_at is None:  # approved, or approved for later
+    if revision.approved_at is None:
         raise ValueError(f"{revision} is not approved: only approved versions' renderings are stored.")
     if existing is None:
         existing = {row.audience: row for row in RenderedVersion.objects.filter(revision=revision)}

@@ -15,7 +15,7 @@ from articles.content.validators import validate_no_control_characters
 from articles.models import Article, ReviewDecision, Revision
 from articles.review import validation
 
-from . import assignments, comments, workflow
+from . import assignments, comments, scheduling, workflow  # noqa: F401 - scheduling's steps run through workflow.run
 
 
 class ChangeNoteForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.operations.tasks import background
 
-from . import workflow
+from . import scheduling
 
 
 def apply_due(now=None) -> list[str]:
@@ -22,7 +22,7 @@ def apply_due(now=None) -> list[str]:
     now = now or timezone.now()
     done = []
     for article in Article.objects.due(now).order_by("go_live_at", "expires_at", "pk"):
-        outcome = workflow.publish_due(article, now=now)
+        outcome = scheduling.publish_due(article, now=now)
         if outcome:
             done.append(outcome)
     return done

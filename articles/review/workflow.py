@@ -19,19 +19,18 @@ Beside it in this wing: ``steps`` (the lock, the state token and the save every 
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.content.times import describe
 from articles.models import Article, ReviewDecision, Revision, hash_content
-from articles.models.rendered import store_renderings
 
-from . import assignments, board, notifications, records
+from . import assignments, board, golive, notifications, records
 from .editing import content_authors
+from .golive import review_interval
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
@@ -106,10 +105,6 @@ DECISIONS = frozenset(name for name, t in TRANSITIONS.items() if t.permission ==
 
 def required_approvals() -> int:
     return max(1, settings.EDITORIAL_REQUIRED_APPROVALS)
-
-
-def review_interval() -> timedelta:
-    return timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)
 
 
 # --- Rules ----------------------------------------------------------------------
@@ -195,7 +190,7 @@ def submit(
         article = lock(article)
         require_unchanged(article, seen, user)
         check("submit", article, user)
-        _timing_for_review(article)
+        golive.timing_for_review(article)
         snapshot = article.content_snapshot()
         validate_for_review(snapshot)
         last = article.revisions.order_by("-number").first()
@@ -230,27 +225,6 @@ def submit(
         save(article, user=user, reason=reason or f"Submitted version {revision.number} for review")
     transaction.on_commit(lambda: notifications.submitted(article, revision))
     return revision
-
-
-def _timing_for_review(article: Article) -> None:
-    """Refuse to hand the board timing that cannot work: an end date before the embargo or the requested go-live."""
-    starts = max((t for t in (article.not_before, article.requested_go_live_at) if t), default=None)
-    if article.ends_at and starts and article.ends_at <= starts:
-        raise ValidationError(
-            {
-                "ends_at": f"The end date ({describe(article.ends_at)}) must come after the version can go live "
-                f"({describe(starts)})."
-            },
-            code="ends_before_start",
-        )
-    if article.requested_go_live_at and article.not_before and article.requested_go_live_at < article.not_before:
-        raise ValidationError(
-            {
-                "requested_go_live_at": f"The requested go-live ({describe(article.requested_go_live_at)}) is before "
-                f"the embargo (not before {describe(article.not_before)})."
-            },
-            code="before_embargo",
-        )
 
 
 def withdraw(article: Article, *, user, reason: str = "", seen: str | None = None) -> Article:
@@ -319,202 +293,13 @@ def approve(
         )
         count = revision.approvals().values("reviewer").distinct().count()
         needed = required_approvals()
-        now = timezone.now()
-        at = go_live_time(revision, go_live_at, now=now)  # checked before any quorum: a bad time is refused
+        at = golive.go_live_time(revision, go_live_at, now=timezone.now())  # a bad time is refused at any approval
+        reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
         if count >= needed:
-            if at > now:
-                schedule_go_live(article, revision, at)
-                store_renderings(revision)  # rendered once, now: readers' pages are assembled from it
-                reason = (
-                    f"Approved version {revision.number} ({count} of {needed} approvals): scheduled to go live "
-                    f"{describe(at)}"
-                )
-            else:
-                go_live(article, revision, at=now, reviewed_at=now)
-                reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
-        else:
-            reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
+            reason += golive.publish_or_schedule(article, revision, at=at)
         save(article, user=user, reason=reason)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
-
-
-# --- Going live: now, at a scheduled time, never before an embargo ---------------------
-
-
-def go_live_time(revision: Revision, requested: datetime | None, *, now: datetime) -> datetime:
-    """When an approved ``revision`` goes live: at ``requested``, or else now; never before its embargo
-    (``not_before``). The editors' requested go-live is a suggestion the board sees (the approval form
-    fills it in), not a rule.
-
-    An explicit time before the embargo is refused naming the field; with none, the embargo is the
-    time. A time in the past is refused: "now" is said by giving no time.
-    """
-    embargo = revision.not_before
-    if requested is not None:
-        if requested <= now:
-            raise ValidationError(
-                {
-                    "go_live_at": f"The go-live time {describe(requested)} is in the past. Leave it blank to "
-                    "publish now, or choose a later time."
-                },
-                code="past",
-            )
-        if embargo is not None and requested < embargo:
-            raise ValidationError(
-                {
-                    "go_live_at": f"The go-live time {describe(requested)} is before the embargo: version "
-                    f"{revision.number} may not go live before {describe(embargo)} (“Embargo: not before”)."
-                },
-                code="before_embargo",
-            )
-        return requested
-    wanted = (
-        revision.requested_go_live_at if revision.requested_go_live_at and revision.requested_go_live_at > now else now
-    )
-    return max(wanted, embargo) if embargo is not None else wanted
-
-
-def schedule_go_live(article: Article, revision: Revision, at: datetime) -> None:
-    """Hold an approved ``revision`` back until ``at``: readers keep what they see now."""
-    revision.go_live_at = at
-    revision.save(update_fields=["go_live_at"])
-    article.status = Status.SCHEDULED
-    article.pending_revision = revision
-    article.go_live_at = at
-    set_claim(article, None)
-
-
-def go_live(article: Article, revision: Revision, *, at: datetime, reviewed_at: datetime) -> None:
-    """Make ``revision`` the version readers see from ``at`` (the caller saves the article).
-
-    ``reviewed_at`` is when the board's quorum approved it (its "last reviewed" date); ``at`` is
-    when readers first saw it (the version's date in the history, feed and sitemap). Its end date,
-    if its editors gave one, becomes the live article's.
-    """
-    if revision.not_before is not None and at < revision.not_before:
-        # The last line of defence: whatever called, an embargoed version never goes live early.
-        raise WorkflowError(f"Version {revision.number} is embargoed until {describe(revision.not_before)}.")
-    revision.approved_at = at
-    revision.go_live_at = revision.go_live_at or at
-    revision.save(update_fields=["approved_at", "go_live_at"])
-    store_renderings(revision)  # rendered once (at approval, if scheduled): readers' pages are assembled from it
-    article.published_revision = revision
-    article.pending_revision = None
-    article.status = Status.APPROVED
-    article.go_live_at = None
-    article.expires_at = revision.ends_at
-    article.expiry_reason = revision.end_reason
-    set_claim(article, None)
-    article.last_reviewed_at = reviewed_at
-    article.next_review_due = reviewed_at + review_interval()
-
-
-def reschedule(
-    article: Article, *, user, revision: str | int | None, go_live_at=..., reason: str = "", seen=None
-) -> Article:
-    """Move the go-live of a scheduled version to ``go_live_at`` (required; ``None``: publish it now, if its
-    embargo has passed)."""
-    with transaction.atomic():
-        article = lock(article)
-        require_unchanged(article, seen, user)
-        require_revision("reschedule", article, revision, user)
-        check("reschedule", article, user)
-        if go_live_at is ...:
-            raise ValidationError({"go_live_at": "Give the new go-live time, or none to publish now."}, code="required")
-        scheduled = article.pending_revision
-        now = timezone.now()
-        before = article.go_live_at
-        if go_live_at is None and scheduled.not_before and scheduled.not_before > now:
-            raise ValidationError(
-                {
-                    "go_live_at": f"Version {scheduled.number} may not go live before {describe(scheduled.not_before)} "
-                    "(“Embargo: not before”): choose a time from then on."
-                },
-                code="before_embargo",
-            )
-        at = go_live_time(scheduled, go_live_at, now=now) if go_live_at is not None else now
-        why = f": {reason.strip()}" if (reason or "").strip() else ""
-        if at > now:
-            schedule_go_live(article, scheduled, at)
-            text = f"Go-live of version {scheduled.number} moved from {describe(before)} to {describe(at)}{why}"
-        else:
-            go_live(article, scheduled, at=now, reviewed_at=_quorum_time(scheduled) or now)
-            text = f"Version {scheduled.number} published now instead of {describe(before)}{why}"
-        save(article, user=user, reason=text)
-    if article.status == Status.APPROVED:
-        transaction.on_commit(lambda: notifications.went_live(article, scheduled))
-    return article
-
-
-def cancel_schedule(
-    article: Article, *, user, revision: str | int | None, reason: str = "", seen=None
-) -> ReviewDecision:
-    """Cancel a scheduled go-live: the version will not go live and goes back to its editors (with ``reason``)."""
-    with transaction.atomic():
-        article = lock(article)
-        require_unchanged(article, seen, user)
-        require_revision("cancel_schedule", article, revision, user)
-        check("cancel_schedule", article, user)
-        if not (reason or "").strip():
-            raise ValidationError(
-                {"comment": "Say why the go-live is cancelled; the editors read it."}, code="required"
-            )
-        scheduled = article.pending_revision
-        when = describe(article.go_live_at)
-        decision = records.decision(
-            article=article,
-            revision=scheduled,
-            user=user,
-            decision=ReviewDecision.Decision.REQUEST_CHANGES,
-            reason=ReviewDecision.Reason.OTHER,
-            comment=f"Go-live cancelled (it was scheduled for {when}): {reason.strip()}",
-        )
-        scheduled.go_live_at = None
-        scheduled.save(update_fields=["go_live_at"])
-        article.status = Status.CHANGES_REQUESTED
-        article.pending_revision = None
-        article.go_live_at = None
-        set_claim(article, None)
-        save(article, user=user, reason=f"Go-live of version {scheduled.number} ({when}) cancelled: {reason.strip()}")
-    transaction.on_commit(lambda: notifications.decided(article, decision))
-    return decision
-
-
-def _quorum_time(revision: Revision):
-    """When the board's approvals of ``revision`` reached the quorum: the latest approval's time."""
-    latest = revision.approvals().order_by("-created_at").values_list("created_at", flat=True).first()
-    return latest
-
-
-def publish_due(article: Article, *, now: datetime) -> str | None:
-    """Apply what the clock says to one article (a due go-live, a passed end date); return what was done.
-
-    Called by ``schedule.apply_due`` (a reader's request or the ``publish_scheduled`` command): under the
-    row lock and re-checked, so of any number of simultaneous callers exactly one acts, once per version.
-    """
-    with transaction.atomic():
-        article = lock(article)
-        if article.status == Status.SCHEDULED and article.go_live_at and article.go_live_at <= now:
-            revision = article.pending_revision
-            at = article.go_live_at
-            go_live(article, revision, at=at, reviewed_at=_quorum_time(revision) or at)
-            save(article, user=None, reason=f"Version {revision.number} went live as scheduled ({describe(at)})")
-            transaction.on_commit(lambda: notifications.went_live(article, revision))
-            return f"published version {revision.number} of “{article.title}”"
-        live = article.published_revision_id is not None and article.status != Status.ARCHIVED
-        if live and article.expires_at is not None and article.expires_at <= now:
-            ended = article.expires_at
-            reason = article.expiry_reason or "This article was published for a limited time, which has ended."
-            records.withdrawal(article, user=None, reason=reason, replacement=None)
-            article.status = Status.ARCHIVED
-            article.published_revision = None
-            article.pending_revision = None
-            article.go_live_at = None
-            set_claim(article, None)
-            save(article, user=None, reason=f"Ended at its end date ({describe(ended)}): withdrawn: {reason}")
-            return f"withdrew “{article.title}” at its end date"
-    return None
 
 
 def request_changes(
@@ -613,19 +398,7 @@ def confirm_current(
         )
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
-        ending = ""
-        if expires_at is not ... and expires_at != article.expires_at:
-            if expires_at is not None and expires_at <= now:
-                raise ValidationError(
-                    {
-                        "expires_at": f"The end date {describe(expires_at)} is in the past; choose a later one or "
-                        "leave it blank for none."
-                    },
-                    code="past",
-                )
-            ending = f"; end date {'moved to ' + describe(expires_at) if expires_at else 'cleared'}"
-            ending += f" (was {describe(article.expires_at)})" if article.expires_at else ""
-            article.expires_at = expires_at
+        ending = golive.move_end_date(article, expires_at, now=now) if expires_at is not ... else ""
         set_claim(article, None)
         save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate{ending}")
     transaction.on_commit(lambda: notifications.decided(article, decision))
@@ -673,9 +446,13 @@ def restore(article: Article, *, user, seen: str | None = None) -> Article:
     return article
 
 
+# Transitions whose functions live in another module of this wing (``scheduling``), which adds them here.
+VERBS: dict = {}
+
+
 def run(name: str, article: Article, *, user, **kwargs):
     """Dispatch a transition by name (used by admin buttons and commands)."""
     if name not in TRANSITIONS:
         raise WorkflowError(f"Unknown action “{name}”.")
-    verb = globals()[name]  # each transition is the function of its name above
+    verb = VERBS.get(name) or globals()[name]  # each transition is the function of its name
     return verb(article, user=user, **kwargs)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.review import schedule as review_schedule
-from articles.review import workflow
+from articles.review import scheduling
 
 from . import caching
 
@@ -46,7 +46,7 @@ def settle(article: Article) -> bool:
     when = article.next_scheduled_change()
     if when is None or when > timezone.now():
         return False
-    return workflow.publish_due(article, now=timezone.now()) is not None
+    return scheduling.publish_due(article, now=timezone.now()) is not None
 
 
 class ScheduledChangesMiddleware:
