@@ -201,7 +201,7 @@ class Command(BaseCommand):
             article.not_before = article.requested_go_live_at = next_wednesday_0001()
             editing.save_content(article, user=editor, reason="Journal embargo")
         if state == "approved_seasonal":
-            article.ends_at = timezone.now() + timedelta(days=20)
+            article.ends_at = (timezone.now() + timedelta(days=20)).replace(second=0, microsecond=0)
             editing.save_content(article, user=editor, reason="Seasonal: ends with this winter's programme")
         workflow.submit(article, user=editor)
         if state.startswith("submitted"):
