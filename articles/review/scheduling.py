@@ -104,6 +104,11 @@ def publish_due(article: Article, *, now: datetime) -> str | None:
         if article.status == Status.SCHEDULED and article.go_live_at and article.go_live_at <= now:
             revision = article.pending_revision
             at = article.go_live_at
+            if revision.not_before is not None and revision.not_before > now:
+                # A schedule set earlier than the embargo by some other hand: held to the embargo, never early.
+                article.go_live_at = revision.not_before
+                save(article, user=None, reason=f"Go-live held to the embargo, {describe(revision.not_before)}")
+                return f"held version {revision.number} of “{article.title}” to its embargo"
             golive.go_live(article, revision, at=at, reviewed_at=golive.quorum_time(revision) or at)
             save(article, user=None, reason=f"Version {revision.number} went live as scheduled ({describe(at)})")
             transaction.on_commit(lambda: notifications.went_live(article, revision))
