@@ -10,7 +10,10 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from articles.operations import account_signals, audit
-        from articles.review import accounts
+        from articles.review import (
+            accounts,
+            scheduling,  # noqa: F401 - adds its steps to workflow.run
+        )
         from articles.site import caching, search
 
         caching.connect_signals()

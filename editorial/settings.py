@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "articles.operations.security.RequestSizeLimitMiddleware",
     # As early as possible: a cached public page skips sessions, CSRF, auth and the database.
     "articles.site.middleware.PublicPageCacheMiddleware",
+    # Inside it: a request that reaches the app first applies scheduled go-lives and end dates due.
+    "articles.site.schedule.ScheduledChangesMiddleware",
     # Inside the page cache: the policy is the same for everyone, so cached pages carry it.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,7 +206,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+# The site's time zone: schedules, embargoes and end dates are entered and shown in it, with the offset.
+TIME_ZONE = env.str("EDITORIAL_TIME_ZONE", default=env.str("DJANGO_TIME_ZONE", default="Europe/London"))
 USE_I18N = True
 USE_TZ = True
 

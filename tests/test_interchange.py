@@ -91,7 +91,7 @@ def test_the_demo_files_import_and_export_byte_identical(tmp_path, author):
         for path in (DEMO / "articles").rglob("*")
         if path.is_file()
     }
-    assert len(originals) == 10  # 8 articles, 2 figures' image files
+    assert len(originals) == 11  # 9 articles, 2 figures' image files
     assert exported == originals
 
 
@@ -111,7 +111,7 @@ def test_export_import_into_an_empty_database_and_export_again_is_byte_identical
         call_command("seed_demo", stdout=io.StringIO())
         first = export(tmp_path / "first")
         transaction.set_rollback(True)
-    assert not Article.objects.exists() and sum(name.endswith(".md") for name in first) == 3  # and their figures
+    assert not Article.objects.exists() and sum(name.endswith(".md") for name in first) == 4  # and their figures
     topics_from_demo()
     factories.editor(username="importer")
     output, error = run(tmp_path / "first", user="importer")

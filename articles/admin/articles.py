@@ -87,6 +87,14 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                 "description": "A separately reviewed version for healthcare professionals.",
             },
         ),
+        (
+            "Timing (optional)",
+            {
+                "fields": ["not_before", "requested_go_live_at", "ends_at", "end_reason"],
+                "description": "Frozen into the version you submit; the board sees it. Nothing can make a "
+                "version public before its embargo.",
+            },
+        ),
         # Rendered after the references, next to the save buttons they go with (change_form.html),
         # not between the body and the references.
         ("Why", {"fields": ["change_reason", "edit_base"], "classes": [WHY_FIELDS]}),
@@ -142,7 +150,7 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
     def get_fieldsets(self, request, obj=None):
         fieldsets = self._fieldsets()
         if obj is not None and obj.status not in editing.EDITABLE_STATES:
-            return fieldsets[:2]
+            return fieldsets[:3]
         if obj is not None and obj.published_revision_id is not None and self._may_submit(request, obj):
             note = (
                 "Public change note",

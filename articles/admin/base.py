@@ -18,10 +18,10 @@ from articles.review.forms import DecisionForm
 
 # Actions that need words from the user get a confirmation page; others run from a button.
 # Approving and confirming ask for the reviewer's conflicts with the article.
-ACTIONS_WITH_FORM = {"request_changes", "archive", "approve", "confirm_current"}
+ACTIONS_WITH_FORM = {"request_changes", "archive", "approve", "confirm_current", "reschedule", "cancel_schedule"}
 # The board decides in one place: the review screen's decision form, with the diff, the change
 # note, the declaration and the open comments. These steps' links lead there.
-DECIDED_ON_REVIEW_SCREEN = {"approve", "confirm_current", "request_changes"}
+DECIDED_ON_REVIEW_SCREEN = {"approve", "confirm_current", "request_changes", "reschedule", "cancel_schedule"}
 
 
 def actions_with_form(article) -> set:

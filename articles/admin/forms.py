@@ -17,7 +17,7 @@ from articles.content.validators import DOI_RE
 from articles.models import Article, ArticleFlag, BoardMember, Page, Reference, Revision, max_reference_number
 from articles.models.figures import figure_problems
 from articles.review import conflicts, diffing, editing, validation, workflow
-from articles.review.forms import ChangeNoteForm
+from articles.review.forms import ChangeNoteForm, SiteTimeField, SiteTimeInput, zone_help
 
 from .autosave import snapshot_diff
 from .editor import MarkdownEditor, references_from_form
@@ -88,6 +88,12 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
                 (flag.slug, f"{flag.name} ({flag.description})" if flag.description else flag.name)
                 for flag in configured
             ] + stale
+        for name in ("not_before", "requested_go_live_at", "ends_at"):
+            if name in self.fields:
+                self.fields[name].help_text = zone_help(str(self.fields[name].help_text))
+                # An embargo that has passed may stay; a new go-live or end date must be ahead.
+                self.fields[name].past_allowed = name == "not_before"
+                self.fields[name].unchanged_value = getattr(self.instance, name, None)
         if not self.is_bound:
             self.initial.update({name: value for name, value in self.kept_initial.items() if name in self.fields})
 
@@ -107,12 +113,26 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
             "body",
             "professional_summary",
             "professional_body",
+            "not_before",
+            "requested_go_live_at",
+            "ends_at",
+            "end_reason",
         ]
+        field_classes = {
+            "not_before": SiteTimeField,
+            "requested_go_live_at": SiteTimeField,
+            "ends_at": SiteTimeField,
+        }
         widgets = {
             "summary": MarkdownEditor(attrs={"rows": 4}),
             "body": MarkdownEditor(preview="patient"),
             "professional_summary": MarkdownEditor(attrs={"rows": 4}),
             "professional_body": MarkdownEditor(preview="professional"),
+            # One text box in the site's time zone, not the admin's split date and time.
+            "not_before": SiteTimeInput,
+            "requested_go_live_at": SiteTimeInput,
+            "ends_at": SiteTimeInput,
+            "end_reason": forms.TextInput(attrs={"size": 80}),
         }
 
     def clean_title(self):
@@ -151,6 +171,12 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         stored = None
         if self.instance.pk:
             stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        if stored == Article.Status.SCHEDULED:
+            raise ValidationError(
+                "This article has an approved version waiting to go live and is read-only until then; the board "
+                "can cancel the go-live from the review screen.",
+                code="locked",
+            )
         if stored in (Article.Status.SUBMITTED, Article.Status.IN_REVIEW):
             raise ValidationError(
                 "This article is in review and read-only. Withdraw it to draft to edit it.", code="locked"

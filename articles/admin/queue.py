@@ -7,9 +7,11 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Prefetch
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from articles.content.times import describe
 from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, RevisionStage, person_name
 from articles.review import screen, stages
 from articles.review.workflow import REPLAN_PERMISSION
@@ -64,11 +66,12 @@ class QueueStateFilter(admin.SimpleListFilter):
             ("submitted", "Submitted"),
             ("in_review", "Under review"),
             ("rereview", "Re-review due"),
+            ("scheduled", "Scheduled go-live"),
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "rereview":
-            return queryset.filter(queue_kind="rereview")
+        if self.value() in ("rereview", "scheduled"):
+            return queryset.filter(queue_kind=self.value())
         if self.value() in ("submitted", "in_review"):
             return queryset.filter(status=self.value())
         return queryset
@@ -130,7 +133,12 @@ class QueueChangeList(ChangeList):
             article.stage_progress = progress[article.pending_revision_id]
 
 
-QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "Periodic re-review"}
+QUEUE_KIND_LABELS = {
+    "first": "First version",
+    "update": "Update",
+    "rereview": "Periodic re-review",
+    "scheduled": "Scheduled go-live",
+}
 
 
 @admin.register(ReviewQueueItem)
@@ -196,7 +204,16 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="Kind")
     def queue_kind_label(self, obj):
-        return QUEUE_KIND_LABELS[obj.queue_kind]
+        label = QUEUE_KIND_LABELS[obj.queue_kind]
+        pending, now = obj.pending_revision, timezone.now()
+        notes = []
+        if pending is not None and pending.not_before and pending.not_before > now:
+            notes.append(("queue-embargo", f"Embargo: not before {describe(pending.not_before)}"))
+        if obj.queue_kind == "rereview" and obj.expires_at and obj.published_revision_id:
+            notes.append(("queue-ends", f"Ends {describe(obj.expires_at)}"))
+        if not notes:
+            return label
+        return format_html("{}{}", label, format_html_join("", '<br><strong class="{}">{}</strong>', notes))
 
     @admin.display(description="Status")
     def status_badge(self, obj):
@@ -204,6 +221,12 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="Waiting", ordering="waiting_since")
     def age(self, obj):
+        if obj.queue_kind == "scheduled":
+            when = obj.go_live_at
+            return format_html('goes live <time datetime="{}">{}</time>', when.isoformat(), describe(when))
+        if obj.queue_kind == "rereview" and obj.expires_at and obj.waiting_since == obj.expires_at:
+            when = obj.expires_at
+            return format_html('ends <time datetime="{}">{}</time>', when.isoformat(), naturalday(when))
         if obj.queue_kind == "rereview":
             age = format_html(
                 'due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due)
@@ -227,6 +250,8 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="Approvals")
     def approvals(self, obj):
+        if obj.queue_kind == "scheduled":
+            return "Approved"
         progress = getattr(obj, "stage_progress", None)
         if obj.queue_kind == "rereview" or progress is None:
             return "—"

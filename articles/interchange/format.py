@@ -42,11 +42,13 @@ A figure names its image file (a path in the ``images/`` folder beside the file,
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import yaml
+from django.core.exceptions import ValidationError
 from yaml.composer import Composer
 
-from articles.content import figures
+from articles.content import figures, times
 from articles.content.rendering import http_url
 from articles.content.validators import DOI_RE
 
@@ -55,14 +57,18 @@ from .errors import FormatError  # noqa: F401 - part of the format's interface
 from .errors import check_text as _check_text
 
 FRONT_MATTER = "---"
+# Timing the editors ask for (``Article``'s fields of these names, frozen into the version submitted):
+# times in the site's time zone as ``YYYY-MM-DD HH:MM`` (an offset may follow), ``end_reason`` text.
+TIMING_KEYS = ("not_before", "requested_go_live_at", "ends_at", "end_reason")
+TIME_KEYS = TIMING_KEYS[:3]
 REQUIRED = ("title", "slug", "topic", "summary")
-OPTIONAL = ("professional_summary", "professional_body", "references", "flags", "images")
+OPTIONAL = ("professional_summary", "professional_body", "references", "flags", "images", *TIMING_KEYS)
 TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 # The model's column sizes: a longer value is refused here, with its line, not by the database.
-MAX_LENGTHS = {"title": 200, "slug": 200}
+MAX_LENGTHS = {"end_reason": 300, "title": 200, "slug": 200}
 REFERENCE_MAX_LENGTHS = {"title": 500, "source": 300, "url": 500, "doi": 200, "pmid": 20}
 MAX_YEAR = 32767
 # The format nests three levels (the fields, the list of references, each reference's fields).
@@ -85,10 +91,19 @@ class ArticleFile:
     references: list[dict] = field(default_factory=list)  # in citation-number order, numbered from 1
     flags: list[str] = field(default_factory=list)  # slugs of the article's flags ("mentions-medicines"), sorted
     images: list[dict] = field(default_factory=list)  # the figures' files, in order of first figure
+    # Timing (``TIMING_KEYS``): aware datetimes, and the reason shown after the end date; not content.
+    not_before: datetime | None = None
+    requested_go_live_at: datetime | None = None
+    ends_at: datetime | None = None
+    end_reason: str = ""
     # The line each front matter field was read from ({name: line}), for messages; not content.
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     # Export only: the stored file to write at each image's path ({path: ImageFile}); not content.
     files: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def timing(self) -> dict:
+        """The timing fields, as the model names them."""
+        return {name: getattr(self, name) for name in TIMING_KEYS}
 
     def content(self) -> dict:
         """The article's content fields, as the model names them (without the topic)."""
@@ -235,6 +250,8 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
     values = {key: _text(meta, key, positions, required=True) for key in REQUIRED}
     values["images"] = figure_files.images(meta.get("images"), positions)
     values |= {key: _text(meta, key, positions, required=False) for key in OPTIONAL[:2]}
+    values |= {key: _time(meta, key, positions) for key in TIME_KEYS}
+    values["end_reason"] = _text(meta, "end_reason", positions, required=False)
     if not SLUG_RE.match(values["slug"]):
         raise FormatError(
             "the slug may hold only lower-case letters, digits, hyphens and underscores", _line_of(positions, "slug")
@@ -308,6 +325,21 @@ def _flags(value, line: int) -> list[str]:
     return sorted(set(value))
 
 
+def _time(meta: dict, key: str, positions) -> datetime | None:
+    """A time in the site's zone (YAML may have read it as a date or datetime already)."""
+    value = meta.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        value = value.isoformat(sep=" ") if value.tzinfo else f"{value:%Y-%m-%d %H:%M}"
+    elif isinstance(value, date):
+        value = f"{value:%Y-%m-%d} 00:00"
+    try:
+        return times.parse(str(value), field_label=key)
+    except ValidationError as error:
+        raise FormatError(f"'{key}': {' '.join(error.messages)}", _line_of(positions, key)) from None
+
+
 def _reference(item, number: int, line: int) -> dict:
     where = f"reference {number}"
     if not isinstance(item, dict):
@@ -376,7 +408,7 @@ def serialise(article: ArticleFile) -> bytes:
     """
     article = ArticleFile(
         **{
-            name: _lf(value)
+            name: _lf(value) if isinstance(value, str) else value
             for name, value in vars(article).items()
             if name not in ("references", "lines", "flags", "images", "files")
         },
@@ -396,6 +428,11 @@ def serialise(article: ArticleFile) -> bytes:
         meta["professional_summary"] = article.professional_summary
     if article.professional_body:
         meta["professional_body"] = article.professional_body
+    for key in TIME_KEYS:
+        if getattr(article, key) is not None:
+            meta[key] = times.as_input(getattr(article, key))
+    if article.end_reason:
+        meta["end_reason"] = article.end_reason
     if article.references:
         meta["references"] = [
             {name: reference.get(name) for name in REFERENCE_FIELDS if reference.get(name) not in (None, "")}

@@ -26,7 +26,7 @@ from articles.operations import audit
 from articles.review import editing, validation, workflow
 
 from . import image_files
-from .format import ArticleFile, FormatError, parse, serialise
+from .format import TIMING_KEYS, ArticleFile, FormatError, parse, serialise
 from .sources import Source, limits
 
 CREATE, UPDATE, UNCHANGED, ERROR, SKIPPED = "create", "update", "unchanged", "error", "skipped"
@@ -192,7 +192,8 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
         item.live = stored.published_revision_id is not None
         current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
         current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
-        if hash_content(with_flags(current, stored.flags)) == hash_content(snapshot):
+        same_timing = all(getattr(stored, name) == value for name, value in article.timing().items())
+        if hash_content(with_flags(current, stored.flags)) == hash_content(snapshot) and same_timing:
             item.action = UNCHANGED
             return
     try:
@@ -293,7 +294,8 @@ def _write(item: Item, the_plan: Plan, user) -> None:
     content |= image_files.with_image_ids(data, image_files.library_images(item.images, user, reason))
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
-        article = Article(slug=data.slug, specialty=topic, flags=list(data.flags), **content)
+        # The timing (an embargo...) comes with the draft; the workflow enforces it at approval.
+        article = Article(slug=data.slug, specialty=topic, flags=list(data.flags), **content, **data.timing())
         editing.save_content(article, user=user, reason=reason)
     else:
         article = Article.objects.get(pk=item.article_id)
@@ -305,7 +307,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
             reference.delete()
     _add_references(article, data.references, user=user, reason=reason)
     if item.article_id is not None:
-        for name, value in content.items():
+        for name, value in (content | data.timing()).items():
             setattr(article, name, value)
         article.specialty = topic
         article.flags = list(data.flags)
@@ -351,6 +353,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
     texts, images, files = image_files.portable(texts)
+    timing = {name: getattr(source, name) for name in TIMING_KEYS}
     return ArticleFile(
         title=source.title,
         slug=article.slug,
@@ -360,6 +363,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         references=references,
         images=images,
         files=files,
+        **timing,
     )
 
 

@@ -13,8 +13,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -46,9 +46,32 @@ class ArticleQuerySet(models.QuerySet):
         # The board's decisions live in models/review.py, which builds on this module.
         return apps.get_model("articles", "ReviewDecision").objects
 
-    def public(self):
-        """Return articles a reader may see: those with a live approved version."""
-        return self.filter(published_revision__isnull=False).exclude(status=Article.Status.ARCHIVED)
+    def public(self, now=None):
+        """Return articles a reader may see: with a live approved version, and not past their end date.
+
+        The first request after a scheduled go-live or end date applies it (``articles.site.schedule``).
+        """
+        now = now or timezone.now()
+        return (
+            self.filter(published_revision__isnull=False)
+            .exclude(status=Article.Status.ARCHIVED)
+            .exclude(expires_at__lte=now)
+        )
+
+    def due(self, now=None):
+        """Return articles whose scheduled go-live or end date has come (``schedule.apply_due`` acts on them)."""
+        now = now or timezone.now()
+        live = Q(published_revision__isnull=False) & ~Q(status=Article.Status.ARCHIVED)
+        return self.filter(Q(status=Article.Status.SCHEDULED, go_live_at__lte=now) | (live & Q(expires_at__lte=now)))
+
+    def next_scheduled_change(self):
+        """The next instant any article's public state changes by the clock (a go-live or an end date), or None."""
+        live = Q(published_revision__isnull=False) & ~Q(status=Article.Status.ARCHIVED)
+        found = self.aggregate(
+            go=models.Min("go_live_at", filter=Q(status=Article.Status.SCHEDULED)),
+            end=models.Min("expires_at", filter=live),
+        )
+        return min((t for t in found.values() if t is not None), default=None)
 
     def withdrawn(self):
         """Return articles taken off the site after being published (their address answers 410)."""
@@ -82,15 +105,25 @@ class ArticleQuerySet(models.QuerySet):
         waiting_too_long = now - timedelta(days=settings.EDITORIAL_REVIEW_SLA_DAYS)
         with_board = Q(status__in=[Status.SUBMITTED, Status.IN_REVIEW])
         # Live articles come due whatever their editors are doing with the next draft.
+        # An end date coming up brings the article to the board the same way: confirming it
+        # still accurate moves or clears the date (``workflow.confirm_current``).
         rereview = (
-            Q(published_revision__isnull=False, next_review_due__lte=due_soon)
+            Q(published_revision__isnull=False)
+            & (Q(next_review_due__lte=due_soon) | Q(expires_at__lte=due_soon))
             & ~with_board
+            & ~Q(status=Status.SCHEDULED)
             & ~Q(status=Status.ARCHIVED)
         )
+        # Approved versions waiting for their go-live stay in sight: the board may move or cancel it.
+        scheduled = Q(status=Status.SCHEDULED)
+        due_or_ending = Least(Coalesce("next_review_due", "expires_at"), Coalesce("expires_at", "next_review_due"))
         return (
-            self.filter(with_board | rereview)
+            self.filter(with_board | rereview | scheduled)
             .annotate(
-                waiting_since=Coalesce("pending_revision__submitted_at", "next_review_due"),
+                waiting_since=Case(
+                    When(scheduled, then=F("go_live_at")),
+                    default=Coalesce("pending_revision__submitted_at", due_or_ending),
+                ),
                 # A subquery, not Count(): a GROUP BY over every article column would sort
                 # the whole queue, text included, before the first row is shown.
                 approval_count=Coalesce(
@@ -105,13 +138,16 @@ class ArticleQuerySet(models.QuerySet):
                     Value(0),
                 ),
                 queue_kind=Case(
+                    When(scheduled, then=Value("scheduled")),
                     When(with_board & Q(published_revision__isnull=False), then=Value("update")),
                     When(with_board, then=Value("first")),
                     default=Value("rereview"),
                 ),
                 is_overdue=Case(
+                    When(scheduled, then=Value(False)),
                     When(with_board & Q(pending_revision__submitted_at__lt=waiting_too_long), then=Value(True)),
                     When(~with_board & Q(next_review_due__lt=now), then=Value(True)),
+                    When(~with_board & Q(expires_at__lt=due_soon), then=Value(True)),
                     default=Value(False),
                     output_field=models.BooleanField(),
                 ),
@@ -127,6 +163,9 @@ class Article(CleanTextMixin, models.Model):
         IN_REVIEW = "in_review", "Under review"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         APPROVED = "approved", "Approved"
+        # Approved by the board, waiting for its go-live time (``go_live_at``); readers keep the
+        # previous approved version, or get a 404 for a first version, until then.
+        SCHEDULED = "scheduled", "Scheduled"
         ARCHIVED = "archived", "Archived"
 
     # Fields frozen into a Revision; editing any of them is a content change.
@@ -173,6 +212,38 @@ class Article(CleanTextMixin, models.Model):
     last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_review_due = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Timing the editors ask for, frozen into the next version submitted (``Revision``); rules in
+    # ``articles/review/workflow.py``.
+    not_before = models.DateTimeField(
+        "embargo: not before",
+        null=True,
+        blank=True,
+        help_text="A journal embargo: the next version cannot go live before this time, whatever the board does.",
+    )
+    requested_go_live_at = models.DateTimeField(
+        "requested go-live",
+        null=True,
+        blank=True,
+        help_text="When you would like the next version to go live; the board sees it and decides.",
+    )
+    ends_at = models.DateTimeField(
+        "end date",
+        null=True,
+        blank=True,
+        help_text="Seasonal content: the article leaves the site at this time (410 with the reason below), "
+        "unless the board re-reviews it before.",
+    )
+    end_reason = models.CharField(
+        "reason shown after the end date",
+        max_length=300,
+        blank=True,
+        help_text="Readers see it on the article's address once it has ended.",
+    )
+    # The workflow's own: when the scheduled version goes live, and the live version's end date.
+    go_live_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_reason = models.CharField(max_length=300, blank=True, editable=False)
+
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ArticleQuerySet.as_manager()
 
@@ -192,6 +263,9 @@ class Article(CleanTextMixin, models.Model):
             models.Index(fields=["published_revision", "status"], name="article_public_idx"),
             # The review queue finds live articles coming due without reading every article.
             models.Index(fields=["next_review_due"], name="article_review_due_idx"),
+            # The next scheduled change (go-live or end date) without reading every article.
+            models.Index(fields=["go_live_at"], condition=Q(go_live_at__isnull=False), name="article_go_live_idx"),
+            models.Index(fields=["expires_at"], condition=Q(expires_at__isnull=False), name="article_expires_idx"),
         ]
 
     def __str__(self):
@@ -200,8 +274,17 @@ class Article(CleanTextMixin, models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
 
-    def is_public(self):
-        return self.published_revision_id is not None and self.status != self.Status.ARCHIVED
+    def is_public(self, now=None):
+        """The instance twin of ``ArticleQuerySet.public()``."""
+        if self.published_revision_id is None or self.status == self.Status.ARCHIVED:
+            return False
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
+
+    def next_scheduled_change(self):
+        """When what readers see of this article changes next by the clock: its go-live or its end, or None."""
+        go = self.go_live_at if self.status == self.Status.SCHEDULED else None
+        end = self.expires_at if self.published_revision_id and self.status != self.Status.ARCHIVED else None
+        return min((t for t in (go, end) if t is not None), default=None)
 
     def is_pending_public(self):
         """Whether ``EDITORIAL_SHOW_PENDING`` would show it: never approved, with the board now."""
@@ -213,8 +296,8 @@ class Article(CleanTextMixin, models.Model):
 
     @property
     def is_locked(self):
-        """Content in the board's hands is read-only to editors."""
-        return self.status in (self.Status.SUBMITTED, self.Status.IN_REVIEW)
+        """Content in the board's hands, or approved and waiting to go live, is read-only to editors."""
+        return self.status in (self.Status.SUBMITTED, self.Status.IN_REVIEW, self.Status.SCHEDULED)
 
     def content_snapshot(self):
         """Return the reviewable content, references and flags included, as plain data."""
@@ -337,6 +420,12 @@ class Revision(CleanTextMixin, models.Model):
     # the version waits at (its stages are frozen at submission: ``RevisionStage``).
     flags = models.JSONField(default=list, blank=True)
     current_stage = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Timing frozen from the working copy at submission (see ``Article``), and the board's go-live.
+    not_before = models.DateTimeField("embargo: not before", null=True, blank=True)
+    requested_go_live_at = models.DateTimeField("requested go-live", null=True, blank=True)
+    ends_at = models.DateTimeField("end date", null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    go_live_at = models.DateTimeField("scheduled go-live", null=True, blank=True)
 
     class Meta:
         ordering = ["article", "-number"]

@@ -22,7 +22,10 @@ class Withdrawal(CleanTextMixin, models.Model):
     replacement = models.ForeignKey(
         Article, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Optional."
     )
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the article reached its end date (``Article.expires_at``), nobody withdrew it by hand.
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawn_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from articles.content.renumbering import TEXT_FIELDS, renumbering, rewrite_citations
+from articles.content.times import describe
 from articles.models import Article, AutosaveDraft, Reference, Revision, hash_content, person_name
 
 from . import images, steps
@@ -29,7 +30,13 @@ WORKFLOW_FIELDS = (
     "last_reviewed_at",
     "next_review_due",
     "created_by_id",
+    "go_live_at",
+    "expires_at",
+    "expiry_reason",
 )
+
+# The timing the editors ask for (frozen into the next version): each change is named in the history.
+TIMING_FIELDS = ("not_before", "requested_go_live_at", "ends_at", "end_reason")
 
 # States in which editors may change the working copy.
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.APPROVED})
@@ -163,11 +170,31 @@ def save_content(article: Article, *, user, reason: str = "", base: str | None =
                 code="slug_frozen",
             )
         article.status = status_after_edit(article)
+        timing = timing_changes(current, article)
+        reason = "; ".join(part for part in (reason or ("" if timing else "Edited"), timing) if part)
         # Editing the working copy never changes what readers see (the live version stays).
-        steps.save(article, user=user, reason=reason or "Edited", public=False)
+        steps.save(article, user=user, reason=reason, public=False)
         # Saved: the author's autosave of it (``autosave``) is no longer unsaved text.
         AutosaveDraft.objects.filter(article=article, user=user).delete()
     return article
+
+
+def timing_changes(before: Article, after: Article) -> str:
+    """Say which of the editors' timing fields a save changes, for the history (e.g. "Embargo set to …")."""
+    parts = []
+    for field in TIMING_FIELDS:
+        old, new = getattr(before, field), getattr(after, field)
+        if old == new:
+            continue
+        label = Article._meta.get_field(field).verbose_name
+        label = label[0].upper() + label[1:]
+        if field == "end_reason":
+            parts.append(f"{label} changed")
+        elif new is None:
+            parts.append(f"{label} cleared")
+        else:
+            parts.append(f"{label} set to {describe(new)}")
+    return "; ".join(parts)
 
 
 def references_changed(article: Article, *, user, reason: str = "") -> None:

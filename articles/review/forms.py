@@ -4,15 +4,18 @@ reviewers, commenting on passages. Each one runs its step through the workflow."
 import copy
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.text import Truncator
 
+from articles.content import times
 from articles.content.validators import validate_no_control_characters
 from articles.models import Article, ReviewDecision, Revision
 from articles.review import validation
 
-from . import assignments, comments, workflow
+from . import assignments, comments, scheduling, workflow  # noqa: F401 - scheduling's steps run through workflow.run
 
 
 class ChangeNoteForm(forms.Form):
@@ -44,6 +47,55 @@ class ChangeNoteForm(forms.Form):
             form.fields[name].required = required
             if initial is not None:
                 form.initial.setdefault(name, initial.get(name, ""))
+
+
+class SiteTimeInput(forms.TextInput):
+    """A local time typed as ``YYYY-MM-DD HH:MM`` (an offset may follow), shown back the same way."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "2026-12-10 00:01", "size": 22, "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        return times.as_input(value) if hasattr(value, "astimezone") else super().format_value(value)
+
+
+class SiteTimeField(forms.Field):
+    """A time entered in the site's time zone (``settings.TIME_ZONE``); DST-ambiguous and skipped times
+    are refused with what to type instead, and so is a time in the past unless ``past_allowed``."""
+
+    widget = SiteTimeInput
+
+    def __init__(self, *, past_allowed=False, **kwargs):
+        self.past_allowed = past_allowed
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if hasattr(value, "astimezone"):
+            return value
+        return times.parse(value, field_label=str(self.label or "time").lower())
+
+    def validate(self, value):
+        super().validate(value)
+        unchanged = value is not None and value == getattr(self, "unchanged_value", None)
+        if value is not None and not self.past_allowed and not unchanged and value <= timezone.now():
+            raise ValidationError(
+                "%(when)s is in the past. Choose a later time%(blank)s.",
+                code="past",
+                params={"when": times.describe(value), "blank": getattr(self, "blank_means", "")},
+            )
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (initial if hasattr(initial, "astimezone") else self.to_python(initial))
+        except ValidationError:
+            return True
+
+
+def zone_help(text: str) -> str:
+    """Help text ending with the zone times are typed in and its offset now."""
+    now = timezone.now().astimezone(times.site_zone())
+    offset = times.offset_text(now.utcoffset())
+    return f"{text} Type it as {times.FORMAT_HINT} in {settings.TIME_ZONE} time ({now.tzname()}, {offset} now)."
 
 
 class DecisionForm(forms.Form):
@@ -102,6 +154,19 @@ class DecisionForm(forms.Form):
                 ChangeNoteForm.add_fields_to(self, initial=initial)
         if self.action == "approve" and article is not None:
             self._add_open_comments_check(article)
+        if self.action in ("approve", "reschedule"):
+            self._add_go_live_field(article)
+        if self.action == "confirm_current" and article is not None:
+            self.fields["expires_at"] = SiteTimeField(
+                label="End date",
+                required=False,
+                help_text=zone_help(
+                    "The article leaves the site at this time (410 with the stated reason). Move it, or clear it "
+                    "to keep the article with no end."
+                ),
+            )
+            self.fields["expires_at"].blank_means = ", or clear the field for no end date"
+            self.initial.setdefault("expires_at", article.expires_at)
         if self.action in ("approve", "confirm_current"):
             self.fields["conflicts"] = forms.CharField(
                 label="Conflicts of interest with this article",
@@ -119,6 +184,26 @@ class DecisionForm(forms.Form):
                 label="Replacement article (optional)",
                 help_text="Readers of the withdrawn article are pointed to it.",
             )
+
+    def _add_go_live_field(self, article) -> None:
+        """The go-live time: suggested from the editors' request, never before the embargo (the workflow checks)."""
+        pending = article.pending_revision if article is not None else None
+        now = timezone.now()
+        suggested = None
+        if pending is not None and self.action == "approve":
+            wanted = [t for t in (pending.requested_go_live_at, pending.not_before) if t and t > now]
+            suggested = max(wanted) if wanted else None
+        elif pending is not None:
+            suggested = article.go_live_at
+        if self.action == "approve":
+            text = "Leave blank to publish as soon as the version is approved (or at its embargo, if later)."
+        else:
+            text = "Leave blank to publish now (if the embargo has passed)."
+        self.fields["go_live_at"] = SiteTimeField(label="Go live at", required=False, help_text=zone_help(text))
+        self.fields["go_live_at"].blank_means = ", or leave it blank to publish " + (
+            "on approval" if self.action == "approve" else "now"
+        )
+        self.initial.setdefault("go_live_at", suggested)
 
     def _add_open_comments_check(self, article) -> None:
         """Ask an approver to confirm approving over the article's open comments, listed beside the box."""
@@ -184,8 +269,12 @@ class DecisionForm(forms.Form):
             kwargs.update(comment=comment, reason=data["reason"])
         elif self.action in ("approve", "confirm_current"):
             kwargs.update(comment=comment, conflicts=data.get("conflicts", ""))
-        elif self.action in ("archive", "submit", "withdraw"):
+        elif self.action in ("archive", "submit", "withdraw", "reschedule", "cancel_schedule"):
             kwargs.update(reason=comment)
+        if self.action in ("approve", "reschedule"):
+            kwargs.update(go_live_at=data.get("go_live_at"))
+        if self.action == "confirm_current" and "expires_at" in self.fields:
+            kwargs.update(expires_at=data.get("expires_at"))
         if self.action == "submit":
             kwargs.update(change_note=data.get("change_note", ""), change_kind=data.get("change_kind", ""))
         if self.action == "approve" and "change_note" in self.fields:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
+from articles.content.times import describe
 from articles.models import person_name
 from articles.operations.mail import absolute, queue, send
 
@@ -85,6 +86,18 @@ def stage_completed(article, revision, completed, following) -> None:
         f"Version {revision.number} of “{article.title}” has passed {completed.name} and now waits for "
         f"{following.name} ({following.required_approvals} approval(s) needed).\n\n"
         f"Review it here: {review_url(article)}\n"
+    )
+    queue(subject, body, recipients)
+
+
+def went_live(article, revision) -> None:
+    """Tell the authors and approvers of a scheduled version that readers see it now."""
+    people = set(revision.authors.all()) | {d.reviewer for d in revision.approvals().select_related("reviewer")}
+    recipients = sorted({u.email for u in people if u.email})
+    subject = f"[Now live] {article.title} (version {revision.number})"
+    body = (
+        f"Version {revision.number} of “{article.title}” went live as scheduled, {describe(revision.approved_at)}.\n\n"
+        f"Read it: {absolute(article.get_absolute_url())}\nOpen the article: {change_url(article)}\n"
     )
     queue(subject, body, recipients)
 

@@ -21,7 +21,15 @@ from .figure_diff import figure_changes
 from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
 
 # Steps a reviewer takes from this screen; each has its own form (and form prefix).
-REVIEW_ACTIONS = ["start_review", "claim", "approve", "confirm_current", "request_changes"]
+REVIEW_ACTIONS = [
+    "start_review",
+    "claim",
+    "approve",
+    "confirm_current",
+    "request_changes",
+    "reschedule",
+    "cancel_schedule",
+]
 # Who reviews it: assigning named reviewers, releasing an assignment or a claim.
 ASSIGNMENT_ACTIONS = ["assign", "release_assignment", "release_claim"]
 # The diffs of a pair of versions are computed once and kept (versions never change): bump the
@@ -37,6 +45,8 @@ DECISION_NOUNS = {
     "request_changes": "request for changes",
     "start_review": "start of the review",
     "claim": "claim",
+    "reschedule": "new go-live time",
+    "cancel_schedule": "cancellation of the go-live",
 }
 # Where the page lands after a step: the top of the content, where its message is.
 TOP = "#content-start"

@@ -161,8 +161,9 @@ def is_author(user, revision: Revision | None) -> bool:
 
 
 def in_queue(article: Article) -> bool:
-    """Whether ``article`` waits for the board now (the review queue's own rule)."""
-    return Article.objects.review_queue().filter(pk=article.pk).exists()
+    """Whether ``article`` waits for the board's decision now (the review queue's own rule; a version
+    approved and waiting for its go-live is in the queue only to be seen)."""
+    return Article.objects.review_queue().filter(pk=article.pk).exclude(status=Status.SCHEDULED).exists()
 
 
 def set_claim(article: Article, user) -> None:

@@ -21,19 +21,18 @@ withdrawing a published article need a session verified with a second factor).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.figures import freeze, library_changed_since
-from articles.models.rendered import store_renderings
 
-from . import assignments, board, images, notifications, records, second_factor, stages
+from . import assignments, board, golive, images, notifications, records, second_factor, stages
 from .editing import content_authors, status_after_edit
+from .golive import review_interval
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
@@ -90,6 +89,12 @@ TRANSITIONS = {
             four_eyes=True,
         ),
         Transition("confirm_current", "Confirm still accurate", LIVE_STATES, BOARD_PERMISSION, four_eyes=True),
+        # A version approved for a later go-live: the board may move the time, or cancel it (the
+        # version goes back to its editors, as a request for changes would send it).
+        Transition("reschedule", "Reschedule", frozenset({Status.SCHEDULED}), BOARD_PERMISSION, four_eyes=True),
+        Transition(
+            "cancel_schedule", "Cancel go-live", frozenset({Status.SCHEDULED}), BOARD_PERMISSION, four_eyes=True
+        ),
         Transition("archive", "Archive", frozenset(set(Status) - {Status.ARCHIVED}), ARCHIVE_PERMISSION),
         Transition("restore", "Restore to draft", frozenset({Status.ARCHIVED}), ARCHIVE_PERMISSION),
     ]
@@ -113,10 +118,6 @@ DECISIONS = frozenset(name for name, t in TRANSITIONS.items() if t.permission ==
 def required_approvals() -> int:
     """The site's quorum: what the default stage (and any stage leaving it blank) needs."""
     return stages.site_quorum()
-
-
-def review_interval() -> timedelta:
-    return timedelta(days=settings.EDITORIAL_REVIEW_INTERVAL_DAYS)
 
 
 # --- Rules ----------------------------------------------------------------------
@@ -156,6 +157,8 @@ def check(name: str, article: Article, user) -> None:
             raise PermissionDenied(
                 f"You approved this version at {earlier.name}; {stage.name} needs another person's approval."
             )
+    if name in ("reschedule", "cancel_schedule") and not hasattr(user, "board_profile"):
+        raise PermissionDenied("Scheduling needs a board profile with your public name and credentials.")
     if name in ("confirm_current", "claim") and article.published_revision_id is None:
         raise WorkflowError("Only a published article can be re-reviewed.")
     if name == "confirm_current":
@@ -222,6 +225,7 @@ def submit(
         article = lock(article)
         require_unchanged(article, seen, user)
         check("submit", article, user)
+        golive.timing_for_review(article)
         snapshot = article.content_snapshot()
         validate_for_review(snapshot)
         last = article.revisions.order_by("-number").first()
@@ -240,6 +244,10 @@ def submit(
             kind=Revision.Kind.UPDATE if article.published_revision else Revision.Kind.FIRST,
             content_hash=hash_content(snapshot),
             submitted_by=user,
+            not_before=article.not_before,
+            requested_go_live_at=article.requested_go_live_at,
+            ends_at=article.ends_at,
+            end_reason=article.end_reason,
             **{k: v for k, v in snapshot.items()},
         )
         freeze(revision)  # the images it shows, as the library has them now (bytes, credit, licence)
@@ -294,6 +302,7 @@ def approve(
     conflicts: str = "",
     change_note: str | None = None,
     change_kind: str | None = None,
+    go_live_at: datetime | None = None,
     seen: str | None = None,
 ) -> ReviewDecision:
     """Record an approval of the pending revision at its current stage; move it to the next stage once
@@ -301,7 +310,9 @@ def approve(
 
     ``revision`` names the version approved (``under_decision``). ``conflicts`` is the reviewer's
     declaration for this article (shown beside their name). For an update,
-    ``change_note``/``change_kind`` replace the editors' public note.
+    ``change_note``/``change_kind`` replace the editors' public note. ``go_live_at`` schedules the
+    version for later instead of publishing it at once (``go_live_time`` says when it goes live:
+    never before the version's embargo).
     """
     with transaction.atomic():
         article = lock(article)
@@ -328,6 +339,8 @@ def approve(
         needed = stage.required_approvals
         following = stages.next_stage(revision, stage)
         at = f" at {stage.name}" if len(planned) > 1 else ""
+        # A bad go-live time is refused at any approval, not only at the last stage's.
+        live_at = golive.go_live_time(revision, go_live_at, now=timezone.now())
         if count >= needed:
             stage.completed_at = timezone.now()
             stage.save(update_fields=["completed_at"])
@@ -345,28 +358,18 @@ def approve(
             transaction.on_commit(lambda: notifications.stage_completed(article, revision, stage, following))
             transaction.on_commit(lambda: notifications.decided(article, decision))
             return decision
+        reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals)"
         if count >= needed:
-            now = timezone.now()
-            revision.approved_at = now
-            revision.save(update_fields=["approved_at"])
-            store_renderings(revision)  # rendered once, now: readers' pages are assembled from it
-            article.published_revision = revision
-            article.pending_revision = None
-            article.status = Status.APPROVED
-            set_claim(article, None)
-            article.last_reviewed_at = now
-            article.next_review_due = now + review_interval()
-            done = f"{stage.name} complete, " if at else ""
-            reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals): {done}published"
+            # ": published" or ": scheduled to go live ...", after the stage it completes if it has several.
+            outcome = golive.publish_or_schedule(article, revision, at=live_at)
+            reason += f": {stage.name} complete,{outcome[1:]}" if at else outcome
             # A library image changed while the version was with the board: readers see it as it
             # was submitted, and the working copy, showing the change, is the next draft to review.
-            changed = images.changed_since(article, revision)
+            changed = images.changed_since(article, revision) if article.status == Status.APPROVED else []
             if changed:
                 article.status = status_after_edit(article)
                 names = ", ".join(f"“{image.title}”" for image in changed)
                 reason += f"; the library changed {names} since it was submitted, so the working copy is a new draft"
-        else:
-            reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals)"
         save(article, user=user, reason=reason, event="approve", version=revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
@@ -455,9 +458,13 @@ def confirm_current(
     revision: str | int | None,
     comment: str = "",
     conflicts: str = "",
+    expires_at: datetime | None | object = ...,
     seen: str | None = None,
 ) -> ReviewDecision:
-    """Confirm the published version ``revision`` names is still accurate, moving its review dates on."""
+    """Confirm the published version ``revision`` names is still accurate, moving its review dates on.
+
+    ``expires_at`` moves the live article's end date (``None`` clears it); left out, it stays.
+    """
     with transaction.atomic():
         article = lock(article)
         require_unchanged(article, seen, user)
@@ -474,8 +481,9 @@ def confirm_current(
         )
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
+        ending = golive.move_end_date(article, expires_at, now=now) if expires_at is not ... else ""
         set_claim(article, None)
-        why = f"Re-reviewed by {user.get_username()}: still accurate"
+        why = f"Re-reviewed by {user.get_username()}: still accurate{ending}"
         save(article, user=user, reason=why, event="confirm_current", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
@@ -505,6 +513,7 @@ def archive(
         article.status = Status.ARCHIVED
         article.published_revision = None
         article.pending_revision = None
+        article.go_live_at = None
         set_claim(article, None)
         save(article, user=user, reason=f"Archived: {reason.strip()}", event="archive")
     return article
@@ -556,9 +565,13 @@ def replan(article: Article, *, user, seen: str | None = None) -> tuple[list, li
     return kept, dropped
 
 
+# Transitions whose functions live in another module of this wing (``scheduling``), which adds them here.
+VERBS: dict = {}
+
+
 def run(name: str, article: Article, *, user, **kwargs):
     """Dispatch a transition by name (used by admin buttons and commands)."""
     if name not in TRANSITIONS:
         raise WorkflowError(f"Unknown action “{name}”.")
-    verb = globals()[name]  # each transition is the function of its name above
+    verb = VERBS.get(name) or globals()[name]  # each transition is the function of its name
     return verb(article, user=user, **kwargs)

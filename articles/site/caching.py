@@ -329,6 +329,8 @@ def lookup(page: PageKey) -> Found:
     if local is not None and local.generations == generations:
         return Found(local, generations)
     entry = found.get(page.key) if enabled() else None
+    if entry is not None and entry.expired:
+        entry = None  # the cache's own timeout is in whole seconds (and Redis keeps its own clock)
     if entry is not None and entry.generations == generations:
         local_pages.put(page.key, entry)
     return Found(entry or local, generations)
@@ -384,7 +386,10 @@ def store(page: PageKey, generations: tuple | None, response, *, etag: str, last
     timeout = settings.EDITORIAL_PAGE_CACHE_TIMEOUT
     expires = getattr(response, "page_cache_expires", None)
     if expires is not None:
-        timeout = max(1, min(timeout, int(expires - time.time())))
+        # Rounded down, and not stored at all in its last second: never kept past the instant.
+        timeout = min(timeout, int(expires - time.time()))
+        if timeout < 1:
+            return
     entry = Entry(
         generations=generations,
         status=response.status_code,

@@ -44,6 +44,9 @@ class PublicPageCacheMiddleware:
             return responses.finish(request, stale, etag=entry.etag, last_modified=entry.last_modified)
         if not responses.storable(request, response):
             return response
+        if "catalog" in page.scopes:
+            # Lists of articles change when any article goes live or ends (``schedule``).
+            responses.expire_at(response, getattr(request, "next_scheduled_change", None))
         responses.mark_public(response)
         edge.tag(response, page.scopes)  # stored with the page, for Varnish and CDNs in front
         etag = responses.etag_for(response.content)

@@ -23,7 +23,7 @@ from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision, reads
 from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, reader_text
 
-from . import provenance, responses, structured_data
+from . import provenance, responses, schedule, structured_data
 from .jinja import page_url
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ def public_article(slug: str, audience: str = "patient"):
     article, renderings = reads.article_with_live_version(
         slug, tuple(joined_audiences(audience)), pending=settings.EDITORIAL_SHOW_PENDING
     )
+    if article is not None and schedule.settle(article):
+        return public_article(slug, audience)  # a go-live or end date came: read the article as it is now
     if article is not None and article.is_public():
         article.published_revision.joined_renderings = renderings
         return article, article.published_revision, False
@@ -182,6 +184,8 @@ def render_article(request, page: ArticlePage, *, preview=False):
         # notice when its period ends: store it no longer than the first of those.
         changes_at = [page.article.next_review_due, provenance.correction_notice_until(page.correction)]
         responses.expire_at(response, min((t for t in changes_at if t), default=None))
+    # A scheduled version going live, or the end date, changes every page of the article.
+    responses.expire_at(response, page.article.next_scheduled_change())
     return response
 
 

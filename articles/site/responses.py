@@ -32,23 +32,29 @@ def mark_public(response) -> None:
 
     The page cache is made fresh at once by events. A CDN in front follows within
     ``EDITORIAL_PUBLIC_MAX_AGE`` seconds, unless it is purged on those events (``edge``): then it
-    may keep the page ``EDITORIAL_EDGE_MAX_AGE`` seconds (``s-maxage``), no longer than the page
-    cache may (``expire_at``).
+    may keep the page ``EDITORIAL_EDGE_MAX_AGE`` seconds (``s-maxage``). None of them, nor a
+    stale copy served while revalidating, outlives the page's own expiry (``expire_at``: a
+    scheduled go-live or end date, a review falling due).
     """
+    remaining = seconds_left(response)
+    max_age = settings.EDITORIAL_PUBLIC_MAX_AGE
+    stale = settings.EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE
+    if remaining is not None:
+        max_age = min(max_age, remaining)
+        stale = min(stale, max(0, remaining - max_age))
     shared = {}
     if purges.enabled() and settings.EDITORIAL_PUBLIC_MAX_AGE:
         seconds = settings.EDITORIAL_EDGE_MAX_AGE
-        expires = getattr(response, "page_cache_expires", None)
-        if expires is not None:
-            seconds = max(0, min(seconds, int(expires - time.time())))
-        shared["s_maxage"] = seconds
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=settings.EDITORIAL_PUBLIC_MAX_AGE,
-        stale_while_revalidate=settings.EDITORIAL_PUBLIC_STALE_WHILE_REVALIDATE,
-        **shared,
-    )
+        shared["s_maxage"] = seconds if remaining is None else min(seconds, remaining)
+    patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=stale, **shared)
+
+
+def seconds_left(response) -> int | None:
+    """Whole seconds the page may still be kept (``expire_at``), rounded down; None when unbounded."""
+    expires = getattr(response, "page_cache_expires", None)
+    if expires is None:
+        return None
+    return max(0, int(expires - time.time()))
 
 
 def last_modified_for(generations: tuple | None) -> int | None:
@@ -71,6 +77,8 @@ def finish(request, response, *, etag: str, last_modified: float | None):
 
 
 def expire_at(response, when) -> None:
-    """Keep a stored page no longer than ``when`` (a datetime), e.g. until a review falls due."""
+    """Keep a stored page no longer than ``when`` (a datetime), e.g. until a review falls due or a
+    scheduled version goes live; the earliest of several calls wins."""
     if when is not None:
-        response.page_cache_expires = when.timestamp()
+        earlier = getattr(response, "page_cache_expires", None)
+        response.page_cache_expires = min(when.timestamp(), earlier) if earlier is not None else when.timestamp()

@@ -12,7 +12,7 @@ from articles.models import Article, AuthorProfile, BoardMember, Page, ReviewDec
 from articles.models.figures import library_images
 from articles.models.rendered import attach_renderings, with_renderings
 
-from . import provenance, structured_data
+from . import provenance, schedule, structured_data
 from .pages import make_page, public_article, render_article
 from .search import clean_query, highlighted, search
 
@@ -52,7 +52,12 @@ def article_version(request, slug, number, audience="patient"):
     versions = Revision.objects.select_related("specialty", "article__specialty").filter(
         article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
     )
-    revision = get_object_or_404(with_renderings(versions, "", audience), article__slug=slug, number=number)
+    revision = with_renderings(versions, "", audience).filter(article__slug=slug, number=number).first()
+    due = Article.objects.due().filter(slug=slug).first() if revision is None else revision.article
+    if due is not None and schedule.settle(due):
+        return article_version(request, slug, number, audience)  # a go-live or end date came: read it as it is now
+    if revision is None:
+        raise Http404("No such version.")
     attach_renderings(revision, revision, audience)
     article = revision.article
     generations = getattr(request, "page_generations", None)

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from articles.content import times
 from articles.content.rendering import plain_text
 
 register = template.Library()
@@ -58,3 +59,9 @@ def reference_line(ref):
         last = year or source
         parts.append(format_html("{}{}{}{}", source_html, separator, year, _with_full_stop(last)))
     return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+@register.filter
+def site_time(value):
+    """An instant in the site's time zone with its UTC offset: ``Wed 10 Dec 2026, 00:01 GMT (UTC+00:00)``."""
+    return times.describe(value)

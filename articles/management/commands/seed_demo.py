@@ -8,7 +8,7 @@ placed as figures in the articles ``images.yaml`` names (three of them) before t
 
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import yaml
@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles.content.figures import figure_markdown
+from articles.content.times import site_zone
 from articles.interchange import service
 from articles.interchange.sources import Budget, FolderFiles, Source
 from articles.models import (
@@ -59,13 +60,23 @@ PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
     # Live version 1; version 2 sent back; version 3 in review (three versions to compare).
     ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
-    ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
+    # Plain patient-education article, no citations; an update approved to go live in three days.
+    ("looking-after-your-feet-with-diabetes", "approved_update_scheduled"),
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
-    ("what-is-iron-deficiency-anaemia", "at_second_stage"),  # clinically reviewed, waits for a pharmacist
+    # Clinically reviewed, waits for a pharmacist's sign-off; under a journal embargo.
+    ("what-is-iron-deficiency-anaemia", "at_second_stage_embargoed"),
+    ("who-should-have-the-flu-vaccine-this-winter", "approved_seasonal"),  # live, with an end date in 20 days
     ("how-do-asthma-inhalers-work", "changes_requested"),
     ("can-better-sleep-habits-help-with-insomnia", "draft"),
     ("should-i-have-the-shingles-vaccine", "archived"),
 ]
+
+
+def next_wednesday_0001():
+    """00:01 site time on the Wednesday after next: a journal embargo a week or two ahead."""
+    today = timezone.now().astimezone(site_zone()).date()
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
+    return datetime.combine(wednesday, time(0, 1), tzinfo=site_zone())
 
 
 def demo_board() -> dict:
@@ -253,14 +264,21 @@ class Command(BaseCommand):
         if state == "draft":
             return
         reviewer = reviewers[0]
+        if state.endswith("_embargoed"):
+            # A study write-up under a journal embargo: not before 00:01 on the Wednesday after next.
+            article.not_before = article.requested_go_live_at = next_wednesday_0001()
+            editing.save_content(article, user=editor, reason="Journal embargo")
+        if state == "approved_seasonal":
+            article.ends_at = (timezone.now() + timedelta(days=20)).replace(second=0, microsecond=0)
+            editing.save_content(article, user=editor, reason="Seasonal: ends with this winter's programme")
         workflow.submit(article, user=editor)
-        if state == "submitted":
+        if state.startswith("submitted"):
             return
         # Each decision names the version it judges: the one just submitted.
         workflow.start_review(article, user=reviewer, revision=workflow.under_decision("start_review", article))
         if state == "in_review":
             return
-        if state == "at_second_stage":
+        if state.startswith("at_second_stage"):
             # Through the clinical review; a pharmacist other than the clinical reviewer signs off next.
             revision = workflow.under_decision("approve", article)
             workflow.approve(article, user=reviewer, revision=revision, comment="Clinically accurate.")
@@ -281,6 +299,8 @@ class Command(BaseCommand):
                 workflow.approve(article, user=approver, revision=revision, comment="Accurate and clear.")
         if state == "archived":
             workflow.archive(article, user=editor, reason="Superseded; kept for the record.")
+        elif state == "approved_update_scheduled":
+            self._update_scheduled(article, editor, reviewers)
         elif state == "approved_update_in_review":
             self._update_sent_back(article, editor, reviewers)  # version 2: three versions to compare
             article.summary = article.summary + " Treatment targets are agreed with your doctor."
@@ -307,6 +327,22 @@ class Command(BaseCommand):
                 quote="agreed with your doctor",
                 text="Say how often targets are reviewed (at least once a year in the NICE guideline).",
             )
+
+    def _update_scheduled(self, article, editor, reviewers):
+        """An update the board approved to go live at 09:00 in three days: readers keep version 1 until then."""
+        day = (timezone.now() + timedelta(days=3)).astimezone(site_zone()).date()
+        at = datetime.combine(day, time(9, 0), tzinfo=site_zone())
+        article.body += (
+            "\n\nIf you smoke, stopping is one of the best things you can do for the blood supply to your feet.\n"
+        )
+        article.requested_go_live_at = at
+        editing.save_content(article, user=editor, reason="Added advice on smoking")
+        workflow.submit(article, user=editor, change_kind="clinical", change_note="Added advice on stopping smoking.")
+        workflow.start_review(article, user=reviewers[0], revision=workflow.under_decision("start_review", article))
+        for approver in reviewers[: workflow.required_approvals()]:
+            if article.status == Article.Status.IN_REVIEW:
+                revision = workflow.under_decision("approve", article)
+                workflow.approve(article, user=approver, revision=revision, comment="Good addition.", go_live_at=at)
 
     def _comment_on_passages(self, article, reviewer, editor):
         """Two comments on passages, one already resolved: the editor's change form shows the open
