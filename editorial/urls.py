@@ -15,6 +15,7 @@ admin.site.index_title = "Articles, reviews and the board"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("articles.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots"),

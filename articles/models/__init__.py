@@ -4,10 +4,11 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files. Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no
-site, no admin.
+files; ``apikeys`` holds partners' keys to the read API and their daily usage. Models use
+``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
+from .apikeys import ApiKey, ApiKeyUsage
 from .autosave import AutosaveDraft
 from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
 from .images import Image, ImageFile, ImageRendition, Licence
@@ -19,6 +20,8 @@ from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyUsage",
     "Article",
     "ArticleQuerySet",
     "AutosaveDraft",

@@ -132,6 +132,18 @@ def public_article(slug: str, audience: str = "patient"):
     raise Http404("No article found.")
 
 
+def public_version(slug: str, number: int, audience: str = "patient") -> Revision:
+    """Return an approved version readers may open by its permalink (stored renderings for ``audience``
+    joined), or raise 404. Versions of a withdrawn article stay readable: citations point to them."""
+    versions = provenance.readable_versions().select_related("specialty", "article__specialty")
+    try:
+        revision = with_renderings(versions, "", audience).get(article__slug=slug, number=number)
+    except Revision.DoesNotExist:
+        raise Http404("No such version.") from None
+    attach_renderings(revision, revision, audience)
+    return revision
+
+
 def render_article(request, page: ArticlePage, *, preview=False):
     canonical_path = page.url_for(page.audience) if not page.is_permalink else page.article.get_absolute_url()
     canonical = request.build_absolute_uri(canonical_path)
