@@ -19,7 +19,8 @@ from django.test.utils import override_settings
 
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.models import Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
+from articles.api import keys as api_keys
+from articles.models import ApiKey, Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
 from articles.models import images as image_library
 from articles.review import comments, editing, workflow
 
@@ -28,6 +29,10 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
 REVIEWER_PASSWORD = "reviewer-demo-pass"
+# The demo partner's API key: known, like the demo passwords, so the API can be tried at once.
+# A real key is made with ``manage.py create_api_key`` and shown once.
+DEMO_API_PARTNER = "Demo partner (demo only)"
+DEMO_API_KEY = "rh_demo-partner-key-change-before-any-real-use"
 # Who reviews a demo article whose topic no board member shares: the generalist.
 FALLBACK_SPECIALTY = "primary-care"
 
@@ -121,6 +126,13 @@ class Command(BaseCommand):
         self._load_images(editor)
         for slug, state in PLAN:
             self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
+
+        ApiKey.objects.create(
+            name=DEMO_API_PARTNER,
+            prefix=DEMO_API_KEY[:11],
+            key_hash=api_keys.hash_key(DEMO_API_KEY),
+            allowed_origins=settings.EDITORIAL_BASE_URL.rstrip("/"),
+        )
 
         # A few readers' questions so the editors' inbox is not empty.
         live = list(Article.objects.public().order_by("pk")[:2])
@@ -260,6 +272,10 @@ class Command(BaseCommand):
         for member in demo_board()["board"]:
             self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
+        if ApiKey.objects.filter(key_hash=api_keys.hash_key(DEMO_API_KEY), revoked_at__isnull=True).exists():
+            base = settings.EDITORIAL_BASE_URL.rstrip("/")
+            self.stdout.write(f"  API key (demo partner): {DEMO_API_KEY}")
+            self.stdout.write(f'    curl -H "Authorization: Bearer {DEMO_API_KEY}" {base}/api/v1/articles/')
         self.stdout.write(
             "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
