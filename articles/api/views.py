@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from . import content, cursors, keys, schemas
-from .http import Problem, cached, problem_response
+from .http import PROBLEM_CONTENT_TYPE, Problem, cached, problem_response
 
 PEOPLE_AND_CATALOG = ("catalog", "people")
 DESCRIPTION = """Approved, medically reviewed articles as JSON: only what readers see on the site, never a draft
@@ -38,7 +38,19 @@ class PartnerKey(HttpBearer):
         return None
 
 
-api = NinjaAPI(
+class ContentAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Say what errors really are: ``application/problem+json`` documents."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if int(status) >= 400 and "content" in answer:
+                        answer["content"] = {PROBLEM_CONTENT_TYPE: answer["content"]["application/json"]}
+        return schema
+
+
+api = ContentAPI(
     title=f"{settings.EDITORIAL_SITE_NAME} content API",
     version="1",
     description=DESCRIPTION,
