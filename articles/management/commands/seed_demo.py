@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from articles.api import keys as api_keys
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.api import keys as api_keys
 from articles.models import ApiKey, Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
 from articles.models import images as image_library
 from articles.review import comments, editing, workflow
