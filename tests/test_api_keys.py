@@ -179,3 +179,24 @@ def test_seed_demo_prints_a_working_demo_key(client, db, settings):
     token = line.split(":", 1)[1].strip()
     response = get(client, token, "/api/v1/articles/")
     assert response.status_code == 200 and response.json()["results"]
+
+
+def test_the_readme_quick_start_works_on_the_demo(client, db):
+    import re
+    from pathlib import Path
+
+    factories.ensure_groups()
+    call_command("seed_demo", stdout=StringIO())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Content API")[1].split("\n## ")[0]
+    token = re.search(r"^KEY=(\S+)", section, re.M).group(1)
+    urls = re.findall(
+        r'curl -H "Authorization: Bearer \$KEY" "?(http://127\.0\.0\.1:8000(/api/\S+?))"?$', section, re.M
+    )
+    assert len(urls) == 2
+    for _, path in urls:
+        response = get(client, token, path)
+        assert response.status_code == 200, path
+        etag = response["ETag"]
+        assert get(client, token, path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert get(client, token, "/api/v1/articles/?topic=neurology&page_size=10").json()["results"]
