@@ -10,16 +10,22 @@ the app, to be checked, limited and counted, and a shared cache must not answer 
 like the pages for anonymous access, when it is on), ``Vary`` and the CORS headers.
 """
 
+import functools
 import hashlib
 import json
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from articles.site import caching, edge, responses
+
+from . import keys
 
 PROBLEM_TYPE = "/api/#problem-"  # a URI reference to the docs page (RFC 9457 allows relative ones)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -28,6 +34,35 @@ ENTRY_VERSION = 1  # part of every stored answer's key: bump it when an answer's
 EXPOSED = "ETag, Last-Modified, Retry-After, X-RateLimit-Limit"
 ALLOWED_REQUEST_HEADERS = "Authorization, If-None-Match, If-Modified-Since"
 PREFLIGHT_MAX_AGE = 600
+
+CATALOG = ("catalog", "people")
+# Endpoint (URL name) -> the page cache scopes its answers depend on, from the URL's arguments.
+API_SCOPES = {
+    "api-1:articles": lambda kw: CATALOG,
+    "api-1:topics": lambda kw: CATALOG,
+    "api-1:board": lambda kw: CATALOG,
+    "api-1:authors": lambda kw: CATALOG,
+    "api-1:corrections": lambda kw: CATALOG,
+    "api-1:article": lambda kw: (f"article:{kw['slug']}", "people"),
+    "api-1:version": lambda kw: (f"article:{kw['slug']}", "people"),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def scopes_for(path_info: str) -> tuple | None:
+    """The scopes of the endpoint at ``path_info``, or None if it is no cacheable endpoint (memoised)."""
+    try:
+        match = resolve(path_info)
+    except Resolver404:
+        return None
+    scopes = API_SCOPES.get(match.view_name)
+    return tuple(scopes(match.kwargs)) if scopes else None
+
+
+@receiver(setting_changed)
+def _urls_changed(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        scopes_for.cache_clear()
 
 
 class Problem(Exception):
@@ -61,7 +96,7 @@ def to_json(data) -> bytes:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _page(request, scopes: tuple) -> caching.PageKey:
+def page_for(request, scopes: tuple) -> caching.PageKey:
     host = request.get_host()
     key = f"{caching.KEY_PREFIX}:api{ENTRY_VERSION}:{request.scheme}:{host}:{request.path}"
     query = request.GET.urlencode()
@@ -78,11 +113,12 @@ def cached(request, scopes: tuple, build, *, expires=None) -> HttpResponse:
     ``expires``: a function of the data giving a datetime after which the answer changes by itself
     (a review falling due), or None.
     """
-    page = _page(request, scopes)
-    found = caching.lookup(page)
+    page, found = getattr(request, "api_found", (None, None))
+    if page is None or page.scopes != scopes:
+        page = page_for(request, scopes)
+        found = caching.lookup(page)
     if caching.is_fresh(found.entry, found.generations):
-        response = caching.response_from(found.entry)
-        etag, last_modified = found.entry.etag, found.entry.last_modified
+        return from_cache(request, found.entry, scopes)
     else:
         generations = caching.current_generations(page, found.generations)
         data = build()
@@ -93,6 +129,48 @@ def cached(request, scopes: tuple, build, *, expires=None) -> HttpResponse:
         caching.store(page, generations, response, etag=etag, last_modified=last_modified)
         response["X-Page-Cache"] = "miss"
     return finish(request, response, scopes, etag=etag, last_modified=last_modified)
+
+
+def from_cache(request, entry, scopes) -> HttpResponse:
+    return finish(request, caching.response_from(entry), scopes, etag=entry.etag, last_modified=entry.last_modified)
+
+
+def fast_answer(request, scopes) -> HttpResponse | None:
+    """Before sessions, CSRF, authentication and the view: identify and limit the caller, and answer from
+    the page cache if it holds a fresh answer (else None: the view builds it, reusing this lookup)."""
+    try:
+        caller = keys.identify(request)
+        request.auth = caller
+        keys.admit(caller)
+    except keys.KeyRefused as error:
+        return refused(request, error)
+    except keys.RateLimited as error:
+        return limited(request, error)
+    request.api_caller = caller
+    try:
+        page = page_for(request, scopes)
+    except Exception:  # DisallowedHost and friends: the view answers them the usual way
+        return None
+    found = caching.lookup(page)
+    request.api_found = (page, found)
+    if caching.is_fresh(found.entry, found.generations):
+        return from_cache(request, found.entry, scopes)
+    return None
+
+
+def refused(request, error: keys.KeyRefused) -> HttpResponse:
+    return problem_response(request, 401, error.detail, kind=f"key-{error.reason}",
+                            headers={"WWW-Authenticate": 'Bearer realm="api"'})  # fmt: skip
+
+
+def limited(request, error: keys.RateLimited) -> HttpResponse:
+    return problem_response(
+        request,
+        429,
+        f"{error} Try again in {error.retry_after} s.",
+        kind="rate-limited",
+        headers={"Retry-After": str(error.retry_after), "X-RateLimit-Limit": str(error.caller.rate_limit)},
+    )
 
 
 def finish(request, response, scopes, *, etag, last_modified) -> HttpResponse:

@@ -6,7 +6,8 @@ record is kept in the shared cache for ``RECORD_SECONDS`` (revoking or editing a
 once), the rate limit is a counter per key and minute (``operations.ratelimit``, on the shared
 cache, so it holds across machines), and usage is a counter per key and day in the cache, added
 to ``ApiKeyUsage`` at most once a minute per key (``flush_usage``) instead of a database write per
-request (``benchmarks/api.py`` measures both).
+request (``benchmarks/api.py`` measures both). ``middleware`` does this before anything else runs,
+and answers from the page cache there when it can.
 """
 
 import hashlib
@@ -178,16 +179,26 @@ def _usage_key(key_id: int, day: str) -> str:
     return f"api:usage:{key_id}:{day}"
 
 
+_last_flush: dict = {}  # key id -> time.monotonic() this process last asked whether a flush is due
+
+
 def count_usage(key_id: int) -> None:
-    """Count one request for today in the cache; add the counts to the database at most once a minute."""
-    day = _today()
-    counter = _usage_key(key_id, day)
+    """Count one request for today in the cache (one round trip); add the counts to the database at
+    most once a minute per key (this process asks the shared cache whether it is due once a minute)."""
+    counter = _usage_key(key_id, _today())
     try:
-        if not cache.add(counter, 1, timeout=3 * 86400):
+        try:
             cache.incr(counter)
-        due = cache.add(f"api:usage-flush:{key_id}", 1, timeout=FLUSH_SECONDS)
+        except ValueError:  # the day's first request (or the counter was evicted)
+            if not cache.add(counter, 1, timeout=3 * 86400):
+                cache.incr(counter)
+        now = time.monotonic()
+        due = now - _last_flush.get(key_id, -FLUSH_SECONDS) >= FLUSH_SECONDS
+        if due:
+            _last_flush[key_id] = now
+            due = cache.add(f"api:usage-flush:{key_id}", 1, timeout=FLUSH_SECONDS)
     except Exception:  # the cache is down: write this one request directly
-        add_usage(key_id, day, 1)
+        add_usage(key_id, _today(), 1)
         return
     if due:
         flush_usage(key_id)

@@ -1,13 +1,15 @@
 """Everything under ``/api/`` answers like an API: CORS preflights, HEAD, and problem documents for every error.
 
-Sits before the page cache and everything else, so a 404 from URL routing, a 405, a 500 or the
+An endpoint's caller is identified and limited here, and a fresh answer in the page cache served
+from here, before sessions, CSRF, authentication and the view (``http.fast_answer``). Sits before
+the page cache and everything else, so a 404 from URL routing, a 405, a 500 or the
 503 of a database outage (``operations.outages``) all reach the client as ``application/problem+json``.
 """
 
 from http import HTTPStatus
 
 from . import keys
-from .http import PROBLEM_CONTENT_TYPE, preflight, problem_response
+from .http import PROBLEM_CONTENT_TYPE, fast_answer, preflight, problem_response, scopes_for
 
 PREFIX = "/api/"
 KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
@@ -25,7 +27,8 @@ class ApiMiddleware:
         head = request.method == "HEAD"
         if head:
             request.method = "GET"  # the endpoints are GETs; the body is dropped below
-        response = self.get_response(request)
+        scopes = scopes_for(request.path_info) if request.method == "GET" else None
+        response = (fast_answer(request, scopes) if scopes else None) or self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
             response = self._as_problem(request, response)
         if head:

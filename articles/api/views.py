@@ -16,9 +16,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from . import content, cursors, keys, schemas
-from .http import PROBLEM_CONTENT_TYPE, Problem, cached, problem_response
+from .http import CATALOG, PROBLEM_CONTENT_TYPE, Problem, cached, limited, problem_response, refused
 
-PEOPLE_AND_CATALOG = ("catalog", "people")
 DESCRIPTION = """Approved, medically reviewed articles as JSON: only what readers see on the site, never a draft
 or a version the board has not approved. Send your key as `Authorization: Bearer <key>`. Errors are
 `application/problem+json` (RFC 9457). Answers carry `ETag` and `Last-Modified`: revalidate with
@@ -29,6 +28,9 @@ class PartnerKey(HttpBearer):
     """``Authorization: Bearer <key>``; anonymous callers when ``EDITORIAL_API_ANONYMOUS`` is on."""
 
     def __call__(self, request):
+        caller = getattr(request, "api_caller", None)  # identified and limited by the middleware already
+        if caller is not None:
+            return caller
         caller = keys.identify(request)
         request.auth = caller  # known before the limit, so a 429 still carries the caller's headers
         keys.admit(caller)
@@ -135,7 +137,7 @@ def articles(
                           errors=[{"field": "topic", "message": "unknown topic"}])  # fmt: skip
     return cached(
         request,
-        PEOPLE_AND_CATALOG,
+        CATALOG,
         lambda: content.article_list(
             request, topic=found, audience=audience, modified_since=since, cursor=position, page_size=page_size
         ),
@@ -174,21 +176,21 @@ def version(request, slug: str, number: int):
 def topics(request):
     """Topics that have public articles."""
     _allow_only(request)
-    return cached(request, PEOPLE_AND_CATALOG, lambda: content.topics(request))
+    return cached(request, CATALOG, lambda: content.topics(request))
 
 
 @api.get("/board/", response={200: list[schemas.BoardMember], **PROBLEMS}, url_name="board", tags=["people"])
 def board(request):
     """The Medical Advisory Board's current members: their public profiles."""
     _allow_only(request)
-    return cached(request, PEOPLE_AND_CATALOG, lambda: content.board(request))
+    return cached(request, CATALOG, lambda: content.board(request))
 
 
 @api.get("/authors/", response={200: list[schemas.Author], **PROBLEMS}, url_name="authors", tags=["people"])
 def authors(request):
     """Writers credited by name on articles (public author profiles)."""
     _allow_only(request)
-    return cached(request, PEOPLE_AND_CATALOG, lambda: content.authors(request))
+    return cached(request, CATALOG, lambda: content.authors(request))
 
 
 @api.get("/corrections/", response={200: schemas.Log, **PROBLEMS}, url_name="corrections", tags=["articles"])
@@ -199,7 +201,7 @@ def corrections(
     """The correction and withdrawal log, newest first (the latest 100)."""
     _allow_only(request, "modified_since")
     since = _instant(modified_since, "modified_since")
-    return cached(request, PEOPLE_AND_CATALOG, lambda: content.log(request, modified_since=since))
+    return cached(request, CATALOG, lambda: content.log(request, modified_since=since))
 
 
 # --- Errors: every one a problem document ------------------------------------------------
@@ -213,19 +215,12 @@ def _problem(request, error: Problem):
 
 @api.exception_handler(keys.KeyRefused)
 def _refused(request, error: keys.KeyRefused):
-    return problem_response(request, 401, error.detail, kind=f"key-{error.reason}",
-                            headers={"WWW-Authenticate": 'Bearer realm="api"'})  # fmt: skip
+    return refused(request, error)
 
 
 @api.exception_handler(keys.RateLimited)
 def _limited(request, error: keys.RateLimited):
-    return problem_response(
-        request,
-        429,
-        f"{error} Try again in {error.retry_after} s.",
-        kind="rate-limited",
-        headers={"Retry-After": str(error.retry_after), "X-RateLimit-Limit": str(error.caller.rate_limit)},
-    )
+    return limited(request, error)
 
 
 @api.exception_handler(AuthenticationError)
