@@ -42,8 +42,7 @@ class ApiKeyForm(forms.ModelForm):
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = ["name", "prefix_shown", "state", "created_at", "expires_at", "rate_limit", "requests_today"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "prefix_shown", "state", "expires_at", "rate_limit", "requests_today", "created_at"]
     search_fields = ["name", "prefix"]
     readonly_fields = ["prefix_shown", "created_at", "revoked_at", "requests_today", "recent_usage"]
     actions = ["revoke_keys"]
