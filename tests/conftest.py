@@ -20,10 +20,12 @@ def _site_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from articles.api import keys
     from articles.site import caching
 
     cache.clear()
     caching.forget_process_state()
+    keys.forget_process_state()
 
 
 @pytest.fixture

@@ -109,10 +109,10 @@ def test_usage_is_counted_per_key_and_day(client, db):
     for _ in range(5):
         get(client, token)
     assert keys.usage_today(key) == 5
-    keys.flush_usage(key.pk)
+    keys.flush_usage()
     assert ApiKeyUsage.objects.get(key=key).requests == 5
     get(client, token)
-    keys.flush_usage(key.pk)
+    keys.flush_usage()
     assert ApiKeyUsage.objects.get(key=key).requests == 6
     assert keys.usage_today(key) == 6
 

@@ -68,7 +68,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description="requests per day")
     def recent_usage(self, obj):
-        keys.flush_usage(obj.pk)
+        keys.flush_usage()
         rows = obj.usage.all()[:14]
         return ", ".join(f"{row.day:%d %b}: {row.requests}" for row in rows) or "none yet"
 

@@ -3,23 +3,27 @@
 A key is ``rh_`` and 43 characters of a random 32-byte token (URL-safe base64); only its SHA-256 is
 stored. Each request costs two or three cache calls and no query in the steady state: the key's
 record is kept in the shared cache for ``RECORD_SECONDS`` (revoking or editing a key drops it at
-once), the rate limit is a counter per key and minute (``operations.ratelimit``, on the shared
-cache, so it holds across machines), and usage is a counter per key and day in the cache, added
-to ``ApiKeyUsage`` at most once a minute per key (``flush_usage``) instead of a database write per
-request (``benchmarks/api.py`` measures both). ``middleware`` does this before anything else runs,
+once) and the rate limit is a counter per key and minute (``operations.ratelimit``, on the shared
+cache, so it holds across machines). Usage is counted in each process's memory and added to
+``ApiKeyUsage`` by one UPSERT per key and day at most once a minute (and when the process exits),
+instead of a database write or a cache write per request (``benchmarks/api.py`` measures all three);
+a process killed outright loses at most its last minute of counts. ``middleware`` does this before anything else runs,
 and answers from the page cache there when it can.
 """
 
+import atexit
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles.models import ApiKey, ApiKeyUsage
@@ -175,73 +179,67 @@ def _today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def _usage_key(key_id: int, day: str) -> str:
-    return f"api:usage:{key_id}:{day}"
+class _Usage:
+    """Requests this process served per (key id, day) and has not written yet (shared by its threads)."""
 
-
-_last_flush: dict = {}  # key id -> time.monotonic() this process last asked whether a flush is due
+    lock = threading.Lock()
+    pending: Counter = Counter()
+    flushed_at = time.monotonic()
 
 
 def count_usage(key_id: int) -> None:
-    """Count one request for today in the cache (one round trip); add the counts to the database at
-    most once a minute per key (this process asks the shared cache whether it is due once a minute)."""
-    counter = _usage_key(key_id, _today())
-    try:
-        try:
-            cache.incr(counter)
-        except ValueError:  # the day's first request (or the counter was evicted)
-            if not cache.add(counter, 1, timeout=3 * 86400):
-                cache.incr(counter)
-        now = time.monotonic()
-        due = now - _last_flush.get(key_id, -FLUSH_SECONDS) >= FLUSH_SECONDS
-        if due:
-            _last_flush[key_id] = now
-            due = cache.add(f"api:usage-flush:{key_id}", 1, timeout=FLUSH_SECONDS)
-    except Exception:  # the cache is down: write this one request directly
-        add_usage(key_id, _today(), 1)
-        return
+    """Count one request in this process's memory (no round trip); write the counts at most once a minute."""
+    with _Usage.lock:
+        _Usage.pending[(key_id, _today())] += 1
+        due = time.monotonic() - _Usage.flushed_at >= FLUSH_SECONDS
     if due:
-        flush_usage(key_id)
+        flush_usage()
 
 
-def flush_usage(key_id: int) -> None:
-    """Move the counts the cache holds for ``key_id`` (today and yesterday) into ``ApiKeyUsage``."""
-    today = datetime.now(UTC).date()
-    for day in {today, today.fromordinal(today.toordinal() - 1)}:
-        counter = _usage_key(key_id, day.isoformat())
-        try:
-            pending = cache.get(counter) or 0
-            if pending:
-                cache.decr(counter, pending)  # requests counted meanwhile stay for the next flush
-        except Exception:
-            return
-        if pending:
-            add_usage(key_id, day.isoformat(), pending)
+@atexit.register
+def flush_usage() -> None:
+    """Add the counts this process holds to ``ApiKeyUsage`` (one UPSERT per key and day); also at exit."""
+    with _Usage.lock:
+        pending, _Usage.pending = _Usage.pending, Counter()
+        _Usage.flushed_at = time.monotonic()
+    for (key_id, day), count in pending.items():
+        if not add_usage(key_id, day, count):
+            with _Usage.lock:  # kept for the next flush
+                _Usage.pending[(key_id, day)] += count
 
 
-def add_usage(key_id: int, day: str, count: int) -> None:
-    """Add ``count`` requests to the key's row for ``day`` in one statement (an UPSERT)."""
+def forget_process_state() -> None:
+    """Drop the counts not yet written (tests)."""
+    with _Usage.lock:
+        _Usage.pending.clear()
+        _Usage.flushed_at = time.monotonic()
+
+
+def add_usage(key_id: int, day: str, count: int) -> bool:
+    """Add ``count`` requests to the key's row for ``day`` in one statement (an UPSERT); False if it failed."""
     table = ApiKeyUsage._meta.db_table
     sql = (
         f"INSERT INTO {table} (key_id, day, requests) VALUES (%s, %s, %s) "  # noqa: S608 - our own table name
         f"ON CONFLICT (key_id, day) DO UPDATE SET requests = {table}.requests + excluded.requests"
     )
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [key_id, day, count])
+    except IntegrityError:  # the key is gone (a test database rolled back): nothing to count against
+        return True
     except DatabaseError:
-        logger.warning("API usage of key %s not recorded (%s requests)", key_id, count)
+        logger.warning("API usage of key %s not recorded yet (%s requests); retried at the next flush", key_id, count)
+        return False
+    return True
 
 
 def usage_today(key: ApiKey) -> int:
-    """Requests ``key`` made today: recorded plus still counted in the cache."""
+    """Requests ``key`` made today: written, plus what this process holds (other processes write theirs
+    within a minute)."""
     day = _today()
     recorded = ApiKeyUsage.objects.filter(key=key, day=day).values_list("requests", flat=True).first() or 0
-    try:
-        pending = cache.get(_usage_key(key.pk, day)) or 0
-    except Exception:
-        pending = 0
-    return recorded + pending
+    with _Usage.lock:
+        return recorded + _Usage.pending.get((key.pk, day), 0)
 
 
 def origin_allowed_anywhere(origin: str) -> bool:
