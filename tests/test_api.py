@@ -321,3 +321,13 @@ def test_the_docs_page_lists_the_endpoints_and_the_footer_links_it(client, publi
 def test_problem_documents_are_json(api):
     problem = json.loads(api("/api/v1/articles/none/").content)
     assert set(problem) >= {"type", "title", "status", "detail", "instance"}
+
+
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_a_reviewers_profile_change_shows_on_the_next_request(api, published, reviewer, settings, commit, page_cache):
+    settings.EDITORIAL_PAGE_CACHE = page_cache  # off: the article's history is a cached fragment instead
+    api("/api/v1/articles/coffee/")
+    member = reviewer.board_profile
+    member.credentials = "MD, PhD, FRCP"
+    commit(member.save)
+    assert api("/api/v1/articles/coffee/").json()["reviewers"][0]["credentials"] == "MD, PhD, FRCP"

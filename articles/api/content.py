@@ -218,7 +218,7 @@ def version(request, slug: str, number: int) -> dict:
 
 
 def _article(request, article, revision, *, is_permalink: bool) -> dict:
-    history = provenance.approved_history(article)
+    history = pages.article_history(article, getattr(request, "page_generations", None))
     patient = pages.make_page(article, revision, pending=False, audience="patient", history=history)
     professional = None
     if has_professional_version(revision):

@@ -121,6 +121,8 @@ def cached(request, scopes: tuple, build, *, expires=None) -> HttpResponse:
         return from_cache(request, found.entry, scopes)
     else:
         generations = caching.current_generations(page, found.generations)
+        # The same generations key the fragments the site keeps (``pages.article_history``).
+        request.page_generations = dict(zip(page.scopes, generations, strict=True)) if generations else {}
         data = build()
         response = HttpResponse(to_json(data), content_type=JSON_CONTENT_TYPE)
         if expires is not None:
