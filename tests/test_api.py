@@ -331,3 +331,18 @@ def test_a_reviewer_leaving_the_board_shows_on_the_next_request(api, published, 
     member.is_active = False  # credited as they were, no longer linked to the board page
     commit(member.save)
     assert api("/api/v1/articles/coffee/").json()["reviewers"][0]["profile_url"] is None
+
+
+def test_a_crash_is_a_500_problem_not_a_traceback(token, published, monkeypatch):
+    from django.test import Client
+
+    from articles.api import content
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(content, "topics", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/topics/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert "boom" not in response.content.decode()
