@@ -87,6 +87,16 @@ def test_past_its_rate_a_key_gets_429_with_retry_after(client, db):
     assert limited["X-RateLimit-Limit"] == "3"
 
 
+def test_a_429_is_readable_by_the_keys_own_origin(client, db):
+    _, token = keys.create_key(name="Partner", rate_limit=1, origins="https://partner.example.org")
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):
+        get(client, token)
+        limited = get(client, token, HTTP_ORIGIN="https://partner.example.org")
+    assert limited.status_code == 429
+    assert limited["Access-Control-Allow-Origin"] == "https://partner.example.org"
+    assert "Retry-After" in limited["Access-Control-Expose-Headers"]
+
+
 def test_each_key_has_its_own_limit(client, db):
     _, first = keys.create_key(name="First", rate_limit=1)
     _, second = keys.create_key(name="Second", rate_limit=1)

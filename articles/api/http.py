@@ -166,13 +166,16 @@ def refused(request, error: keys.KeyRefused) -> HttpResponse:
 
 
 def limited(request, error: keys.RateLimited) -> HttpResponse:
-    return problem_response(
+    """429, readable by the key's own origins too (a browser page can then honour Retry-After)."""
+    response = problem_response(
         request,
         429,
         f"{error} Try again in {error.retry_after} s.",
         kind="rate-limited",
         headers={"Retry-After": str(error.retry_after), "X-RateLimit-Limit": str(error.caller.rate_limit)},
     )
+    add_cors(request, response, error.caller)
+    return response
 
 
 def finish(request, response, scopes, *, etag, last_modified) -> HttpResponse:
