@@ -346,3 +346,13 @@ def test_a_crash_is_a_500_problem_not_a_traceback(token, published, monkeypatch)
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
     assert "boom" not in response.content.decode()
+
+
+def test_every_problem_type_is_explained_on_the_api_page(api, client, published):
+    html = client.get("/api/").content.decode()
+    responses = [api("/api/v1/articles/?x=1"), api("/api/v1/articles/?page_size=0"), api("/api/v1/articles/?cursor=x"),
+                 api("/api/v1/articles/nope/"), api("/api/v1/nothing/"), client.get("/api/v1/topics/"),
+                 client.post("/api/v1/topics/")]  # fmt: skip
+    for response in responses:
+        kind = response.json()["type"].split("#")[1]
+        assert f'id="{kind}"' in html, kind

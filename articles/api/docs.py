@@ -18,6 +18,28 @@ ENDPOINTS = [
 ]  # fmt: skip
 
 
+# Each problem document's "type" is /api/#problem-<kind>: what the kinds mean, listed on the page.
+PROBLEMS = [
+    ("unknown-parameter", "400: a query parameter this endpoint does not take (named in errors)."),
+    ("invalid-parameter", "400: a parameter of the wrong type or out of range, e.g. page_size=0."),
+    ("page-size", "400: page_size above the largest page."),
+    ("bad-cursor", "400: a cursor this API did not give out, or one altered."),
+    ("bad-date", "400: modified_since is not an ISO 8601 date or date-time."),
+    ("unknown-topic", "400: no topic has this slug."),
+    ("key-missing", "401: no key sent (and anonymous access is off)."),
+    ("key-malformed", "401: the Authorization header is not 'Bearer <key>'."),
+    ("key-unknown", "401: no such key."),
+    ("key-revoked", "401: the key was revoked."),
+    ("key-expired", "401: the key has expired."),
+    ("not-found", "404: no public article, version or endpoint at this address."),
+    ("method-not-allowed", "405: only GET, HEAD and OPTIONS."),
+    ("withdrawn", "410: the article was withdrawn; the detail says when and why."),
+    ("rate-limited", "429: too many requests this minute; wait Retry-After seconds."),
+    ("internal-server-error", "500: our fault; it was logged."),
+    ("service-unavailable", "503: a moment's outage; try again shortly."),
+]
+
+
 @require_safe
 def index(request):
     endpoints = [
@@ -31,5 +53,6 @@ def index(request):
         "anonymous_rate": settings.EDITORIAL_API_ANONYMOUS_RATE,
         "base": request.build_absolute_uri("/").rstrip("/"),
         "max_page_size": settings.EDITORIAL_API_MAX_PAGE_SIZE,
+        "problems": PROBLEMS,
     }
     return render(request, "articles/api_docs.html", context)
