@@ -9,7 +9,12 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from articles.operations import account_signals, audit
+        from articles.review import accounts
         from articles.site import caching, search
 
         caching.connect_signals()
+        accounts.connect()  # a deactivated user or a member who left: their sessions end
+        account_signals.connect()  # every sign-in lockout logged and announced
+        audit.connect_signals()  # sign-ins, admin changes, permissions, board membership, second factors
         post_migrate.connect(search.ensure_sqlite_index, sender=self)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("privacy/", views.privacy_policy, name="privacy"),
     path("feeds/articles/", LatestArticlesFeed(), name="feed"),
     re_path(media.PATTERN, media.serve, name="media"),
 ]

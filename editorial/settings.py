@@ -34,6 +34,12 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # Second factors for staff (README, "Signing in"): authenticator apps (TOTP), one-time
+    # recovery codes, and passkeys or security keys (WebAuthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_tasks",
     "django_tasks_db",
     "articles",
@@ -55,6 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions end after EDITORIAL_STAFF_IDLE_MINUTES without a request (JSON 401 to scripts).
+    "articles.operations.staff_sessions.StaffIdleTimeoutMiddleware",
+    # After the password, staff who must use a second factor go to it (or to enrolment) first.
+    "articles.admin.signin.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -280,17 +292,46 @@ CONTENT_SECURITY_POLICY = {
 
 # Admin login throttling (django-axes): after 5 failures a username is locked for that client
 # address for 15 minutes. The address is read as the rate limit reads it, from the proxies
-# configured in EDITORIAL_TRUSTED_PROXIES (articles/ratelimit.py).
+# configured in EDITORIAL_TRUSTED_PROXIES (articles/ratelimit.py). Every lockout is logged and
+# announced (articles/operations/account_signals.py); an admin unlocks early (README, "Signing in").
 AXES_FAILURE_LIMIT = env.int("EDITORIAL_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("EDITORIAL_LOGIN_LOCKOUT_MINUTES", default=15))
-# One username from one address (the limit above), and one address across usernames (password
-# spraying): articles/operations/login_throttle.py gives each count its own limit.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+# One username from one address (the limit above), one address across usernames (password
+# spraying) and one username across addresses (a botnet guessing one account):
+# articles/operations/login_throttle.py gives each count its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"], ["username"]]
 AXES_HANDLER = "articles.operations.login_throttle.ThrottlingAxesHandler"
-EDITORIAL_LOGIN_FAILURES_PER_ADDRESS = env.int("EDITORIAL_LOGIN_FAILURES_PER_ADDRESS", default=20)
+EDITORIAL_LOGIN_FAILURES_PER_ADDRESS = env.int("EDITORIAL_LOGIN_FAILURES_PER_ADDRESS", default=10)
+EDITORIAL_LOGIN_FAILURES_PER_USERNAME = env.int("EDITORIAL_LOGIN_FAILURES_PER_USERNAME", default=10)
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "articles.operations.ratelimit.client_address"
 AXES_VERBOSE = False
+
+# Second factor (README, "Signing in"). Required of board members and superusers unless turned
+# off (off by default only in DEBUG, the local demo); of editors too with the second setting.
+# Without it, approvals, confirmations, withdrawals and permission changes are refused.
+EDITORIAL_REQUIRE_2FA = env.bool("EDITORIAL_REQUIRE_2FA", default=not DEBUG)
+EDITORIAL_REQUIRE_2FA_FOR_EDITORS = env.bool("EDITORIAL_REQUIRE_2FA_FOR_EDITORS", default=False)
+# A staff session without a request for this many minutes ends (0: never).
+EDITORIAL_STAFF_IDLE_MINUTES = env.int("EDITORIAL_STAFF_IDLE_MINUTES", default=60)
+# Authenticator apps show the site under this name. A code from one step (30 s) before or after
+# is accepted (each device's tolerance), never more: the tolerance does not drift with a
+# device's clock. A code already used is refused.
+OTP_TOTP_ISSUER = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
+OTP_TOTP_SYNC = False
+# Passkeys and security keys: as a second factor only (never instead of the password), for the
+# host the browser is on; origins they may be used from must be HTTPS (or http://localhost).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "articles.review.second_factor.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "EDITORIAL_WEBAUTHN_ORIGINS",
+    default=[
+        origin
+        for origin in [env.str("EDITORIAL_BASE_URL", default=""), "http://localhost:8000"]
+        if origin.startswith("https://") or origin.startswith("http://localhost")
+    ],
+)
 
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -353,6 +394,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # whose X-Forwarded-For entries are trusted (0: use the connection's address).
 EDITORIAL_QUESTIONS_PER_HOUR = env.int("EDITORIAL_QUESTIONS_PER_HOUR", default=5)
 EDITORIAL_TRUSTED_PROXIES = env.int("EDITORIAL_TRUSTED_PROXIES", default=0)
+# Readers' addresses are removed from questions older than this (manage.py anonymise_questions, daily).
+EDITORIAL_QUESTION_RETENTION_DAYS = env.int("EDITORIAL_QUESTION_RETENTION_DAYS", default=365)
 # Editors paste long texts: a 10 MB body must come back as a form error with the text kept,
 # not as a bare "400 Bad Request". Public forms are held to EDITORIAL_PUBLIC_MAX_POST_BYTES
 # (articles.operations.security.RequestSizeLimitMiddleware) before anything reads them.

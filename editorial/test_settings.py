@@ -25,6 +25,9 @@ STATIC_ROOT = None
 # Uploaded images go to a scratch folder, never the checkout's var/media (tests of images point
 # MEDIA_ROOT at their own tmp_path).
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"editorial-test-media-{os.getpid()}")
+# Tests sign in with force_login and no second factor; the tests of two-factor sign-in turn it on.
+EDITORIAL_REQUIRE_2FA = False
+EDITORIAL_REQUIRE_2FA_FOR_EDITORS = False
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

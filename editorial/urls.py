@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
+from articles.admin import signin
 from articles.operations import health
 from articles.site import views
 from articles.site.sitemaps import SITEMAPS
@@ -14,6 +15,10 @@ admin.site.site_title = "Editorial admin"
 admin.site.index_title = "Articles, reviews and the board"
 
 urlpatterns = [
+    # Two-factor sign-in: the step after the password, enrolment, passkeys (articles/admin/signin.py).
+    path("admin/security/", include(signin.urls)),
+    # Passkeys' ceremonies; django-otp-webauthn's scripts find them as "otp_webauthn:...".
+    path("admin/security/passkeys/", include(signin.webauthn_urls)),
     path("admin/", admin.site.urls),
     path("api/", include("articles.api.urls")),
     path("healthz", health.healthz, name="healthz"),

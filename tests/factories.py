@@ -148,6 +148,7 @@ def change_form_post(article, **fields) -> dict:
         "title": article.title,
         "slug": article.slug,
         "specialty": str(article.specialty_id),
+        "flags": list(article.flags),
         "summary": article.summary,
         "body": article.body,
         "professional_summary": article.professional_summary,

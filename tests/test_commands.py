@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from articles.models import Article, BoardMember, Reference, ReviewDecision, Revision
+from articles.models import Article, BoardMember, Reference, ReviewDecision, Revision, Workflow
+from articles.review import stages, workflow
 
 from . import factories
 
@@ -191,3 +192,23 @@ def test_seed_demo_fills_the_image_library_with_described_diagrams(seeded):
     for image in images:
         image.full_clean()  # alt text, credit and licence as the admin requires them
         assert image.file.format == "PNG" and image.uploaded_by.username == "editor"
+
+
+def test_seed_demo_shows_review_stages(seeded):
+    """The example workflow: clinical review, then a pharmacist's sign-off for articles that mention medicines."""
+    flow = Workflow.objects.get(is_active=True)
+    assert [(s.name, s.applies_to) for s in flow.stages.all()] == [
+        ("Clinical review", "always"),
+        ("Pharmacist sign-off", "flag"),
+    ]
+    iron = Article.objects.get(slug="what-is-iron-deficiency-anaemia")
+    assert iron.flags == ["mentions-medicines"]
+    assert str(stages.progress(iron.pending_revision)) == "Clinical review 1 of 1 ✓ · Pharmacist sign-off 0 of 1"
+    logins = printed_logins(seeded)
+    assert "pharm.osei" in logins and "Board pharmacist:" in seeded
+    pharmacist = get_user_model().objects.get(username="pharm.osei")
+    assert workflow.allowed("start_review", iron, pharmacist)
+    # The clinical reviewer, a pharmacist too, may not also sign off the same version.
+    clinical = iron.pending_revision.approvals().get().reviewer
+    workflow.start_review(iron, user=pharmacist, revision=workflow.under_decision("start_review", iron))
+    assert not workflow.allowed("approve", iron, clinical)

@@ -35,7 +35,7 @@ def test_the_readme_examples_work_on_the_demo():
     assert [item.report(dry_run=True) for item in plan.items] == ["what-causes-gout.md: would create"]
     # The logins table and the commands' --as name demo users.
     logins = re.findall(r"^\| [^|]+ \| `([^`]+)` \| `([^`]+)` \|$", readme, re.M)
-    assert len(logins) == 5
+    assert len(logins) == 6  # the editor, four board members (two of them pharmacists), the administrator
     for username, password in logins:
         assert get_user_model().objects.get(username=username).check_password(password), username
     assert set(re.findall(r"--as (\S+)", readme)) <= {username for username, _ in logins}

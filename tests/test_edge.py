@@ -177,7 +177,7 @@ def test_cloudfront_gets_an_invalidation_of_the_keys_paths(published, second_rev
 
 def test_cloudfront_paths_cover_every_page_of_each_scope(db):
     assert edge.paths_for(["people"]) == ["/*"]
-    assert edge.paths_for(["policy"]) == ["/editorial-policy/"]
+    assert edge.paths_for(["policy"]) == ["/editorial-policy/", "/privacy/"]
     assert edge.paths_for(["article:coffee"]) == ["/articles/coffee/*"]
 
 

@@ -106,7 +106,7 @@ def test_editor_cannot_revert_the_policy_page_through_its_history(client, author
 
 @pytest.mark.parametrize("model", ["article", "page", "followupquestion"])
 def test_every_history_form_view_refuses_posts_even_from_a_superuser(client, superuser, question, model):
-    page = Page.objects.get()
+    page = Page.objects.get(slug="editorial-policy")
     page.save()  # the migration's page has no history record yet
     obj = {"article": question.article, "page": page, "followupquestion": question}[model]
     record = obj.history.order_by("history_id").first()

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from articles.models import Article, PassageComment, Reference, max_reference_number
+from articles.models import Article, ArticleFlag, PassageComment, Reference, max_reference_number
 from articles.review import comments, editing, presence, workflow
 
 from . import autosave, changelist, editor, history, interchange, previews
@@ -140,8 +140,9 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
         return []
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = self._fieldsets()
         if obj is not None and obj.status not in editing.EDITABLE_STATES:
-            return self.fieldsets[:2]
+            return fieldsets[:2]
         if obj is not None and obj.published_revision_id is not None and self._may_submit(request, obj):
             note = (
                 "Public change note",
@@ -151,8 +152,16 @@ class ArticleAdmin(changelist.BulkActionsMixin, WorkflowAdminMixin, HistoryAdmin
                     "description": "Needed when you save and submit an update: readers see what changed.",
                 },
             )
-            return [*self.fieldsets, note]
-        return self.fieldsets
+            return [*fieldsets, note]
+        return fieldsets
+
+    def _fieldsets(self):
+        # The flags' checkboxes only where the admin has configured flags.
+        if not ArticleFlag.objects.exists():
+            return self.fieldsets
+        main = self.fieldsets[0][1]["fields"]
+        at = main.index("specialty") + 1
+        return [(None, {"fields": [*main[:at], "flags", *main[at:]]}), *self.fieldsets[1:]]
 
     def _may_submit(self, request, obj=None) -> bool:
         """Whether to offer "Save and submit for review": an editor, on an article editors may change."""

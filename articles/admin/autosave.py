@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from articles.models import Article
-from articles.review import autosave, diffing
+from articles.review import autosave, diffing, second_factor
 
 from .editor import references_from_form
 
@@ -127,7 +127,8 @@ def sign_in_view(request):
 
     Answers the new CSRF token (signing in rotates it) for the page's forms. Only the person who
     was signed in may continue there: someone else signing in would save under their own name.
-    With a second factor one day, this answers ``login_url`` and the dialog opens the full login.
+    Someone who signs in with a second factor is not signed in here on a password alone: the
+    answer says to sign in in a new tab (``login_url``) and then press "I have signed in".
     """
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -140,5 +141,12 @@ def sign_in_view(request):
     if expected and user.get_username() != expected:
         message = f"This page was opened by {expected}: sign in as {expected} to save it."
         return JsonResponse({"error": "other_user", "message": message}, status=400)
+    if second_factor.must_verify(user):
+        message = (
+            "Your account signs in with a second factor: sign in in a new tab, then choose "
+            "“continue here”. Nothing you typed is lost."
+        )
+        answer = {"error": "second_factor", "message": message, "login_url": reverse("admin:login")}
+        return JsonResponse(answer, status=400)
     login(request, user)
     return JsonResponse({"signed_in": True, "username": user.get_username(), "csrf_token": get_token(request)})

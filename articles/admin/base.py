@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_history_model_for_model
 
 from articles.models import Article
-from articles.review import editing, steps, workflow
+from articles.review import editing, stages, steps, workflow
 from articles.review.forms import DecisionForm
 
 # Actions that need words from the user get a confirmation page; others run from a button.
@@ -153,6 +153,7 @@ class WorkflowAdminMixin:
             "form": form,
             "opts": Article._meta,
             "allowed": workflow.allowed(action, article, request.user),
+            "refusal": _refusal(action, article, request.user),
             "next": request.GET.get("next", ""),
         }
         return TemplateResponse(request, "admin/articles/workflow_confirm.html", context)
@@ -163,6 +164,9 @@ class WorkflowAdminMixin:
             # As on the review screen: a re-review is offered while it is due, not right after approval.
             transitions = [t for t in transitions if t.name not in steps.LIVE_ONLY]
         pending = article.pending_revision
+        progress = stages.progress(pending) if pending else None
+        stage = stages.current(pending) if pending else None
+        approvals = pending.approvals().filter(stage=stage.position) if pending else None
         return {
             "workflow_transitions": transitions,
             # Each step's button or link carries the version it decides on (the board's decisions).
@@ -172,11 +176,27 @@ class WorkflowAdminMixin:
             ],
             "actions_with_form": actions_with_form(article),
             "pending_revision": pending,
-            "pending_approvals": pending.approvals().select_related("reviewer__board_profile") if pending else [],
-            "required_approvals": workflow.required_approvals(),
+            # The stage the version waits at, its approvals so far and its quorum; every stage when there are more.
+            "pending_stage": stage,
+            "pending_approvals": approvals.select_related("reviewer__board_profile") if pending else [],
+            "required_approvals": stage.required_approvals if stage else workflow.required_approvals(),
+            "stage_progress": progress if progress and len(progress.rows) > 1 else None,
+            # Why a board member may not decide at the stage it waits at (a group or specialty it names).
+            "stage_refusal": stages.refusal(stage, request.user)
+            if stage and request.user.has_perm(workflow.BOARD_PERMISSION)
+            else None,
             "is_author_of_pending": workflow.is_author(request.user, pending),
             "workflow_seen": workflow.state_token(article),
         }
+
+
+def _refusal(action, article, user) -> str:
+    """Why ``user`` may not run ``action`` now (a second factor missing, say), or ""."""
+    try:
+        workflow.check(action, article, user)
+    except (PermissionDenied, workflow.WorkflowError) as error:
+        return str(error)
+    return ""
 
 
 def _change_url(article):

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
-from articles.models import Article, BoardMember, Page, Reference, Revision, max_reference_number
+from articles.models import Article, ArticleFlag, BoardMember, Page, Reference, Revision, max_reference_number
 from articles.review import conflicts, diffing, editing, validation, workflow
 from articles.review.forms import ChangeNoteForm
 
@@ -54,6 +54,14 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         label="Reason for this change",
         help_text="Kept in the article's history, e.g. “Added 2024 guideline update”.",
     )
+    # Flags configured in the admin (``ArticleFlag``): reviewed content, and what decides which review
+    # stages a version goes through (a pharmacist's sign-off for "mentions medicines").
+    flags = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Reviewed like the text: the board sees a changed flag, and some review stages apply only "
+        "to flagged articles.",
+    )
     # The version of the working copy this form was loaded from (editing.edit_version):
     # a save over someone else's newer changes is refused, the typed text kept on screen.
     edit_base = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
@@ -69,6 +77,15 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["edit_base"] = editing.edit_version(self.instance)
         self.fields["change_note"].help_text = change_note_help()
+        if "flags" in self.fields:
+            configured = list(ArticleFlag.objects.all())
+            kept = {flag.slug for flag in configured}
+            # A flag removed from the admin since stays ticked (and visible) until an editor unticks it.
+            stale = [(slug, slug) for slug in (self.instance.flags or []) if slug not in kept]
+            self.fields["flags"].choices = [
+                (flag.slug, f"{flag.name} ({flag.description})" if flag.description else flag.name)
+                for flag in configured
+            ] + stale
         if not self.is_bound:
             self.initial.update({name: value for name, value in self.kept_initial.items() if name in self.fields})
 
@@ -79,7 +96,16 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "specialty", "summary", "body", "professional_summary", "professional_body"]
+        fields = [
+            "title",
+            "slug",
+            "specialty",
+            "flags",
+            "summary",
+            "body",
+            "professional_summary",
+            "professional_body",
+        ]
         widgets = {
             "summary": MarkdownEditor(attrs={"rows": 4}),
             "body": MarkdownEditor(preview="patient"),

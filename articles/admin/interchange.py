@@ -292,7 +292,7 @@ def _context(model_admin, request) -> dict:
 
 def export_markdown(model_admin, request, queryset):
     """Download the selected articles' approved versions as a .zip of Markdown files."""
-    files = list(service.export(queryset, approved=True))
+    files = list(service.export(queryset, approved=True, user=request.user))
     skipped = queryset.count() - len(files)
     if not files:
         messages.warning(request, "None of the selected articles has an approved version; nothing to export.")

@@ -1,13 +1,22 @@
-"""The editors' inbox of readers' follow-up questions: triage at a glance, reply by email."""
+"""The editors' inbox of readers' follow-up questions: triage at a glance, reply by email; and the
+readers' data screen (find, export and erase everything held about one address)."""
+
+import json
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import flatatt
-from django.urls import reverse
+from django.http import HttpResponse
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles.models import FollowUpQuestion, person_name
+from articles.questions import privacy
 from articles.questions import service as questions
 
 from .base import HistoryAdmin
@@ -67,8 +76,81 @@ class QuestionAdminForm(forms.ModelForm):
         return text
 
 
+class PersonalDataForm(forms.Form):
+    email = forms.EmailField(label="Reader's email address", max_length=254)
+    confirm = forms.BooleanField(
+        label="I have checked this request comes from the person this address belongs to, and want to erase it",
+        required=False,
+    )
+
+
+def personal_data_view(model_admin, request):
+    """Find what is held about an address, download it as JSON, or erase it (after a confirmation screen).
+
+    Everything goes by POST, so readers' addresses never appear in URLs or access logs.
+    """
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    form = PersonalDataForm(request.POST or None)
+    step = request.POST.get("step", "find")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Readers' data: find, export or erase an address",
+        "form": form,
+        "retention_days": privacy.retention_days(),
+    }
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if step == "export":
+            data = privacy.export(email, user=request.user)
+            response = HttpResponse(
+                json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="reader-data-{timezone.now():%Y%m%d}.json"'
+            return response
+        if step == "erase" and form.cleaned_data["confirm"]:
+            counts = privacy.erase(email, user=request.user)
+            if counts.total:
+                rows = counts.question_history + counts.reply_history
+                messages.success(
+                    request,
+                    f"Erased: {counts.questions} question{pluralize(counts.questions)}, {counts.replies} "
+                    f"repl{pluralize(counts.replies, 'y,ies')} and {rows} history row{pluralize(rows)}. The "
+                    "erasure is in the audit log, without the address.",
+                )
+            else:
+                messages.info(request, "Nothing is held about that address: there was nothing to erase.")
+            context["form"] = PersonalDataForm()  # the address is not kept on the page once erased
+            return TemplateResponse(request, "admin/articles/followupquestion/personal_data.html", context)
+        held = privacy.held_about(email)
+        context.update(email=email, held=held, counts=held.counts())
+        if step in ("confirm", "erase"):
+            context["confirming"] = True
+            if step == "erase":
+                form.add_error("confirm", "Tick the box to confirm the erasure.")
+                status = 400
+    elif request.method == "POST":
+        status = 400
+    return TemplateResponse(request, "admin/articles/followupquestion/personal_data.html", context, status=status)
+
+
 class QuestionInboxMixin:
     """The inbox's admin; ``articles.admin`` registers it with the read-only history guard defined there."""
+
+    change_list_template = "admin/articles/followupquestion/change_list.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "personal-data/",
+                self.admin_site.admin_view(partial(personal_data_view, self)),
+                name="{}_{}_personal_data".format(*info),
+            ),
+            *super().get_urls(),
+        ]
 
     form = QuestionAdminForm
     list_display = ["question_link", "received", "can_reply", "status"]

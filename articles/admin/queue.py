@@ -3,18 +3,21 @@
 from functools import partial
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, person_name
-from articles.review import screen, workflow
+from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, RevisionStage, person_name
+from articles.review import screen, stages
+from articles.review.workflow import REPLAN_PERMISSION
 
 from . import previews
 from .articles import ArticleAdmin
 from .base import ReadOnlyAdminMixin, WorkflowAdminMixin
+from .workflows import replan_selected
 
 
 def with_open_assignments(queryset):
@@ -101,6 +104,32 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StageFilter(admin.SimpleListFilter):
+    title = "review stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Waiting for my stage"), ("others", "Waiting for others' stage")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(stages.waiting_for(request.user))
+        if self.value() == "others":
+            return queryset.filter(pending_revision__isnull=False).exclude(stages.waiting_for(request.user))
+        return queryset
+
+
+class QueueChangeList(ChangeList):
+    """The queue's page of rows, with each version's stage progress read in two queries for the page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = [article for article in self.result_list if article.pending_revision_id]
+        progress = stages.progress_of_many([article.pending_revision for article in rows])
+        for article in rows:
+            article.stage_progress = progress[article.pending_revision_id]
+
+
 QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "Periodic re-review"}
 
 
@@ -108,6 +137,7 @@ QUEUE_KIND_LABELS = {"first": "First version", "update": "Update", "rereview": "
 class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Everything waiting for the board, oldest first; each row opens the review screen."""
 
+    actions = [replan_selected]
     list_display = [
         "review_link",
         "queue_kind_label",
@@ -120,7 +150,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         "approvals",
     ]
     list_display_links = None
-    list_filter = [QueueStateFilter, "specialty", AssignedFilter, ClaimFilter, OverdueFilter]
+    list_filter = [QueueStateFilter, StageFilter, "specialty", AssignedFilter, ClaimFilter, OverdueFilter]
     list_select_related = ["specialty", "pending_revision__submitted_by", "claimed_by"]
     search_fields = ["title"]
     list_per_page = 50
@@ -146,6 +176,12 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
                 name="{}_{}_preview".format(*info),
             ),
         ] + super().get_urls()
+
+    def has_replan_permission(self, request):
+        return request.user.has_perm(REPLAN_PERMISSION)
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def get_queryset(self, request):
         # Annotate first: the ordering refers to the annotations.
@@ -191,9 +227,21 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="Approvals")
     def approvals(self, obj):
-        if obj.queue_kind == "rereview":
+        progress = getattr(obj, "stage_progress", None)
+        if obj.queue_kind == "rereview" or progress is None:
             return "—"
-        return f"{obj.approval_count} of {workflow.required_approvals()}"
+        # "Clinical review 1 of 1 ✓ · Pharmacist sign-off 0 of 1", the stage it waits at in bold.
+        parts = (
+            format_html(
+                "<strong>{} {} of {}</strong>" if row["current"] else "{} {} of {}{}",
+                row["stage"].name,
+                row["count"],
+                row["needed"],
+                " ✓" if row["done"] else "",
+            )
+            for row in progress.rows
+        )
+        return format_html_join(" · ", "{}", ((part,) for part in parts))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": "Review queue: waiting for the Medical Advisory Board", **(extra_context or {})}
@@ -204,16 +252,36 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 class ReviewDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only log: decisions are made through the workflow, never edited."""
 
-    list_display = ["article", "revision", "decision", "reason", "reviewer", "created_at"]
+    list_display = ["article", "revision", "stage", "decision", "reason", "reviewer", "created_at"]
     list_select_related = ["article", "revision", "reviewer"]
     search_fields = ["article__title", "comment"]
     list_filter = ["decision", "reason", "created_at"]
     show_full_result_count = False
 
 
+class RevisionStageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The review stages frozen into a version at submission (superseded ones stay, marked)."""
+
+    model = RevisionStage
+    fields = ["position", "name", "deciders", "required_approvals", "completed_at", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "review stages, as frozen at submission"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Who decides")
+    def deciders(self, obj):
+        return obj.deciders()
+
+
 @admin.register(Revision)
 class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Submitted versions, read-only: what was reviewed is what stays on record."""
+
+    inlines = [RevisionStageInline]
 
     list_display = ["article", "number", "kind", "submitted_by", "submitted_at", "approved_at"]
     list_filter = ["kind"]

@@ -9,6 +9,7 @@ specified in ``articles/interchange/schema.json`` (JSON Schema) and the README.
     title: What causes gout?
     slug: what-causes-gout
     topic: rheumatology
+    flags: [mentions-medicines]    (optional)
     summary: |-
       Uric acid crystals in a joint [1].
     professional_summary: ...      (optional)
@@ -38,7 +39,7 @@ from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS, DOI_R
 
 FRONT_MATTER = "---"
 REQUIRED = ("title", "slug", "topic", "summary")
-OPTIONAL = ("professional_summary", "professional_body", "references")
+OPTIONAL = ("professional_summary", "professional_body", "references", "flags")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
@@ -76,6 +77,7 @@ class ArticleFile:
     professional_summary: str = ""
     professional_body: str = ""
     references: list[dict] = field(default_factory=list)  # in citation-number order, numbered from 1
+    flags: list[str] = field(default_factory=list)  # slugs of the article's flags ("mentions-medicines"), sorted
     # The line each front matter field was read from ({name: line}), for messages; not content.
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -243,12 +245,22 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
     lines = positions["references"]
     return ArticleFile(
         **values,
+        flags=_flags(meta.get("flags"), _line_of(positions, "flags")),
         body=body,
         lines=dict(positions["fields"]),
         references=[
             _reference(r, n, lines.get(n, _line_of(positions, "references"))) for n, r in enumerate(references, 1)
         ],
     )
+
+
+def _flags(value, line: int) -> list[str]:
+    """The article's flags: a list of flag slugs (whether each exists is the importer's question)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(flag, str) and SLUG_RE.match(flag) for flag in value):
+        raise FormatError("'flags' must be a list of flag slugs, e.g. [mentions-medicines]", line)
+    return sorted(set(value))
 
 
 def _reference(item, number: int, line: int) -> dict:
@@ -318,15 +330,18 @@ def serialise(article: ArticleFile) -> bytes:
     exported file imports to the same text and exports again byte for byte.
     """
     article = ArticleFile(
-        **{name: _lf(value) for name, value in vars(article).items() if name not in ("references", "lines")},
+        **{name: _lf(value) for name, value in vars(article).items() if name not in ("references", "lines", "flags")},
+        flags=list(article.flags),
         references=[{name: _lf(value) for name, value in reference.items()} for reference in article.references],
     )
     meta = {
         "title": article.title,
         "slug": article.slug,
         "topic": article.topic,
-        "summary": article.summary,
     }
+    if article.flags:
+        meta["flags"] = sorted(article.flags)
+    meta["summary"] = article.summary
     if article.professional_summary:
         meta["professional_summary"] = article.professional_summary
     if article.professional_body:

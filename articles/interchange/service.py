@@ -18,7 +18,8 @@ from django.template.defaultfilters import pluralize
 from simple_history.utils import bulk_create_with_history
 
 from articles.content import renumbering
-from articles.models import Article, Reference, Specialty, hash_content
+from articles.models import Article, ArticleFlag, Reference, Specialty, hash_content, with_flags
+from articles.operations import audit
 from articles.review import editing, validation, workflow
 
 from .format import ArticleFile, FormatError, parse, serialise
@@ -108,13 +109,14 @@ def snapshot_of(article: ArticleFile, topic: Specialty) -> dict:
     data = {name: value for name, value in article.content().items() if name != "slug"}
     data["specialty_id"] = topic.pk
     data["references"] = [dict(reference) for reference in article.references]
-    return data
+    return with_flags(data, article.flags)
 
 
 def plan(sources: list[Source], *, submit: bool = False, change_note: str = "", change_kind: str = "") -> Plan:
     """Read and check every file and say what importing it would do; nothing is written."""
     started = time.perf_counter()
     topics = {topic.slug: topic for topic in Specialty.objects.all()}
+    flags = set(ArticleFlag.objects.values_list("slug", flat=True))
     items = [_parse(source) for source in sources]
     _refuse_duplicate_slugs(items)
     slugs = [item.article.slug for item in items if item.article]
@@ -124,6 +126,11 @@ def plan(sources: list[Source], *, submit: bool = False, change_note: str = "", 
     }
     for item in items:
         if item.action != CREATE:
+            continue
+        unknown = sorted(set(item.article.flags) - flags)
+        if unknown:
+            known = ", ".join(sorted(flags)) or "none yet; add flags in the admin first"
+            _fail(item, f"unknown flag '{unknown[0]}' (known flags: {known})", item.article.lines.get("flags"))
             continue
         _classify(item, topics, stored.get(item.article.slug), submit, change_note, change_kind)
     result = Plan(items, submit=submit, change_note=change_note, change_kind=change_kind, topics=topics)
@@ -172,7 +179,7 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
         item.live = stored.published_revision_id is not None
         current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
         current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
-        if hash_content(current) == hash_content(snapshot):
+        if hash_content(with_flags(current, stored.flags)) == hash_content(snapshot):
             item.action = UNCHANGED
             return
     try:
@@ -226,6 +233,18 @@ def apply(the_plan: Plan, *, user, atomic: bool = False, progress=None) -> Plan:
     else:
         _apply_each(the_plan, user, progress)
     the_plan.seconds += time.perf_counter() - started
+    outcomes = Counter("written" if item.done else "not written" for item in the_plan.writes)
+    audit.record(
+        "import.run",
+        actor=user,
+        files=len(the_plan.items),
+        written=outcomes["written"],
+        not_written=outcomes["not written"],
+        errors=len(the_plan.errors),
+        atomic=atomic,
+        submit=the_plan.submit,
+        names=[item.name for item in the_plan.items][:100],
+    )
     return the_plan
 
 
@@ -258,7 +277,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
     content = {name: value for name, value in data.content().items() if name != "slug"}
     topic = the_plan.topics[data.topic]
     if item.article_id is None:
-        article = Article(slug=data.slug, specialty=topic, **content)
+        article = Article(slug=data.slug, specialty=topic, flags=list(data.flags), **content)
         editing.save_content(article, user=user, reason=reason)
     else:
         article = Article.objects.get(pk=item.article_id)
@@ -273,6 +292,7 @@ def _write(item: Item, the_plan: Plan, user) -> None:
         for name, value in content.items():
             setattr(article, name, value)
         article.specialty = topic
+        article.flags = list(data.flags)
         editing.save_content(article, user=user, reason=reason)
     if the_plan.submit:
         workflow.submit(article, user=user, change_note=the_plan.change_note, change_kind=the_plan.change_kind)
@@ -302,6 +322,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
     else:
         source, references = article, [reference.as_dict() for reference in article.references.all()]
         topic = article.specialty
+    flags = sorted(source.flags or [])
     texts = {name: getattr(source, name) for name in renumbering.TEXT_FIELDS}
     references = sorted(references, key=lambda reference: reference["number"])
     numbers = [reference["number"] for reference in references]
@@ -313,11 +334,17 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         mapping = {old: new for new, old in enumerate(numbers, start=1)}
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
-    return ArticleFile(title=source.title, slug=article.slug, topic=topic.slug, **texts, references=references)
+    return ArticleFile(
+        title=source.title, slug=article.slug, topic=topic.slug, flags=flags, **texts, references=references
+    )
 
 
-def export(articles, *, approved: bool = True):
-    """Yield ``(file name, bytes)`` for each article (``<slug>.md``); without an approved version, skip it."""
+def export(articles, *, approved: bool = True, user=None):
+    """Yield ``(file name, bytes)`` for each article (``<slug>.md``); without an approved version, skip it.
+
+    Recorded in the audit log (as ``user``) when the first file is asked for.
+    """
+    audit.record("export.run", actor=user, approved_only=approved, articles=articles.count())
     articles = articles.select_related("specialty", "published_revision__specialty")
     if not approved:
         articles = articles.prefetch_related("references")

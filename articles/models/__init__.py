@@ -4,13 +4,27 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files; ``apikeys`` holds partners' keys to the read API and their daily usage. Models use
-``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
+files; ``apikeys`` holds partners' keys to the read API and their daily usage; ``accounts``
+indexes staff sessions by user; ``audit`` is the site-wide, hash-chained audit log; ``workflows``
+holds the review stages (configured, and frozen into each version). Models use ``articles.content``
+(text rules) and nothing else of the app: no workflow, no site, no admin.
 """
 
+from .accounts import SignedInSession
 from .apikeys import ApiKey, ApiKeyUsage
+from .audit import AppendOnlyError, AuditEntry, ErasedAddress
 from .autosave import AutosaveDraft
-from .content import Article, ArticleQuerySet, Page, Reference, Revision, Specialty, hash_content, max_reference_number
+from .content import (
+    Article,
+    ArticleQuerySet,
+    Page,
+    Reference,
+    Revision,
+    Specialty,
+    hash_content,
+    max_reference_number,
+    with_flags,
+)
 from .images import Image, ImageFile, ImageRendition, Licence
 from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
@@ -18,11 +32,17 @@ from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
     "ApiKey",
     "ApiKeyUsage",
+    "AppendOnlyError",
+    "AuditEntry",
+    "ErasedAddress",
+    "DEFAULT_STAGE_NAME",
     "Article",
+    "ArticleFlag",
     "ArticleQuerySet",
     "AutosaveDraft",
     "AuthorProfile",
@@ -43,9 +63,14 @@ __all__ = [
     "ReviewDecision",
     "ReviewQueueItem",
     "Revision",
+    "SignedInSession",
+    "RevisionStage",
     "Specialty",
+    "Stage",
     "Withdrawal",
+    "Workflow",
     "hash_content",
     "max_reference_number",
     "person_name",
+    "with_flags",
 ]

@@ -141,6 +141,9 @@ class Article(CleanTextMixin, models.Model):
     )
     professional_summary = models.TextField(blank=True, help_text="Optional version for healthcare professionals.")
     professional_body = models.TextField(blank=True, help_text="Optional Markdown version for professionals.")
+    # Slugs of the ``ArticleFlag`` rows ticked on the form ("mentions medicines"): reviewed content,
+    # frozen into each version, and what decides which review stages a version goes through.
+    flags = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     created_by = models.ForeignKey(
@@ -212,10 +215,18 @@ class Article(CleanTextMixin, models.Model):
         return self.status in (self.Status.SUBMITTED, self.Status.IN_REVIEW)
 
     def content_snapshot(self):
-        """Return the reviewable content, references included, as plain data."""
+        """Return the reviewable content, references and flags included, as plain data."""
         data = {field: getattr(self, field) for field in self.CONTENT_FIELDS}
         data["references"] = [ref.as_dict() for ref in self.references.order_by("number")]
-        return data
+        return with_flags(data, self.flags)
+
+
+def with_flags(snapshot: dict, flags) -> dict:
+    """Add the article's flags to a snapshot, only when it has some: a version without flags keeps the
+    content hash it had before flags existed."""
+    if flags:
+        snapshot["flags"] = sorted(set(flags))
+    return snapshot
 
 
 def max_reference_number() -> int:
@@ -320,6 +331,10 @@ class Revision(CleanTextMixin, models.Model):
     # What changed, for readers: required for updates (the board may edit it when approving).
     change_kind = models.CharField(max_length=20, choices=ChangeKind.choices, blank=True)
     change_note = models.CharField(max_length=300, blank=True)
+    # The article's flags as submitted (see ``Article.flags``), and the position of the review stage
+    # the version waits at (its stages are frozen at submission: ``RevisionStage``).
+    flags = models.JSONField(default=list, blank=True)
+    current_stage = models.PositiveSmallIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["article", "-number"]
@@ -348,7 +363,7 @@ class Revision(CleanTextMixin, models.Model):
     def snapshot(self):
         data = {field: getattr(self, field) for field in Article.CONTENT_FIELDS}
         data["references"] = self.references
-        return data
+        return with_flags(data, self.flags)
 
     def approvals(self):
         return self.decisions.filter(decision="approve")

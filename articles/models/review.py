@@ -45,15 +45,17 @@ class ReviewDecision(CleanTextMixin, models.Model):
     # The reviewer's conflicts declaration for this article, shown beside their name.
     conflicts = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The review stage of the version decided at (``RevisionStage.position``); 1 for single-stage reviews.
+    stage = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # One approval per reviewer per revision: quorum counts distinct people.
+            # One approval per reviewer per stage of a revision: each stage's quorum counts distinct people.
             models.UniqueConstraint(
-                fields=["revision", "reviewer"],
+                fields=["revision", "stage", "reviewer"],
                 condition=Q(decision="approve"),
-                name="one_approval_per_reviewer_per_revision",
+                name="one_approval_per_reviewer_per_stage",
             ),
             models.CheckConstraint(
                 condition=~Q(decision="request_changes") | ~Q(comment=""),

@@ -6,9 +6,12 @@ with one limit. We count two things, each against its own limit:
 - one username from one client address (``EDITORIAL_LOGIN_FAILURE_LIMIT``, default 5): someone
   guessing one person's password;
 - one client address across all usernames (``EDITORIAL_LOGIN_FAILURES_PER_ADDRESS``, default
-  20): password spraying, one common password tried against many accounts.
+  10): password spraying, one common password tried against many accounts;
+- one username across all addresses (``EDITORIAL_LOGIN_FAILURES_PER_USERNAME``, default 10):
+  one account's password guessed from many machines.
 
-Either limit locks the sign-in for ``EDITORIAL_LOGIN_LOCKOUT_MINUTES``. A successful sign-in
+Any limit locks the sign-in for ``EDITORIAL_LOGIN_LOCKOUT_MINUTES`` (an admin can unlock it
+sooner: README, "Signing in"); each lockout is logged (``account_signals``). A successful sign-in
 clears only that username's count from that address: signing in with one's own account must
 not wipe what an address did to everyone else's.
 """
@@ -18,11 +21,15 @@ from django.conf import settings
 from django.db.models import Sum
 
 # The combinations counted, in the order of settings.AXES_LOCKOUT_PARAMETERS.
-LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"], ["username"]]
 
 
 def limits() -> list[int]:
-    return [settings.AXES_FAILURE_LIMIT, settings.EDITORIAL_LOGIN_FAILURES_PER_ADDRESS]
+    return [
+        settings.AXES_FAILURE_LIMIT,
+        settings.EDITORIAL_LOGIN_FAILURES_PER_ADDRESS,
+        settings.EDITORIAL_LOGIN_FAILURES_PER_USERNAME,
+    ]
 
 
 class ThrottlingAxesHandler(AxesDatabaseHandler):
@@ -34,6 +41,13 @@ class ThrottlingAxesHandler(AxesDatabaseHandler):
             failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             worst = max(worst, failures * limit // own_limit)
         return worst
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        # Whether this failure starts a lockout or is one more while locked (account_signals logs
+        # the first as a lockout): axes announces both alike.
+        if request is not None and hasattr(request, "axes_ip_address"):
+            request.editorial_was_locked = self.get_failures(request, credentials) >= settings.AXES_FAILURE_LIMIT
+        return super().user_login_failed(sender, credentials, request, **kwargs)
 
     def reset_user_attempts(self, request, credentials=None) -> int:
         """Clear the signed-in username's failures from this address, and nothing else."""

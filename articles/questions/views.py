@@ -50,6 +50,7 @@ def ask(request, slug):
         "form": form,
         "limited": limited,
         "token": token or questions.new_token(),
+        "retention_days": settings.EDITORIAL_QUESTION_RETENTION_DAYS,
     }
     return render(request, "articles/ask.html", context, status=status)
 

@@ -129,7 +129,7 @@ def assign(article: Article, *, user, reviewers, seen: str | None = None) -> lis
             assignment.save()
             created.append(assignment)
         names = ", ".join(_who(r) for r in new)
-        steps.save(article, user=user, reason=f"Assigned to {names} by {_who(user)}", public=False)
+        steps.save(article, user=user, reason=f"Assigned to {names} by {_who(user)}", public=False, event="assign")
     transaction.on_commit(lambda: notifications.assigned(article, created))
     return created
 
@@ -147,5 +147,5 @@ def release(article: Article, *, user, reviewer, seen: str | None = None) -> Rev
         who = "themselves" if user.pk == reviewer.pk else f"by {_who(user)}"
         reason = f"Assignment of {_who(reviewer)} released {who}"
         steps.end_assignment(assignment, user=user, reason=reason)
-        steps.save(article, user=user, reason=reason, public=False)
+        steps.save(article, user=user, reason=reason, public=False, event="release_assignment")
     return assignment

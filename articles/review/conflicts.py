@@ -9,7 +9,7 @@ stored now, for the diff engine (``diffing.diff_snapshots``) to compare.
 
 from django.utils import timezone
 
-from articles.models import Article, Reference
+from articles.models import Article, Reference, with_flags
 
 
 def _references_as_of(article: Article, when) -> list[dict]:
@@ -30,7 +30,7 @@ def snapshot_at(article: Article, base: str) -> dict | None:
     # after their article's record, so an article saved and then given references counts them).
     later = article.history.filter(history_id__gt=record.history_id).order_by("history_id").first()
     data["references"] = _references_as_of(article, later.history_date if later else timezone.now())
-    return data
+    return with_flags(data, record.flags)
 
 
 def theirs(article: Article, base: str) -> tuple[dict | None, dict]:

@@ -268,6 +268,11 @@ def diff_snapshots(old: dict | None, new: dict) -> dict:
         budget = Budget()
         html = source_diff(before, after, budget) if before != after else mark_safe(escape(after))  # noqa: S308
         fields.append(FieldDiff(label, html, before != after, budget.refused))
+    # Flags ("mentions-medicines") are reviewed content too: ticking one can add a review stage.
+    before, after = (", ".join(sorted(snapshot.get("flags") or [])) for snapshot in (old, new))
+    if before or after:
+        html = source_diff(before, after, Budget()) if before != after else mark_safe(escape(after))  # noqa: S308
+        fields.append(FieldDiff("Flags", html, before != after))
     references = diff_references(old.get("references", []), new.get("references", []))
     return {
         "fields": fields,

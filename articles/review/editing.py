@@ -18,6 +18,8 @@ from .validation import snapshot_hash_equal
 
 Status = Article.Status
 
+# What an editor changes that the board reviews: the text fields and the article's flags.
+REVIEWED_FIELDS = (*Article.CONTENT_FIELDS, "flags")
 WORKFLOW_FIELDS = (
     "status",
     "pending_revision_id",
@@ -66,7 +68,7 @@ def content_authors(article: Article, since) -> set[int]:
     else:
         previous = None
     for record in records:
-        changed = previous is None or any(getattr(record, f) != getattr(previous, f) for f in Article.CONTENT_FIELDS)
+        changed = previous is None or any(getattr(record, f) != getattr(previous, f) for f in REVIEWED_FIELDS)
         if changed and record.history_user_id:
             authors.add(record.history_user_id)
         previous = record
@@ -110,7 +112,7 @@ def _changes_since(article: Article, history_id: int) -> str:
     )
     lines = []
     for previous, record in zip(records, records[1:], strict=False):
-        fields = [f.removesuffix("_id") for f in Article.CONTENT_FIELDS if getattr(record, f) != getattr(previous, f)]
+        fields = [f.removesuffix("_id") for f in REVIEWED_FIELDS if getattr(record, f) != getattr(previous, f)]
         moved = any(getattr(record, f) != getattr(previous, f) for f in WORKFLOW_FIELDS)
         if not fields and moved:
             continue  # a workflow step, not an edit
@@ -190,6 +192,7 @@ def restore_version(article: Article, revision: Revision, *, user) -> Article:
             if field == "specialty_id" and getattr(revision, field) is None:
                 continue  # versions frozen before topics were part of the review
             setattr(article, field, getattr(revision, field))
+        article.flags = list(revision.flags)
         reason = f"Restored the text of version {revision.number}"
         for reference in article.references.all():
             reference._history_user = user

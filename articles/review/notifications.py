@@ -28,10 +28,25 @@ def change_url(article) -> str:
     return absolute(reverse("admin:articles_article_change", args=[article.pk]))
 
 
+def deciders(stage):
+    """Board members who may decide at review stage ``stage`` (a ``RevisionStage``), with an email address."""
+    people = board_members()
+    if stage is not None and stage.group_id:
+        people = people.filter(groups=stage.group_id)
+    if stage is not None and stage.specialty_id:
+        people = people.filter(board_profile__specialty=stage.specialty_id, board_profile__is_active=True)
+    return people
+
+
+def _first_stage(revision):
+    return revision.stages.filter(superseded_at__isnull=True).order_by("position").first()
+
+
 def submitted(article, revision) -> None:
-    """Tell the board a version waits for review (authors are left out: they cannot review it)."""
+    """Tell who decides at the version's first stage that it waits for review (authors are left out:
+    they cannot review it)."""
     authors = set(revision.authors.values_list("pk", flat=True))
-    recipients = [u.email for u in board_members() if u.pk not in authors]
+    recipients = [u.email for u in deciders(_first_stage(revision)) if u.pk not in authors]
     kind = revision.get_kind_display().lower()
     subject = f"[Review] {article.title} (version {revision.number}, {kind})"
     body = (
@@ -56,6 +71,22 @@ def decided(article, decision) -> None:
         lines.append(f"It is now live: {absolute(article.get_absolute_url())}")
     lines.append(f"Open the article: {change_url(article)}")
     queue(subject, "\n\n".join(lines) + "\n", recipients)
+
+
+def stage_completed(article, revision, completed, following) -> None:
+    """Tell the next stage's deciders that a version passed ``completed`` and now waits for them."""
+    authors = set(revision.authors.values_list("pk", flat=True))
+    approved = (
+        set(revision.approvals().values_list("reviewer", flat=True)) if not following.allow_earlier_approvers else set()
+    )
+    recipients = [u.email for u in deciders(following) if u.pk not in authors | approved]
+    subject = f"[Review: {following.name}] {article.title} (version {revision.number})"
+    body = (
+        f"Version {revision.number} of “{article.title}” has passed {completed.name} and now waits for "
+        f"{following.name} ({following.required_approvals} approval(s) needed).\n\n"
+        f"Review it here: {review_url(article)}\n"
+    )
+    queue(subject, body, recipients)
 
 
 def assigned(article, assignments) -> None:

@@ -11,6 +11,7 @@ import hashlib
 from django.utils import timezone
 
 from articles.models import Article, ReviewAssignment, Revision
+from articles.operations import audit
 
 from . import signals
 
@@ -149,6 +150,12 @@ def require_revision(name: str, article: Article, revision, user) -> None:
     )
 
 
+def under_decision_number(article: Article) -> int | None:
+    """The number of the version a step just acted on: the one with the board, else the live one."""
+    revision = article.pending_revision or article.published_revision
+    return revision.number if revision is not None else None
+
+
 def is_author(user, revision: Revision | None) -> bool:
     return revision is not None and revision.authors.filter(pk=user.pk).exists()
 
@@ -173,12 +180,28 @@ def end_assignment(assignment: ReviewAssignment, *, user, reason: str) -> None:
     assignment.save()
 
 
-def save(article: Article, *, user, reason: str, public: bool = True) -> None:
-    """Save with who and why; a step readers can see (``public``) tells the site its pages are stale."""
+def save(
+    article: Article, *, user, reason: str, public: bool = True, event: str | None = None, version: int | None = None
+) -> None:
+    """Save with who and why; a step readers can see (``public``) tells the site its pages are stale.
+
+    A workflow transition names itself (``event``, e.g. ``"approve"``): it is recorded in the
+    site-wide audit log as ``workflow.<event>``, with the number of the ``version`` it judged
+    (default: the one with the board, else the live one), in the step's transaction.
+    """
     # Set the history user explicitly so commands and tests record who acted, not only requests.
     article._history_user = user
     article._change_reason = reason
     article.save()
+    if event is not None:
+        audit.record(
+            f"workflow.{event}",
+            actor=user,
+            target=article,
+            reason=reason,
+            status=article.status,
+            version=version if version is not None else under_decision_number(article),
+        )
     # Named reviewers' assignments end when the item leaves the queue (decided, withdrawn...).
     open_assignments = list(article.assignments.open())
     if open_assignments and not in_queue(article):

@@ -13,9 +13,11 @@ version 3): required, so a decision on a version that is no longer the one under
 refused instead of landing on what is there now (``steps.require_revision``).
 
 Beside it in this wing: ``steps`` (the lock, the state token and the save every step shares),
+``stages`` (the review stages a version goes through and who decides at each),
 ``editing`` (saves of the working copy: a new draft beside the live version, conflicts),
-``validation`` (what may be handed to the board), ``assignments`` (named reviewers) and
-``board`` (who holds the board's powers now).
+``validation`` (what may be handed to the board), ``assignments`` (named reviewers),
+``board`` (who holds the board's powers now) and ``second_factor`` (approving, confirming and
+withdrawing a published article need a session verified with a second factor).
 """
 
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from django.utils import timezone
 from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.rendered import store_renderings
 
-from . import assignments, board, notifications, records
+from . import assignments, board, notifications, records, second_factor, stages
 from .editing import content_authors
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
@@ -93,12 +95,23 @@ TRANSITIONS = {
 }
 
 
+# Steps that speak for the board in public need a session verified with a second factor
+# (with EDITORIAL_REQUIRE_2FA): a stolen password alone must not publish, confirm or withdraw.
+SECOND_FACTOR_STEPS = frozenset({"approve", "confirm_current"})
+
+
+def needs_second_factor(name: str, article: Article) -> bool:
+    # Archiving a published article is its withdrawal, shown to readers; a draft's is housekeeping.
+    return name in SECOND_FACTOR_STEPS or (name == "archive" and article.published_revision_id is not None)
+
+
 # The board's decisions: each names the version it judges (``revision``).
 DECISIONS = frozenset(name for name, t in TRANSITIONS.items() if t.permission == BOARD_PERMISSION)
 
 
 def required_approvals() -> int:
-    return max(1, settings.EDITORIAL_REQUIRED_APPROVALS)
+    """The site's quorum: what the default stage (and any stage leaving it blank) needs."""
+    return stages.site_quorum()
 
 
 def review_interval() -> timedelta:
@@ -119,16 +132,29 @@ def check(name: str, article: Article, user) -> None:
         )
     if transition.permission == BOARD_PERMISSION and not board.holds_board_powers(user):
         raise PermissionDenied("Only active members of the Medical Advisory Board can review articles.")
+    if needs_second_factor(name, article):
+        doing = "withdraw a published article" if name == "archive" else transition.label.lower()
+        second_factor.require_verified(user, doing)
     if transition.four_eyes and is_author(user, revision_under_decision(name, article)):
         raise PermissionDenied(
             "You wrote part of this change, so another board member must review it (four-eyes rule)."
         )
+    if name in ("start_review", "approve"):
+        _require_stage(article.pending_revision, user)
     if name == "approve":
         if not hasattr(user, "board_profile"):
             raise PermissionDenied("Approving needs a board profile with your public name and credentials.")
         _require_declaration(user, "approve")
-        if article.pending_revision.approvals().filter(reviewer=user).exists():
-            raise WorkflowError("You have already approved this version.")
+        revision = article.pending_revision
+        stage = stages.current(revision)
+        if user.pk in stages.approvers_at(revision, stage.position):
+            at = f" at this stage ({stage.name})" if stage.position > 1 else ""
+            raise WorkflowError(f"You have already approved this version{at}.")
+        earlier = stages.earlier_approval(revision, stage, user)
+        if earlier is not None:
+            raise PermissionDenied(
+                f"You approved this version at {earlier.name}; {stage.name} needs another person's approval."
+            )
     if name in ("confirm_current", "claim") and article.published_revision_id is None:
         raise WorkflowError("Only a published article can be re-reviewed.")
     if name == "confirm_current":
@@ -141,6 +167,14 @@ def check(name: str, article: Article, user) -> None:
         # A claim by someone who has left the board holds nothing back: another member takes it over.
         if article.claimed_by_id is not None and board.holds_board_powers(article.claimed_by):
             raise WorkflowError(f"{article.claimed_by} has already claimed this re-review.")
+
+
+def _require_stage(revision: Revision, user) -> None:
+    # Each stage names who may decide at it (a group, a board specialty); the rest of the board may
+    # still send the version back (request changes), but not move it on.
+    why = stages.refusal(stages.current(revision), user)
+    if why:
+        raise PermissionDenied(why)
 
 
 def _require_declaration(user, verb: str) -> None:
@@ -210,10 +244,13 @@ def submit(
         approved = article.revisions.filter(approved_at__isnull=False).order_by("-number").first()
         authors = content_authors(article, since=approved.submitted_at if approved else None)
         revision.authors.set(authors | {user.pk})
+        # The stages it goes through are decided now, from the workflow in force, and kept with it.
+        stages.freeze(revision, stages.plan(snapshot))
         article.pending_revision = revision
         article.status = Status.SUBMITTED
         set_claim(article, None)
-        save(article, user=user, reason=reason or f"Submitted version {revision.number} for review")
+        reason = reason or f"Submitted version {revision.number} for review"
+        save(article, user=user, reason=reason, event="submit", version=revision.number)
     transaction.on_commit(lambda: notifications.submitted(article, revision))
     return revision
 
@@ -227,7 +264,7 @@ def withdraw(article: Article, *, user, reason: str = "", seen: str | None = Non
         article.status = Status.DRAFT
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=reason or "Withdrawn to draft")
+        save(article, user=user, reason=reason or "Withdrawn to draft", event="withdraw")
     return article
 
 
@@ -240,7 +277,7 @@ def start_review(article: Article, *, user, revision: str | int | None, seen: st
         check("start_review", article, user)
         article.status = Status.IN_REVIEW
         set_claim(article, user)
-        save(article, user=user, reason=f"Review started by {user.get_username()}")
+        save(article, user=user, reason=f"Review started by {user.get_username()}", event="start_review")
     return article
 
 
@@ -255,7 +292,8 @@ def approve(
     change_kind: str | None = None,
     seen: str | None = None,
 ) -> ReviewDecision:
-    """Record an approval of the pending revision; publish it once the quorum is reached.
+    """Record an approval of the pending revision at its current stage; move it to the next stage once
+    the stage has its quorum, and publish it once the last stage has.
 
     ``revision`` names the version approved (``under_decision``). ``conflicts`` is the reviewer's
     declaration for this article (shown beside their name). For an update,
@@ -271,6 +309,8 @@ def approve(
             raise WorkflowError("The content changed after it was submitted; it must be resubmitted.")
         validate_for_review(revision.snapshot())
         records.edit_change_note(revision, change_note=change_note, change_kind=change_kind)
+        planned = stages.ensure_frozen(revision)
+        stage = stages.current(revision)
         decision = records.decision(
             article=article,
             revision=revision,
@@ -278,9 +318,29 @@ def approve(
             decision=ReviewDecision.Decision.APPROVE,
             comment=comment,
             conflicts=clean_conflicts(conflicts),
+            stage=stage.position,
         )
-        count = revision.approvals().values("reviewer").distinct().count()
-        needed = required_approvals()
+        count = len(stages.approvers_at(revision, stage.position))
+        needed = stage.required_approvals
+        following = stages.next_stage(revision, stage)
+        at = f" at {stage.name}" if len(planned) > 1 else ""
+        if count >= needed:
+            stage.completed_at = timezone.now()
+            stage.save(update_fields=["completed_at"])
+        if count >= needed and following is not None:
+            # Not approved yet: the next stage's deciders take it from here (and may start its review).
+            revision.current_stage = following.position
+            revision.save(update_fields=["current_stage"])
+            article.status = Status.SUBMITTED
+            set_claim(article, None)
+            reason = (
+                f"Approved version {revision.number}{at} ({count} of {needed} approvals): {stage.name} complete, "
+                f"waiting for {following.name}"
+            )
+            save(article, user=user, reason=reason, event="approve_stage", version=revision.number)
+            transaction.on_commit(lambda: notifications.stage_completed(article, revision, stage, following))
+            transaction.on_commit(lambda: notifications.decided(article, decision))
+            return decision
         if count >= needed:
             now = timezone.now()
             revision.approved_at = now
@@ -292,10 +352,11 @@ def approve(
             set_claim(article, None)
             article.last_reviewed_at = now
             article.next_review_due = now + review_interval()
-            reason = f"Approved version {revision.number} ({count} of {needed} approvals): published"
+            done = f"{stage.name} complete, " if at else ""
+            reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals): {done}published"
         else:
-            reason = f"Approved version {revision.number} ({count} of {needed} approvals)"
-        save(article, user=user, reason=reason)
+            reason = f"Approved version {revision.number}{at} ({count} of {needed} approvals)"
+        save(article, user=user, reason=reason, event="approve", version=revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -320,18 +381,28 @@ def request_changes(
         require_unchanged(article, seen, user)
         require_revision("request_changes", article, revision, user)
         check("request_changes", article, user)
+        judged = revision_under_decision("request_changes", article)
+        at_stage = stages.current(judged) if judged.pk == article.pending_revision_id else None
         decision = records.decision(
             article=article,
-            revision=revision_under_decision("request_changes", article),
+            revision=judged,
             user=user,
             decision=ReviewDecision.Decision.REQUEST_CHANGES,
             reason=reason,
             comment=comment.strip(),
+            stage=at_stage.position if at_stage else 1,
         )
         article.status = Status.CHANGES_REQUESTED
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=f"Changes requested ({decision.get_reason_display()}): {comment.strip()}")
+        where = f" at {at_stage.name}" if at_stage and len(stages.stages_of(judged)) > 1 else ""
+        save(
+            article,
+            user=user,
+            reason=f"Changes requested{where} ({decision.get_reason_display()}): {comment.strip()}",
+            event="request_changes",
+            version=decision.revision.number,
+        )
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -344,7 +415,7 @@ def claim(article: Article, *, user, revision: str | int | None, seen: str | Non
         require_revision("claim", article, revision, user)
         check("claim", article, user)
         set_claim(article, user)
-        save(article, user=user, reason=f"Re-review claimed by {user.get_username()}")
+        save(article, user=user, reason=f"Re-review claimed by {user.get_username()}", event="claim")
     return article
 
 
@@ -362,7 +433,7 @@ def release_claim(article: Article, *, user, seen: str | None = None) -> Article
         if article.status == Status.IN_REVIEW:
             article.status = Status.SUBMITTED
         set_claim(article, None)
-        save(article, user=user, reason=f"{user.get_username()} released {whose} claim")
+        save(article, user=user, reason=f"{user.get_username()} released {whose} claim", event="release_claim")
     return article
 
 
@@ -393,7 +464,8 @@ def confirm_current(
         article.last_reviewed_at = now
         article.next_review_due = now + review_interval()
         set_claim(article, None)
-        save(article, user=user, reason=f"Re-reviewed by {user.get_username()}: still accurate")
+        why = f"Re-reviewed by {user.get_username()}: still accurate"
+        save(article, user=user, reason=why, event="confirm_current", version=decision.revision.number)
     transaction.on_commit(lambda: notifications.decided(article, decision))
     return decision
 
@@ -423,7 +495,7 @@ def archive(
         article.published_revision = None
         article.pending_revision = None
         set_claim(article, None)
-        save(article, user=user, reason=f"Archived: {reason.strip()}")
+        save(article, user=user, reason=f"Archived: {reason.strip()}", event="archive")
     return article
 
 
@@ -434,8 +506,43 @@ def restore(article: Article, *, user, seen: str | None = None) -> Article:
         require_unchanged(article, seen, user)
         check("restore", article, user)
         article.status = Status.DRAFT
-        save(article, user=user, reason="Restored from the archive to draft")
+        save(article, user=user, reason="Restored from the archive to draft", event="restore")
     return article
+
+
+REPLAN_PERMISSION = "articles.change_workflow"
+
+
+def replan(article: Article, *, user, seen: str | None = None) -> tuple[list, list]:
+    """Move the version with the board onto the active workflow's stages (its frozen ones otherwise stay).
+
+    Approvals already given are kept only for stages that still exist (by name); it never approves a
+    version by itself (``stages.replan``). Returns (kept, dropped) stage names with approvals.
+    """
+    with transaction.atomic():
+        article = lock(article)
+        require_unchanged(article, seen, user)
+        if not user.is_active or not user.has_perm(REPLAN_PERMISSION):
+            raise PermissionDenied("You do not have permission to change review workflows.")
+        if article.status not in (Status.SUBMITTED, Status.IN_REVIEW):
+            raise WorkflowError(
+                f"Only a version with the board can be re-planned; this article is "
+                f"{article.get_status_display().lower()}."
+            )
+        revision = article.pending_revision
+        planned, kept, dropped = stages.replan(revision)
+        names = " → ".join(s.name for s in planned)
+        reason = f"Re-planned version {revision.number} with the current workflow: {names}"
+        if kept:
+            reason += f"; approvals kept for {', '.join(kept)}"
+        if dropped:
+            reason += f"; approvals no longer counted for {', '.join(dropped)} (stage removed)"
+        claimer = article.claimed_by
+        if claimer is not None and stages.refusal(stages.current(revision), claimer):
+            article.status = Status.SUBMITTED  # the claimer may not decide at the stage it waits at now
+            set_claim(article, None)
+        save(article, user=user, reason=reason, event="replan", version=revision.number)
+    return kept, dropped
 
 
 def run(name: str, article: Article, *, user, **kwargs):

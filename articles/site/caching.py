@@ -29,7 +29,7 @@ The scopes:
 - ``article:<slug>``: one article's pages (both audiences, every version permalink);
 - ``catalog``: pages listing articles (home, topics, board, sitemap, feed);
 - ``people``: board and author profiles and topics, shown on article pages and lists;
-- ``policy``: the editorial policy page.
+- ``policy``: the policy pages (editorial policy, privacy notice).
 """
 
 import functools
@@ -72,6 +72,7 @@ PAGE_SCOPES = {
     "articles:author": lambda kw: ("catalog", "people"),
     "articles:feed": lambda kw: ("catalog", "people"),
     "articles:editorial_policy": lambda kw: ("policy",),
+    "articles:privacy": lambda kw: ("policy",),
     "sitemap": lambda kw: ("catalog", "people"),
     "sitemap_section": lambda kw: ("catalog", "people"),
 }

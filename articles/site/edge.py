@@ -37,7 +37,7 @@ def paths_for(scopes) -> list[str]:
         elif scope == "people":
             paths.add("/*")  # names and profiles of the board show on every page
         elif scope == "policy":
-            paths.add(reverse("articles:editorial_policy"))
+            paths |= {reverse("articles:editorial_policy"), reverse("articles:privacy")}
     return sorted(paths)
 
 

@@ -47,6 +47,11 @@ class ArticlePage:
     withdrawal: object = None
 
     @property
+    def stage_credits(self):
+        """Each review stage's approvers with their role, where the version's stages name one."""
+        return provenance.stage_credits(self.approvers)
+
+    @property
     def specialty(self):
         # The topic as reviewed; versions frozen before topics were reviewed fall back to the article's.
         return self.revision.specialty or self.article.specialty

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, AuthorProfile, ReviewDecision, Revision, Withdrawal
+from articles.models import Article, AuthorProfile, ReviewDecision, Revision, RevisionStage, Withdrawal
 
 # What the history list shows of each version; the text of old versions is never loaded.
 HISTORY_FIELDS = ("id", "article_id", "number", "title", "approved_at", "kind", "change_kind", "change_note")
@@ -32,6 +32,10 @@ class Approver:
     on_board: bool
     conflicts: str = ""  # declared for this article at the decision; blank: nothing said
     decided_at: object = None
+    # The review stage approved at and how readers see it credited ("Pharmacist review by"); blank:
+    # the version had one stage, credited as the board's approval.
+    stage: int = 1
+    role: str = ""
 
     def __str__(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
@@ -65,8 +69,10 @@ def _decisions_by_revision(article: Article, revision_ids: set) -> tuple[dict, d
     decisions = (
         ReviewDecision.objects.filter(article=article, decision__in=[Decision.APPROVE, Decision.CONFIRM_CURRENT])
         .select_related("reviewer__board_profile__specialty")
+        .annotate(role=Subquery(_stage_credit()))
         .only(
             "revision_id",
+            "stage",
             "decision",
             "created_at",
             "conflicts",
@@ -93,10 +99,31 @@ def _decisions_by_revision(article: Article, revision_ids: set) -> tuple[dict, d
             on_board=bool(member and member.is_active),
             conflicts=d.conflicts,
             decided_at=d.created_at,
+            stage=d.stage,
+            role=(d.role or "") if d.decision == Decision.APPROVE else "",
         )
         target = approvers if d.decision == Decision.APPROVE else confirmations
         target.setdefault(d.revision_id, []).append(credited)
     return approvers, confirmations
+
+
+def _stage_credit():
+    """A subquery: how the stage the outer decision was made at credits its reviewers."""
+    frozen = RevisionStage.objects.filter(
+        revision=OuterRef("revision"), position=OuterRef("stage"), superseded_at__isnull=True
+    )
+    return frozen.order_by().values("credit")[:1]
+
+
+def stage_credits(approvers: list) -> list[tuple[str, list]]:
+    """Approvers grouped by stage, in stage order, each with its credit ("Pharmacist review by"); empty
+    when no stage of the version names a credit (the trust line then says "Content approved by")."""
+    if not any(a.role for a in approvers):
+        return []
+    groups = {}
+    for approver in sorted(approvers, key=lambda a: a.stage):
+        groups.setdefault(approver.stage, (approver.role or "Approved by", []))[1].append(approver)
+    return list(groups.values())
 
 
 class JSONArray(Aggregate):

@@ -96,6 +96,15 @@ def editorial_policy(request):
 
 
 @require_safe
+def privacy_policy(request):
+    policy = Page.objects.filter(slug="privacy").first()
+    if policy is None:
+        raise Http404("No privacy notice has been published.")
+    body_html = render_text("", policy.body, []).body_html
+    return render(request, "articles/privacy.html", {"policy": policy, "body_html": body_html})
+
+
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

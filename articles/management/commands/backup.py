@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.operations import backups
+from articles.operations import audit, backups
 
 
 class Command(BaseCommand):
@@ -27,4 +27,6 @@ class Command(BaseCommand):
             written = backups.backup(target)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
+        # Recorded after the copy was taken, so the backup itself does not hold it.
+        audit.record("backup.run", file=str(written), bytes=written.stat().st_size, database=backups.vendor())
         self.stdout.write(f"Backed up the {backups.vendor()} database to {written} ({written.stat().st_size:,} bytes).")

@@ -7,6 +7,7 @@ the image library's diagrams are ``articles/demo/images/``, checked and stored l
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -16,13 +17,25 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from articles.api import keys as api_keys
 from articles.interchange import service
 from articles.interchange.sources import Source
-from articles.models import ApiKey, Article, AuthorProfile, BoardMember, FollowUpQuestion, Image, Specialty
+from articles.models import (
+    ApiKey,
+    Article,
+    ArticleFlag,
+    AuthorProfile,
+    BoardMember,
+    FollowUpQuestion,
+    Image,
+    Specialty,
+    Stage,
+    Workflow,
+)
 from articles.models import images as image_library
-from articles.review import comments, editing, workflow
+from articles.review import comments, editing, second_factor, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -41,6 +54,10 @@ DEMO_QUESTIONS = [
     "Does the advice on home blood pressure readings apply if I have an irregular heartbeat?",
 ]
 
+OLD_QUESTION = "Is it worth asking my pharmacist to review all my regular medicines once a year?"
+# Demo articles that mention medicines: flagged, so the demo workflow adds a pharmacist's sign-off.
+MENTIONS_MEDICINES = {"is-it-safe-to-take-ibuprofen-during-pregnancy", "what-is-iron-deficiency-anaemia"}
+
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
@@ -48,7 +65,7 @@ PLAN = [
     ("how-is-high-blood-pressure-treated-in-adults", "approved_update_in_review"),
     ("looking-after-your-feet-with-diabetes", "approved"),  # plain patient-education article, no citations
     ("is-it-safe-to-take-ibuprofen-during-pregnancy", "in_review"),
-    ("what-is-iron-deficiency-anaemia", "submitted"),
+    ("what-is-iron-deficiency-anaemia", "at_second_stage"),  # clinically reviewed, waits for a pharmacist
     ("how-do-asthma-inhalers-work", "changes_requested"),
     ("can-better-sleep-habits-help-with-insomnia", "draft"),
     ("should-i-have-the-shingles-vaccine", "archived"),
@@ -103,12 +120,13 @@ class Command(BaseCommand):
         AuthorProfile.objects.create(user=editor, **demo["editor"])
         User.objects.create_superuser(ADMIN[0], f"{ADMIN[0]}@example.com", ADMIN[1])
         board_group = Group.objects.get(name="Medical Advisory Board")
+        self._configure_workflow()
         reviewers = []
         for member in demo["board"]:
             user = User.objects.create_user(
                 member["username"], f"{member['username']}@example.com", REVIEWER_PASSWORD, is_staff=True
             )
-            user.groups.add(board_group)
+            user.groups.add(board_group, *[Group.objects.get(name=name) for name in member.get("groups", [])])
             BoardMember.objects.create(
                 user=user,
                 display_name=member["display_name"],
@@ -119,8 +137,10 @@ class Command(BaseCommand):
                 conflicts_of_interest=member.get("conflicts_of_interest", ""),
                 no_conflicts=member.get("no_conflicts", False),
             )
-            reviewers.append(User.objects.get(pk=user.pk))  # fresh instance: no cached permissions
-        editor = User.objects.get(pk=editor.pk)
+            # Fresh instances (no cached permissions), acting through this command: the operator who
+            # runs it is trusted, so no second factor is asked (second_factor.trusted_operator).
+            reviewers.append(second_factor.trusted_operator(User.objects.get(pk=user.pk)))
+        editor = second_factor.trusted_operator(User.objects.get(pk=editor.pk))
 
         self._import_articles(editor)
         self._load_images(editor)
@@ -138,6 +158,36 @@ class Command(BaseCommand):
         live = list(Article.objects.public().order_by("pk")[:2])
         for article, question, email in zip(live, DEMO_QUESTIONS, ["", "reader@example.org"], strict=False):
             FollowUpQuestion.objects.create(article=article, question=question, email=email)
+        # One old enough to be anonymised: past EDITORIAL_QUESTION_RETENTION_DAYS, its address is
+        # still there until manage.py anonymise_questions runs (daily from cron in production).
+        FollowUpQuestion.objects.create(
+            article=live[0],
+            question=OLD_QUESTION,
+            email="old.reader@example.org",
+            created_at=timezone.now() - timedelta(days=settings.EDITORIAL_QUESTION_RETENTION_DAYS + 35),
+        )
+
+    def _configure_workflow(self):
+        """The example workflow: a clinical review for every article, then a pharmacist's sign-off for
+        articles flagged "mentions medicines" (what a board configures in the admin, no code)."""
+        pharmacists, _ = Group.objects.get_or_create(name="Pharmacists")
+        medicines, _ = ArticleFlag.objects.get_or_create(
+            slug="mentions-medicines",
+            defaults={"name": "Mentions medicines", "description": "names a medicine, a dose or a medicine to avoid"},
+        )
+        Workflow.objects.update(is_active=False)
+        flow = Workflow.objects.create(name="Clinical review, then pharmacy for medicines", is_active=True)
+        Stage.objects.create(workflow=flow, position=1, name="Clinical review", credit="Medically reviewed by")
+        Stage.objects.create(
+            workflow=flow,
+            position=2,
+            name="Pharmacist sign-off",
+            credit="Pharmacist review by",
+            group=pharmacists,
+            required_approvals=1,
+            applies_to=Stage.AppliesTo.FLAG,
+            flag=medicines,
+        )
 
     def _import_articles(self, editor):
         root = Path(settings.BASE_DIR)
@@ -193,6 +243,9 @@ class Command(BaseCommand):
             return (specialty != article.specialty, getattr(specialty, "slug", "") != FALLBACK_SPECIALTY)
 
         reviewers = sorted(reviewers, key=fit)
+        if article.slug in MENTIONS_MEDICINES:
+            article.flags = ["mentions-medicines"]
+            editing.save_content(article, user=editor, reason="Ticked “Mentions medicines”")
         if state == "draft":
             return
         reviewer = reviewers[0]
@@ -202,6 +255,11 @@ class Command(BaseCommand):
         # Each decision names the version it judges: the one just submitted.
         workflow.start_review(article, user=reviewer, revision=workflow.under_decision("start_review", article))
         if state == "in_review":
+            return
+        if state == "at_second_stage":
+            # Through the clinical review; a pharmacist other than the clinical reviewer signs off next.
+            revision = workflow.under_decision("approve", article)
+            workflow.approve(article, user=reviewer, revision=revision, comment="Clinically accurate.")
             return
         if state == "changes_requested":
             self._comment_on_passages(article, reviewer, editor)
@@ -270,13 +328,26 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins for /admin/ (demo only; change before any real use):")
         self.stdout.write(f"  Editor:                 {EDITOR[0]} / {EDITOR[1]}")
         for member in demo_board()["board"]:
-            self.stdout.write(f"  Board reviewer:         {member['username']} / {REVIEWER_PASSWORD}")
+            role = "Board pharmacist:" if "Pharmacists" in member.get("groups", []) else "Board reviewer:"
+            self.stdout.write(f"  {role:<23} {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
         if ApiKey.objects.filter(key_hash=api_keys.hash_key(DEMO_API_KEY), revoked_at__isnull=True).exists():
             base = settings.EDITORIAL_BASE_URL.rstrip("/")
             self.stdout.write(f"  API key (demo partner): {DEMO_API_KEY}")
             self.stdout.write(f'    curl -H "Authorization: Bearer {DEMO_API_KEY}" {base}/api/v1/articles/')
+        if settings.EDITORIAL_REQUIRE_2FA:
+            self.stdout.write(
+                "Two-factor sign-in is on: board members and the administrator enrol an authenticator app or a\n"
+                'passkey at their first sign-in (README, "Signing in").'
+            )
+        else:
+            self.stdout.write(
+                "Two-factor sign-in is off in this demo (EDITORIAL_REQUIRE_2FA; on by default outside DEBUG):\n"
+                'try it under "Two-factor sign-in" at the top of the admin.'
+            )
         self.stdout.write(
             "Try it: open a draft as the editor, type, close the tab and open it again: the form offers to\n"
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
+            "Admin > Audit log entries lists what the demo itself did (groups, import, workflow steps); one reader's\n"
+            "question is past the retention period: manage.py anonymise_questions removes its address.\n"
         )
