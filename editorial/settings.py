@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "articles.operations.security.RejectNulInAdminQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.operations.security.RequestSizeLimitMiddleware",
+    # Under /api/: CORS preflights, HEAD, and every error as application/problem+json.
+    "articles.api.middleware.ApiMiddleware",
     # As early as possible: a cached public page skips sessions, CSRF, auth and the database.
     "articles.site.middleware.PublicPageCacheMiddleware",
     # Inside it: a request that reaches the app first applies scheduled go-lives and end dates due.
@@ -449,6 +451,22 @@ EDITORIAL_EDGE_MAX_AGE = env.int("EDITORIAL_EDGE_MAX_AGE", default=24 * 3600)
 EDITORIAL_PAGE_CACHE = env.bool("EDITORIAL_PAGE_CACHE", default=True)
 EDITORIAL_PAGE_CACHE_TIMEOUT = env.int("EDITORIAL_PAGE_CACHE_TIMEOUT", default=24 * 3600)
 # Public name of the site and absolute base URL used in emails and feeds.
+# The read API (/api/v1/, README "Content API"): keys are required unless anonymous access is on,
+# which has its own, lower limit per client address (requests per minute).
+EDITORIAL_API_ANONYMOUS = env.bool("EDITORIAL_API_ANONYMOUS", default=False)
+EDITORIAL_API_ANONYMOUS_RATE = env.int("EDITORIAL_API_ANONYMOUS_RATE", default=30)
+EDITORIAL_API_DEFAULT_RATE = env.int("EDITORIAL_API_DEFAULT_RATE", default=600)
+EDITORIAL_API_MAX_PAGE_SIZE = env.int("EDITORIAL_API_MAX_PAGE_SIZE", default=100)
+# What partners may do with the content and the credit they must show ({site_name}, {title}, {url}).
+EDITORIAL_CONTENT_LICENCE = env.str(
+    "EDITORIAL_CONTENT_LICENCE",
+    default="Reuse under your syndication agreement with us: republish unchanged, with the attribution, "
+    "a link to the canonical URL, and corrections and withdrawals applied promptly.",
+)
+EDITORIAL_ATTRIBUTION_TEXT = env.str(
+    "EDITORIAL_ATTRIBUTION_TEXT",
+    default="“{title}”, reviewed by the Medical Advisory Board of {site_name}. Read the original: {url}",
+)
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")
 # Markdown import (articles/interchange): the largest article file accepted, and the most an

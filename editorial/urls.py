@@ -20,6 +20,7 @@ urlpatterns = [
     # Passkeys' ceremonies; django-otp-webauthn's scripts find them as "otp_webauthn:...".
     path("admin/security/passkeys/", include(signin.webauthn_urls)),
     path("admin/", admin.site.urls),
+    path("api/", include("articles.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots"),

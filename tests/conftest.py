@@ -20,10 +20,14 @@ def _site_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from articles.api import keys
     from articles.site import caching
 
     cache.clear()
     caching.forget_process_state()
+    keys.forget_process_state()
+    yield
+    keys.forget_process_state()  # API usage counted in memory: never written after the test database is gone
 
 
 @pytest.fixture

@@ -406,3 +406,16 @@ def test_second_factor_events_are_recorded_with_who_acted_and_whose_account(clie
     assert reset.actor_username == superuser.get_username()
     assert (reset.target_type, reset.target_id) == ("auth.user", str(reviewer.pk))
     assert audit.verify()[1] is None
+
+
+def test_api_keys_made_and_revoked_are_recorded_without_the_key(client, superuser):
+    from articles.api import keys
+
+    key, token = keys.create_key(name="GP Surgery Partners", actor=superuser)
+    keys.revoke(key, actor=superuser)
+    made, revoked = entries("api_key.create"), entries("api_key.revoke")
+    assert [e.actor_username for e in made + revoked] == [superuser.get_username()] * 2
+    assert made[0].target_repr == str(key) and made[0].details["prefix"] == key.prefix
+    assert all(token not in json.dumps(e.details) and token[-20:] not in e.target_repr for e in made + revoked)
+    keys.revoke(key, actor=superuser)  # again: nothing more to record
+    assert len(entries("api_key.revoke")) == 1

@@ -4,13 +4,15 @@
 ``review``, ``provenance`` and ``questions`` refer to it; ``invalidations`` holds page cache
 events that could not reach the cache; ``autosave`` holds editors' unsaved text; ``rendered``
 keeps approved versions' rendered HTML; ``images`` is the image library and its content-addressed
-files; ``figures`` freezes what each submitted version shows of them; ``accounts`` indexes staff
-sessions by user; ``audit`` is the site-wide, hash-chained audit log; ``workflows`` holds the
-review stages (configured, and frozen into each version). Models use
-``articles.content`` (text rules) and nothing else of the app: no workflow, no site, no admin.
+files; ``figures`` freezes what each submitted version shows of them; ``apikeys`` holds partners'
+keys to the read API and their daily usage; ``accounts`` indexes staff sessions by user; ``audit``
+is the site-wide, hash-chained audit log; ``workflows`` holds the review stages (configured, and
+frozen into each version). Models use ``articles.content`` (text rules) and nothing else of the
+app: no workflow, no site, no admin.
 """
 
 from .accounts import SignedInSession
+from .apikeys import ApiKey, ApiKeyUsage
 from .audit import AppendOnlyError, AuditEntry, ErasedAddress
 from .autosave import AutosaveDraft
 from .content import (
@@ -35,6 +37,8 @@ from .review import PassageComment, PassageCommentReply, ReviewAssignment, Revie
 from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyUsage",
     "AppendOnlyError",
     "AuditEntry",
     "ErasedAddress",

@@ -1,14 +1,19 @@
 import functools
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @functools.cache
 def _site_urls(prefix: str, urlconf) -> dict:
     """The site-wide links every public page shows, reversed once per process (and URL prefix)."""
     names = ("home", "board", "editorial_policy", "privacy")
-    return {name: reverse(f"articles:{name}", urlconf=urlconf) for name in names}
+    urls = {name: reverse(f"articles:{name}", urlconf=urlconf) for name in names}
+    try:
+        urls["api"] = reverse("api_docs", urlconf=urlconf)  # the partners' API (articles/api), if served
+    except NoReverseMatch:
+        urls["api"] = None
+    return urls
 
 
 def site(request):

@@ -21,7 +21,13 @@ from django.utils.safestring import mark_safe
 from articles.content.rendering import RenderedText
 from articles.content.versions import has_professional_version, served_audience
 from articles.models import Article, Revision, reads
-from articles.models.rendered import REFERENCES_TEMPLATE, joined_audiences, reader_text
+from articles.models.rendered import (
+    REFERENCES_TEMPLATE,
+    attach_renderings,
+    joined_audiences,
+    reader_text,
+    with_renderings,
+)
 
 from . import provenance, responses, schedule, structured_data
 from .jinja import page_url
@@ -150,6 +156,20 @@ def public_article(slug: str, audience: str = "patient"):
         raise provenance.Withdrawn(withdrawal)
     # Same answer for unknown, draft, never-published archived and in-review slugs: nothing leaks.
     raise Http404("No article found.")
+
+
+def public_version(slug: str, number: int, audience: str = "patient") -> Revision:
+    """Return an approved version readers may open by its permalink (stored renderings for ``audience``
+    joined), or raise 404. Versions of a withdrawn article stay readable: citations point to them."""
+    versions = provenance.readable_versions().select_related("specialty", "article__specialty")
+    revision = with_renderings(versions, "", audience).filter(article__slug=slug, number=number).first()
+    due = Article.objects.due().filter(slug=slug).first() if revision is None else revision.article
+    if due is not None and schedule.settle(due):
+        return public_version(slug, number, audience)  # a go-live or end date came: read it as it is now
+    if revision is None:
+        raise Http404("No such version.")
+    attach_renderings(revision, revision, audience)
+    return revision
 
 
 def render_article(request, page: ArticlePage, *, preview=False):

@@ -161,6 +161,11 @@ def current_withdrawal(article: Article) -> Withdrawal | None:
     return article.withdrawals.select_related("revision", "replacement").first()
 
 
+def readable_versions():
+    """Approved versions readers may open by their permalink: of public articles and of withdrawn ones."""
+    return Revision.objects.filter(article__in=Article.objects.with_readable_versions(), approved_at__isnull=False)
+
+
 def published_articles_by(user):
     """Public articles whose approved versions ``user`` helped write, newest approval first."""
     return (

@@ -8,12 +8,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from articles.content.rendering import render as render_text
-from articles.models import Article, AuthorProfile, BoardMember, Page, ReviewDecision, Revision, Specialty, Withdrawal
+from articles.models import Article, AuthorProfile, BoardMember, Page, ReviewDecision, Specialty, Withdrawal
 from articles.models.figures import library_images
-from articles.models.rendered import attach_renderings, with_renderings
 
-from . import provenance, schedule, structured_data
-from .pages import make_page, public_article, render_article
+from . import provenance, structured_data
+from .pages import make_page, public_article, public_version, render_article
 from .search import clean_query, highlighted, search
 
 SEARCH_RESULTS_PER_PAGE = 10
@@ -48,17 +47,7 @@ def article_detail(request, slug, audience="patient"):
 
 @require_safe
 def article_version(request, slug, number, audience="patient"):
-    # Versions of a withdrawn article stay readable (citations point to them), marked withdrawn.
-    versions = Revision.objects.select_related("specialty", "article__specialty").filter(
-        article__in=Article.objects.with_readable_versions(), approved_at__isnull=False
-    )
-    revision = with_renderings(versions, "", audience).filter(article__slug=slug, number=number).first()
-    due = Article.objects.due().filter(slug=slug).first() if revision is None else revision.article
-    if due is not None and schedule.settle(due):
-        return article_version(request, slug, number, audience)  # a go-live or end date came: read it as it is now
-    if revision is None:
-        raise Http404("No such version.")
-    attach_renderings(revision, revision, audience)
+    revision = public_version(slug, number, audience)
     article = revision.article
     generations = getattr(request, "page_generations", None)
     page = make_page(article, revision, pending=False, audience=audience, is_permalink=True, generations=generations)

@@ -20,11 +20,13 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from articles.api import keys as api_keys
 from articles.content.figures import figure_markdown
 from articles.content.times import site_zone
 from articles.interchange import service
 from articles.interchange.sources import Budget, FolderFiles, Source
 from articles.models import (
+    ApiKey,
     Article,
     ArticleFlag,
     AuthorProfile,
@@ -43,6 +45,10 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
 REVIEWER_PASSWORD = "reviewer-demo-pass"
+# The demo partner's API key: known, like the demo passwords, so the API can be tried at once.
+# A real key is made with ``manage.py create_api_key`` and shown once.
+DEMO_API_PARTNER = "Demo partner (demo only)"
+DEMO_API_KEY = "rh_demo-partner-key-change-before-any-real-use"
 # Who reviews a demo article whose topic no board member shares: the generalist.
 FALLBACK_SPECIALTY = "primary-care"
 
@@ -153,6 +159,13 @@ class Command(BaseCommand):
         self._load_images(editor)
         for slug, state in PLAN:
             self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
+
+        ApiKey.objects.create(
+            name=DEMO_API_PARTNER,
+            prefix=DEMO_API_KEY[:11],
+            key_hash=api_keys.hash_key(DEMO_API_KEY),
+            allowed_origins=settings.EDITORIAL_BASE_URL.rstrip("/"),
+        )
 
         # A few readers' questions so the editors' inbox is not empty.
         live = list(Article.objects.public().order_by("pk")[:2])
@@ -375,6 +388,10 @@ class Command(BaseCommand):
             role = "Board pharmacist:" if "Pharmacists" in member.get("groups", []) else "Board reviewer:"
             self.stdout.write(f"  {role:<23} {member['username']} / {REVIEWER_PASSWORD}")
         self.stdout.write(f"  Administrator:          {ADMIN[0]} / {ADMIN[1]}")
+        if ApiKey.objects.filter(key_hash=api_keys.hash_key(DEMO_API_KEY), revoked_at__isnull=True).exists():
+            base = settings.EDITORIAL_BASE_URL.rstrip("/")
+            self.stdout.write(f"  API key (demo partner): {DEMO_API_KEY}")
+            self.stdout.write(f'    curl -H "Authorization: Bearer {DEMO_API_KEY}" {base}/api/v1/articles/')
         if settings.EDITORIAL_REQUIRE_2FA:
             self.stdout.write(
                 "Two-factor sign-in is on: board members and the administrator enrol an authenticator app or a\n"
