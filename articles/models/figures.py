@@ -158,6 +158,9 @@ def figure_problems(text: str, *, label: str = "The text") -> list[str]:
     or image syntax that is not a library figure (a URL, a data: URI)."""
     refs = figure_refs(text)
     problems = []
+    if not refs:  # no query for text without figures (the live preview checks every keystroke's text)
+        strays = other_images(text)
+        return [_stray_problem(label, strays[0])] if strays else []
     if len(refs) > MAX_FIGURES:
         problems.append(f"{label} has {len(refs)} figures; the most is {MAX_FIGURES}.")
         refs = refs[:MAX_FIGURES]
@@ -174,12 +177,17 @@ def figure_problems(text: str, *, label: str = "The text") -> list[str]:
                 f"{label} shows image {ref.image_id} (“{image.title}”) without alt text: say what it shows "
                 f"between the square brackets, ![like this](image:{ref.image_id})."
             )
-    if other_images(text):
-        problems.append(
-            f"{label} has an image that is not from the image library ({other_images(text)[0][:60]}): "
-            "upload it to the library and insert it from there."
-        )
+    strays = other_images(text)
+    if strays:
+        problems.append(_stray_problem(label, strays[0]))
     return problems
+
+
+def _stray_problem(label: str, markdown: str) -> str:
+    return (
+        f"{label} has an image that is not from the image library ({markdown[:60]}): "
+        "upload it to the library and insert it from there."
+    )
 
 
 def other_images(text: str) -> list[str]:
