@@ -15,44 +15,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from articles.models import Article, ArticleFlag, PassageComment, Reference, max_reference_number
+from articles.models import Article, ArticleFlag, PassageComment, Reference
 from articles.review import comments, editing, presence, workflow
 
 from . import autosave, changelist, editor, history, image_picker, interchange, previews
 from .base import HistoryAdmin, WorkflowAdminMixin, _change_url
 from .compare import compare_view
-from .forms import ArticleAdminForm, ReferenceForm, ReferenceFormSet
+from .forms import ArticleAdminForm
+from .references import ReferenceInline
 
 WHY_FIELDS = "why-fields"  # the fieldsets saying why (a fieldset class the change form looks for)
-
-
-class ReferenceInline(admin.TabularInline):
-    model = Reference
-    form = ReferenceForm
-    formset = ReferenceFormSet
-    template = "admin/articles/edit_inline/references_tabular.html"
-    extra = 0
-    fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None else 0
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        # Read-only (with the board, archived): no room for a row, so the admin's script offers
-        # no "Add another Reference" link (it would add nothing, there being no empty row).
-        return max_reference_number() if self._editable(request, obj) else 0
-
-    def _editable(self, request, obj):
-        return obj is None or obj.status in editing.EDITABLE_STATES
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Article)

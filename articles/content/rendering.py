@@ -26,6 +26,13 @@ from markdown.util import AtomicString
 
 from articles.content.budget import SHORT_TEXT, VERDICTS, RenderBudget, RenderBudgetExceeded
 from articles.content.figure_html import FigureExtension, FigureState
+from articles.content.sanitising import (  # noqa: F401 - the allow-list is part of rendering's interface
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CLASSES,
+    ALLOWED_TAGS,
+    SAFE_ID,
+    sanitize,
+)
 from articles.content.validators import strip_control_characters
 
 # [1], [1, 2], [1-3], [1–3]; not a Markdown link "[1](...)" or "[1][x]" (definitions
@@ -48,76 +55,6 @@ _BLOCK_MARKER = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)|>[ \t]?)
 _RUN = re.compile(rf"([\[\]()<>*_`~!\\])\1{{{MAX_RUN},}}")
 _OPENERS = {"[": "]", "(": ")", "<": ">"}
 _CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
-
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "u",
-    "s",
-    "sub",
-    "sup",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "a",
-    "code",
-    "pre",
-    "abbr",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "caption",
-    "span",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id", "aria-label"},
-    "sup": {"id"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "abbr": {"title"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "ol": {"start"},
-}
-ALLOWED_CLASSES = {"sup": {"citation"}, "a": {"citation-link"}, "span": {"visually-hidden"}}
-SAFE_ID = re.compile(r"^(cite|h)-[a-z0-9_-]{1,80}$")
-
-
-def _attribute_filter(tag, attribute, value):
-    # Editors may not plant arbitrary ids (which could clobber page scripts or anchors).
-    if attribute == "id" and not SAFE_ID.match(value):
-        return None
-    return value
-
-
-def sanitize(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 def markdown_problems(text: str) -> list[str]:

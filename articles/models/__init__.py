@@ -19,11 +19,9 @@ from .content import (
     Article,
     ArticleQuerySet,
     Page,
-    Reference,
     Revision,
     Specialty,
     hash_content,
-    max_reference_number,
     with_flags,
 )
 from .figures import RevisionImage
@@ -32,6 +30,7 @@ from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
+from .references import Reference, max_reference_number
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
 from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
