@@ -345,3 +345,24 @@ def test_submitting_on_import_works_with_images_new_to_the_library(tmp_path, aut
     assert error is None and "created; submitted for review" in output, output
     article = Article.objects.get(slug="a")
     assert article.status == Article.Status.SUBMITTED and f"image:{Image.objects.get().pk}" in article.body
+
+
+def test_exporting_an_approved_version_writes_the_image_it_froze_not_the_librarys_new_one(
+    tmp_path, author, reviewer, topic
+):
+    """The file, credit and licence a version was approved with, even after the library's entry changed."""
+    png = new_image("knee.png", make.encoded("PNG", (80, 40)), credit="A. Artist", licence="cc-by-4.0")
+    old_bytes, old_sha = png.file.read(), png.file.sha256
+    article = factories.make_article(author=author, slug="knee", specialty=topic, body=figure_markdown(png.pk, "Knee"))
+    factories.publish(article, author=author, reviewers=[reviewer])
+    png.file = library.store(library.check_upload("new.png", make.encoded("PNG", (60, 30), "red")))
+    png.credit, png.licence = "B. Other", "own-work"
+    png.save()
+
+    files = export(tmp_path / "out")  # approved versions
+    (path,) = [name for name in files if name.startswith("images/")]
+    assert path.startswith(f"images/{old_sha[:12]}-") and files[path] == old_bytes
+    entry = parse(files["knee.md"], max_bytes=10**6).images[0]
+    assert (entry["credit"], entry["licence"]) == ("A. Artist", "cc-by-4.0")
+    working = export(tmp_path / "working", "--all")  # the working copy shows the library as it is now
+    assert any(name.startswith(f"images/{png.file.sha256[:12]}-") for name in working)

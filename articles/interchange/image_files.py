@@ -10,6 +10,7 @@ entry with the same file and words or makes one, and points the figures at it (`
 
 import hashlib
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -108,14 +109,22 @@ def image_path(image: Image) -> str:
     return f"images/{image.file.sha256[:12]}-{name}.{pixels.FORMATS[image.file.format][0]}"
 
 
-def portable(texts: dict) -> tuple[dict, list[dict], dict]:
+def portable(texts: dict, revision=None) -> tuple[dict, list[dict], dict]:
     """Texts with figures naming image files, the ``images`` entries, and {path: ImageFile} to write.
 
-    The library's entries as they are now: for an approved version whose image changed in the library
-    since, what the version froze when submitted (issue 20's version images) is what it shows.
+    A working copy's figures are the library's entries as they are now; a submitted ``revision``'s
+    are what it froze at submission (``RevisionImage``: the file, credit and licence readers of that
+    version see), even if the library's entry has changed since.
     """
     ids = figures.image_ids(*texts.values())
     found = Image.objects.select_related("file").in_bulk(ids)
+    if revision is not None and revision.pk is not None:
+        for frozen in revision.images.select_related("file").filter(image_id__in=ids):
+            library_entry = found.get(frozen.image_id)
+            title = library_entry.title if library_entry is not None else "image"
+            found[frozen.image_id] = SimpleNamespace(
+                title=title, file=frozen.file, **{name: getattr(frozen, name) for name in LIBRARY_FIELDS[1:]}
+            )
     paths, images, files = {}, [], {}
     for image_id in ids:
         image = found.get(image_id)

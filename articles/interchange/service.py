@@ -352,7 +352,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         mapping = {old: new for new, old in enumerate(numbers, start=1)}
         texts = {name: renumbering.rewrite_citations(text, mapping) for name, text in texts.items()}
         references = [reference | {"number": mapping[reference["number"]]} for reference in references]
-    texts, images, files = image_files.portable(texts)
+    texts, images, files = image_files.portable(texts, revision=source if approved else None)
     timing = {name: getattr(source, name) for name in TIMING_KEYS}
     return ArticleFile(
         title=source.title,
