@@ -353,7 +353,9 @@ def test_exporting_an_approved_version_writes_the_image_it_froze_not_the_library
     """The file, credit and licence a version was approved with, even after the library's entry changed."""
     png = new_image("knee.png", make.encoded("PNG", (80, 40)), credit="A. Artist", licence="cc-by-4.0")
     old_bytes, old_sha = png.file.read(), png.file.sha256
-    article = factories.make_article(author=author, slug="knee", specialty=topic, body=figure_markdown(png.pk, "Knee"))
+    article = factories.make_article(
+        author=author, slug="knee", specialty=topic, body=figure_markdown(png.pk, "Knee"), references=0
+    )
     factories.publish(article, author=author, reviewers=[reviewer])
     png.file = library.store(library.check_upload("new.png", make.encoded("PNG", (60, 30), "red")))
     png.credit, png.licence = "B. Other", "own-work"

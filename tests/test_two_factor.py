@@ -129,7 +129,7 @@ def test_without_the_setting_nobody_is_stopped(client, reviewer, superuser):
     assert client.get("/admin/").status_code == 200
 
 
-def test_the_demo_login_page_says_two_factor_is_off(client, settings):
+def test_the_demo_login_page_says_two_factor_is_off(client, settings, db):
     settings.DEBUG = True
     settings.EDITORIAL_REQUIRE_2FA = False
     assert "two-factor sign-in is off" in client.get("/admin/login/").content.decode()
