@@ -158,6 +158,8 @@ def base_env(tmp):
         "EDITORIAL_CACHE_DIR": f"{tmp}/cache",
         "EDITORIAL_QUESTIONS_PER_HOUR": "100000",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # The harness approves as an operator's command would (second factors: tests/test_two_factor.py).
+        "EDITORIAL_REQUIRE_2FA": "0",
     }
     env.pop("REDIS_URL", None)
     return env

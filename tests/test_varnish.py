@@ -81,6 +81,8 @@ def test_after_an_approval_the_next_request_through_varnish_shows_it(varnishd_pr
         "EDITORIAL_PURGE_VARNISH_URLS": f"http://127.0.0.1:{varnish_port}",
         "DJANGO_LOG_LEVEL": "WARNING",
         "XDG_RUNTIME_DIR": str(tmp_path),
+        # The test approves as an operator's command would (second factors: tests/test_two_factor.py).
+        "EDITORIAL_REQUIRE_2FA": "0",
     }
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
