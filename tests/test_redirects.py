@@ -174,3 +174,74 @@ def test_sitemap_lists_only_final_urls(client, renamed):
     body = client.get("/sitemap-articles.xml").content.decode()
     assert "/articles/coffee-and-health/" in body
     assert "/articles/coffee/" not in body
+
+
+# --- The redirects screen ----------------------------------------------------------------
+
+
+def _csv(text, name="redirects.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_admin_lists_searches_and_filters_redirects(admin_client, renamed):
+    redirects.add_many([Line("/old/board.html", "/board/")], source="csv")
+    page = admin_client.get("/admin/articles/redirect/")
+    body = page.content.decode()
+    assert "/articles/coffee/" in body and "/old/board.html" in body
+    assert "Import from CSV" in body
+    only_csv = admin_client.get("/admin/articles/redirect/?source__exact=csv").content.decode()
+    assert "/old/board.html" in only_csv and "/articles/coffee/</a>" not in only_csv
+    searched = admin_client.get("/admin/articles/redirect/?q=board").content.decode()
+    assert "/old/board.html" in searched and "/articles/coffee/</a>" not in searched
+
+
+def test_admin_adds_a_redirect_by_hand(admin_client, published):
+    response = admin_client.post(
+        "/admin/articles/redirect/add/", {"old_path": "/old/coffee.html", "article": published.pk, "target_path": ""}
+    )
+    assert response.status_code == 302
+    stored = Redirect.objects.get()
+    assert (stored.article, stored.source) == (published, "manual")
+    assert AuditEntry.objects.filter(action="redirect.added").exists()
+
+
+def test_admin_refuses_an_open_redirect_with_a_field_error(admin_client, published):
+    response = admin_client.post(
+        "/admin/articles/redirect/add/", {"old_path": "/old/", "target_path": "https://evil.example/"}
+    )
+    assert response.status_code == 200
+    assert "not a path on this site" in response.content.decode()
+    assert not Redirect.objects.exists()
+
+
+def test_admin_removing_a_redirect_is_audited(admin_client, renamed):
+    redirect = Redirect.objects.get()
+    response = admin_client.post(f"/admin/articles/redirect/{redirect.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Redirect.objects.exists()
+    assert AuditEntry.objects.filter(action="redirect.removed").exists()
+
+
+def test_csv_import_screen_reports_the_bad_line_and_adds_nothing(admin_client, published):
+    text = "old_path,new_path\n/old/coffee.html,/articles/coffee/\n/old/gone.html,/articles/nothing-here/\n"
+    response = admin_client.post("/admin/articles/redirect/import/", {"file": _csv(text)})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nothing was added. line 3: the target /articles/nothing-here/ is not a page on this site." in body
+    assert not Redirect.objects.exists()
+
+
+def test_csv_import_screen_adds_the_file(admin_client, published):
+    text = "/old/coffee.html,/articles/coffee/\n/old/board.html,/board/\n"
+    response = admin_client.post("/admin/articles/redirect/import/", {"file": _csv(text)}, follow=True)
+    body = response.content.decode()
+    assert "Added 2 redirects from the file." in body
+    assert set(Redirect.objects.values_list("source", flat=True)) == {"csv"}
+
+
+def test_editors_may_keep_redirects(client, author):
+    client.force_login(author)
+    assert client.get("/admin/articles/redirect/").status_code == 200
+    assert client.get("/admin/articles/redirect/import/").status_code == 200

@@ -2,31 +2,102 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Editors keep the redirects (they rename articles and migrate libraries).
+EDITOR_PERMISSIONS = ["add_redirect", "delete_redirect", "view_redirect"]
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("articles")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="articles", codename__in=EDITOR_PERMISSIONS)
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0024_api_keys'),
+        ("articles", "0024_api_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Redirect',
+            name="Redirect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_path', models.CharField(help_text='The old path on this site, e.g. /articles/old-name/ (no host).', max_length=500, unique=True)),
-                ('target_path', models.CharField(blank=True, help_text='Or another path on this site (when no article is chosen).', max_length=500)),
-                ('source', models.CharField(choices=[('slug_change', 'Slug change'), ('manual', 'Added by hand'), ('csv', 'CSV import'), ('import', 'Markdown import (redirect_from)')], default='manual', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(blank=True, help_text="Where the old path goes: the article's current address, whatever its slug becomes.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='articles.article')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "old_path",
+                    models.CharField(
+                        help_text="The old path on this site, e.g. /articles/old-name/ (no host).",
+                        max_length=500,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "target_path",
+                    models.CharField(
+                        blank=True,
+                        help_text="Or another path on this site (when no article is chosen).",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("slug_change", "Slug change"),
+                            ("manual", "Added by hand"),
+                            ("csv", "CSV import"),
+                            ("import", "Markdown import (redirect_from)"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Where the old path goes: the article's current address, whatever its slug becomes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="redirects",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['old_path'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('article__isnull', False), ('target_path', '')), models.Q(('article__isnull', True), models.Q(('target_path', ''), _negated=True)), _connector='OR'), name='redirect_one_target')],
+                "ordering": ["old_path"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("article__isnull", False), ("target_path", "")),
+                            models.Q(("article__isnull", True), models.Q(("target_path", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="redirect_one_target",
+                    )
+                ],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

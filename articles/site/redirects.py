@@ -138,31 +138,38 @@ def _existing(path: str) -> Redirect | None:
     return Redirect.objects.select_related("article").filter(old_path=path).first()
 
 
-def add_many(lines: list[Line], *, source: str, user=None) -> list[Redirect]:
-    """Validate and store ``lines`` in one transaction (all or nothing); return the redirects stored.
+def plan(lines: list[Line]) -> list[Redirect]:
+    """Validate ``lines`` against the site and each other; return the redirects to store (unsaved).
 
     Raises ``ValidationError`` naming the first bad line (its ``label``) and the field.
     """
     seen: dict[str, Line] = {}
     for line in lines:
-        line.old_path = clean_path(line.old_path, "old_path") if not line.label else _labelled(line, "old_path")
+        line.old_path = _labelled(line, "old_path")
         if line.article is None:
-            line.new_path = clean_path(line.new_path, "new_path") if not line.label else _labelled(line, "new_path")
+            line.new_path = _labelled(line, "new_path")
         if line.old_path in seen:
             _fail(line, f"{line.old_path} is redirected twice in this file ({seen[line.old_path].label}).", "old_path")
         seen[line.old_path] = line
+    planned = []
+    for line in lines:
+        live, _ = _page_exists(line.old_path)
+        if live:
+            _fail(line, f"{line.old_path} is a live page: it cannot be redirected.", "old_path")
+        if _existing(line.old_path) is not None:
+            _fail(line, f"{line.old_path} is already redirected (see the redirects screen).", "old_path")
+        article, target_path = _final_target(line, seen)
+        planned.append(Redirect(old_path=line.old_path, article=article, target_path=target_path))
+    return planned
+
+
+def add_many(lines: list[Line], *, source: str, user=None) -> list[Redirect]:
+    """Validate and store ``lines`` in one transaction (all or nothing); return the redirects stored."""
     stored = []
     with transaction.atomic():
-        for line in lines:
-            live, _ = _page_exists(line.old_path)
-            if live:
-                _fail(line, f"{line.old_path} is a live page: it cannot be redirected.", "old_path")
-            if _existing(line.old_path) is not None:
-                _fail(line, f"{line.old_path} is already redirected (see the redirects screen).", "old_path")
-            article, target_path = _final_target(line, seen)
-            redirect = Redirect.objects.create(
-                old_path=line.old_path, article=article, target_path=target_path, source=source, created_by=user
-            )
+        for redirect in plan(lines):
+            redirect.source, redirect.created_by = source, user
+            redirect.save()
             _repoint_chains_to(redirect)
             audit.record(
                 "redirect.added",
@@ -180,6 +187,8 @@ def _labelled(line: Line, field: str) -> str:
     try:
         return clean_path(getattr(line, field), field)
     except ValidationError as error:
+        if not line.label:
+            raise
         _fail(line, error.message_dict[field][0], field)
 
 
