@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.models import AuditEntry, Redirect
+from articles.models import Article, AuditEntry, Redirect
 from articles.review import editing
 from articles.site import redirects
 from articles.site.redirects import Line
@@ -245,3 +245,85 @@ def test_editors_may_keep_redirects(client, author):
     client.force_login(author)
     assert client.get("/admin/articles/redirect/").status_code == 200
     assert client.get("/admin/articles/redirect/import/").status_code == 200
+
+
+# --- redirect_from in Markdown front matter ----------------------------------------------
+
+
+def _import(tmp_path, data: bytes, user):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    (folder / "gout.md").write_bytes(data)
+    out = io.StringIO()
+    try:
+        call_command("import_articles", f"--as={user.username}", str(folder), stdout=out)
+    except CommandError as error:
+        return out.getvalue() + str(error)
+    return out.getvalue()
+
+
+GOUT = """---
+title: What causes gout?
+slug: what-causes-gout
+topic: rheumatology
+redirect_from:
+- /health-a-z/gout.html
+- /old/gout/
+summary: Crystals of uric acid in a joint.
+---
+
+Uric acid builds up and forms crystals in a joint.
+"""
+
+
+@pytest.fixture
+def rheumatology(db):
+    return factories.SpecialtyFactory(slug="rheumatology", name="Rheumatology")
+
+
+def test_redirect_from_is_imported_and_exported_byte_identical(tmp_path, client, author, reviewer, rheumatology):
+    import io
+
+    from django.core.management import call_command
+
+    output = _import(tmp_path, GOUT.encode(), author)
+    assert "1 created" in output, output
+    article = Article.objects.get(slug="what-causes-gout")
+    assert sorted(article.redirects.values_list("old_path", "source")) == [
+        ("/health-a-z/gout.html", "import"),
+        ("/old/gout/", "import"),
+    ]
+    assert client.get("/health-a-z/gout.html").status_code == 404  # a draft: nothing to send readers to yet
+    factories.publish(article, author=author, reviewers=[reviewer])
+    assert client.get("/health-a-z/gout.html")["Location"] == "/articles/what-causes-gout/"
+    out = tmp_path / "out"
+    call_command("export_articles", str(out), "--all", stdout=io.StringIO())
+    assert (out / "what-causes-gout.md").read_bytes() == GOUT.encode()
+    assert "0 created" in _import(tmp_path, GOUT.encode(), author)  # again: nothing new, nothing doubled
+    assert article.redirects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[https://evil.example/x]", "'redirect_from' must be a list of old paths"),
+        ("[//evil.example/x]", "not a path on this site"),
+        ("[/articles/what-causes-gout/]", "the article's own address"),
+    ],
+)
+def test_bad_redirect_from_is_refused_with_its_line(tmp_path, author, rheumatology, value, message):
+    text = GOUT.replace("redirect_from:\n- /health-a-z/gout.html\n- /old/gout/\n", f"redirect_from: {value}\n")
+    output = _import(tmp_path, text.encode(), author)
+    assert message in output, output
+    assert "gout.md:5: error" in output, output
+    assert not Redirect.objects.exists()
+
+
+def test_redirect_from_a_path_redirected_elsewhere_is_refused(tmp_path, author, renamed, rheumatology):
+    text = GOUT.replace("- /old/gout/\n", "- /articles/coffee/\n")
+    output = _import(tmp_path, text.encode(), author)
+    assert "/articles/coffee/ already redirects to /articles/coffee-and-health/" in output, output

@@ -42,6 +42,8 @@ def target_for(path: str) -> str | None:
     """The path ``path`` is permanently redirected to, or None."""
     found = Redirect.objects.select_related("article").filter(old_path=path).first()
     if found is not None:
+        if found.article_id and not Article.objects.public().filter(pk=found.article_id).exists():
+            return None  # imported with a draft: the old path answers once the article is live
         return found.target()
     for pattern, prefix in ((ARTICLE_PATH, ""), (API_ARTICLE_PATH, "/api/v1")):
         match = pattern.match(path)
@@ -258,6 +260,48 @@ def parse_csv(text: str) -> list[Line]:
     if not lines:
         raise ValidationError({"file": "The file has no redirects: one old_path,new_path per line."})
     return lines
+
+
+# --- redirect_from in Markdown front matter --------------------------------------------------
+
+
+def check_for_article(paths: list[str], slug: str) -> None:
+    """Old paths for the article with ``slug``: each a path, not a live page, not another's redirect."""
+    own = article_path(slug)
+    for path in paths:
+        path = clean_path(path, "redirect_from")
+        if path == own or path.startswith(own):
+            raise ValidationError({"redirect_from": f"{path} is the article's own address."})
+        live, _ = _page_exists(path)
+        if live:
+            raise ValidationError({"redirect_from": f"{path} is a live page: it cannot be redirected."})
+        existing = _existing(path)
+        if existing is not None and not (existing.article_id and existing.article.slug == slug):
+            raise ValidationError({"redirect_from": f"{path} already redirects to {existing.target()}."})
+
+
+def add_for_article(article: Article, paths: list[str], *, user=None) -> list[Redirect]:
+    """Store the old paths of an imported article that are not stored yet (checked by ``check_for_article``)."""
+    check_for_article(paths, article.slug)
+    have = set(article.redirects.values_list("old_path", flat=True))
+    added = []
+    for path in paths:
+        if path in have:
+            continue
+        redirect = Redirect.objects.create(
+            old_path=path, article=article, source=Redirect.Source.IMPORT, created_by=user
+        )
+        _repoint_chains_to(redirect)
+        audit.record(
+            "redirect.added",
+            actor=user,
+            target=redirect,
+            old_path=path,
+            target_path=article_path(article.slug),
+            source=Redirect.Source.IMPORT,
+        )
+        added.append(redirect)
+    return added
 
 
 # --- Slug changes and new live articles --------------------------------------------------
