@@ -199,7 +199,7 @@ def test_admin_lists_searches_and_filters_redirects(admin_client, renamed):
 
 def test_admin_adds_a_redirect_by_hand(admin_client, published):
     response = admin_client.post(
-        "/admin/articles/redirect/add/", {"old_path": "/old/coffee.html", "article": published.pk, "target_path": ""}
+        "/admin/articles/redirect/add/", {"old_path": "/old/coffee.html", "target_path": "/articles/coffee/"}
     )
     assert response.status_code == 302
     stored = Redirect.objects.get()

@@ -20,26 +20,33 @@ MAX_CSV_BYTES = 1024 * 1024
 
 
 class RedirectForm(forms.ModelForm):
+    """An old path and where it goes: an article's address (followed through its later renames) or
+    any other page of this site."""
+
+    target_path = forms.CharField(
+        label="New path",
+        max_length=500,
+        help_text="A page on this site, e.g. /articles/what-causes-gout/ (an article's address follows its "
+        "later renames) or /topics/cardiology/.",
+    )
+
     class Meta:
         model = Redirect
-        fields = ["old_path", "article", "target_path"]
+        fields = ["old_path", "target_path"]
 
     def clean(self):
         data = super().clean()
-        old, article, target = data.get("old_path"), data.get("article"), (data.get("target_path") or "").strip()
         if self.errors:
             return data
-        if bool(article) == bool(target):
-            raise ValidationError("Choose an article or give a path on this site, not both.", code="target")
         try:
-            planned = redirects.plan([redirects.Line(old, target, article=article)])[0]
+            planned = redirects.plan([redirects.Line(data["old_path"], data["target_path"])])[0]
         except ValidationError as error:
             for field, messages_ in error.message_dict.items():
-                field = {"new_path": "article" if article else "target_path"}.get(field, field)
+                field = {"new_path": "target_path"}.get(field, field)
                 for message in messages_:
                     self.add_error(None if field == "__all__" else field, message)
             return data
-        data["old_path"], data["article"], data["target_path"] = planned.old_path, planned.article, planned.target_path
+        data["old_path"] = planned.old_path
         return data
 
 
@@ -66,7 +73,6 @@ class RedirectAdmin(admin.ModelAdmin):
     list_display = ["old_path", "goes_to", "source", "created_at", "created_by"]
     list_filter = ["source"]
     search_fields = ["old_path", "target_path", "article__title", "article__slug"]
-    autocomplete_fields = ["article"]
     list_select_related = ["article", "created_by"]
     date_hierarchy = None
 
@@ -83,7 +89,7 @@ class RedirectAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             redirects.add_many(
-                [redirects.Line(obj.old_path, obj.target_path, article=obj.article)],
+                [redirects.Line(form.cleaned_data["old_path"], form.cleaned_data["target_path"])],
                 source=Redirect.Source.MANUAL,
                 user=request.user,
             )
