@@ -43,7 +43,7 @@ def test_redirects_screens_have_no_axe_violations(page, phone_page, live_server,
         browser_page.goto(live_server.url + "/admin/articles/redirect/import/")
         browser_page.set_input_files("#id_file", str(bad))
         browser_page.click("input[type=submit][value='Check and add']")
-        assert "line 3" in browser_page.content()
+        assert "Line 3" in browser_page.content()
         shots["import-error"] = axe_violations(browser_page)
         browser_page.screenshot(path=screenshot_dir / f"redirects-import-error-{width}.png", full_page=True)
         problems |= {f"{width}px {name}": found for name, found in shots.items() if found}

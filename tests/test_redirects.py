@@ -229,7 +229,7 @@ def test_csv_import_screen_reports_the_bad_line_and_adds_nothing(admin_client, p
     response = admin_client.post("/admin/articles/redirect/import/", {"file": _csv(text)})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Nothing was added. line 3: the target /articles/nothing-here/ is not a page on this site." in body
+    assert "Nothing was added. Line 3: the target /articles/nothing-here/ is not a page on this site." in body
     assert not Redirect.objects.exists()
 
 

@@ -26,6 +26,7 @@ class RedirectForm(forms.ModelForm):
     target_path = forms.CharField(
         label="New path",
         max_length=500,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text="A page on this site, e.g. /articles/what-causes-gout/ (an article's address follows its "
         "later renames) or /topics/cardiology/.",
     )
@@ -74,7 +75,9 @@ class RedirectAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     search_fields = ["old_path", "target_path", "article__title", "article__slug"]
     list_select_related = ["article", "created_by"]
-    date_hierarchy = None
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
 
     @admin.display(description="goes to")
     def goes_to(self, obj):
@@ -124,7 +127,7 @@ class RedirectAdmin(admin.ModelAdmin):
                 added = redirects.add_many(form.cleaned_data["file"], source=Redirect.Source.CSV, user=request.user)
             except ValidationError as error:
                 for message in error.messages:
-                    form.add_error("file", f"Nothing was added. {message}")
+                    form.add_error("file", f"Nothing was added. {message[:1].upper()}{message[1:]}")
             else:
                 messages.success(request, f"Added {len(added)} redirect{'s' if len(added) != 1 else ''} from the file.")
                 for item in added:
