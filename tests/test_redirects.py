@@ -327,3 +327,18 @@ def test_redirect_from_a_path_redirected_elsewhere_is_refused(tmp_path, author, 
     text = GOUT.replace("- /old/gout/\n", "- /articles/coffee/\n")
     output = _import(tmp_path, text.encode(), author)
     assert "/articles/coffee/ already redirects to /articles/coffee-and-health/" in output, output
+
+
+def test_cached_api_detail_of_the_old_slug_turns_into_a_redirect(client, published, author, commit, settings):
+    from articles.api import keys
+
+    settings.EDITORIAL_PAGE_CACHE = True
+    token = keys.create_key(name="Partner")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/articles/coffee/", **auth).status_code == 200
+    assert client.get("/api/v1/articles/coffee/", **auth).status_code == 200  # now cached
+    published.slug = "coffee-and-health"
+    commit(editing.save_content, published, user=author)
+    response = client.get("/api/v1/articles/coffee/", **auth)
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/articles/coffee-and-health/"
