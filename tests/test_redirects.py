@@ -342,3 +342,8 @@ def test_cached_api_detail_of_the_old_slug_turns_into_a_redirect(client, publish
     response = client.get("/api/v1/articles/coffee/", **auth)
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/articles/coffee-and-health/"
+
+
+def test_percent_encoded_old_paths_match_what_readers_request(client, published):
+    redirects.add_many(redirects.parse_csv("/caf%C3%A9/coffee.html,/articles/coffee/\n"), source="csv")
+    assert client.get("/caf%C3%A9/coffee.html")["Location"] == "/articles/coffee/"

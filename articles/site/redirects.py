@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -81,7 +82,7 @@ class RedirectMiddleware:
 
 def clean_path(value: str, field: str) -> str:
     """A path on this site: starts with one '/', no scheme, host, query, fragment or backslash."""
-    path = (value or "").strip()
+    path = unquote((value or "").strip())  # as Django hands it to views (request.path_info)
     if not path:
         raise ValidationError({field: "A path is required, e.g. /articles/old-name/."})
     if "://" in path or path.startswith("//") or "\\" in path or not path.startswith("/"):
