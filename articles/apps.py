@@ -14,9 +14,10 @@ class ArticlesConfig(AppConfig):
             accounts,
             scheduling,  # noqa: F401 - adds its steps to workflow.run
         )
-        from articles.site import caching, search
+        from articles.site import caching, redirects, search
 
         caching.connect_signals()
+        redirects.connect_signals()
         accounts.connect()  # a deactivated user or a member who left: their sessions end
         account_signals.connect()  # every sign-in lockout logged and announced
         audit.connect_signals()  # sign-ins, admin changes, permissions, board membership, second factors

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "articles.operations.security.RequestSizeLimitMiddleware",
     # Under /api/: CORS preflights, HEAD, and every error as application/problem+json.
     "articles.api.middleware.ApiMiddleware",
+    # Only on a 404: an old address (renamed article, migrated library) answers 301.
+    "articles.site.redirects.RedirectMiddleware",
     # As early as possible: a cached public page skips sessions, CSRF, auth and the database.
     "articles.site.middleware.PublicPageCacheMiddleware",
     # Inside it: a request that reaches the app first applies scheduled go-lives and end dates due.

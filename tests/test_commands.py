@@ -229,3 +229,12 @@ def test_seed_demo_articles_carry_figures_live_and_in_review(seeded, client):
     update = Article.objects.get(slug="how-is-high-blood-pressure-treated-in-adults").pending_revision
     assert RevisionImage.objects.filter(revision=update).count() == 1
     assert "your doctor or nurse will explain" in update.body
+
+
+def test_seed_demo_renames_a_live_article_so_its_old_address_redirects(client, seeded):
+    from articles.management.commands.seed_demo import RENAMED
+
+    response = client.get(f"/articles/{RENAMED[0]}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/articles/{RENAMED[1]}/"
+    assert client.get(response["Location"]).status_code == 200

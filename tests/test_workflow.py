@@ -345,10 +345,13 @@ def test_changes_requested_then_fixed_by_someone_else_keeps_the_first_author(aut
         workflow.approve(article, user=board_editor, revision=factories.under_decision("approve", article))
 
 
-def test_slug_of_a_published_article_cannot_change(published, author):
+def test_slug_of_a_published_article_changes_with_a_redirect(published, author):
     published.slug = "new-address"
-    with pytest.raises(ValidationError, match="cannot change"):
-        editing.save_content(published, user=author)
+    editing.save_content(published, user=author)
+    published.refresh_from_db()
+    assert published.slug == "new-address"
+    assert published.redirects.get().old_path == "/articles/coffee/"
+    assert "Address changed from /coffee/ to /new-address/" in published.history.first().history_change_reason
 
 
 def test_moving_an_article_to_another_topic_is_reviewed(published, author, second_reviewer):

@@ -142,15 +142,8 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         return title
 
     def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        # A form error here; the workflow refuses the same change from any other caller.
-        stored = Article.objects.filter(pk=self.instance.pk).values("slug", "published_revision_id").first()
-        if stored and stored["published_revision_id"] and slug != stored["slug"]:
-            raise ValidationError(
-                "The address of a published article cannot change: its versions are cited by it.",
-                code="slug_frozen",
-            )
-        return slug
+        # A live article's slug may change: the old address then answers 301 (``review.renames``).
+        return self.cleaned_data["slug"]
 
     def clean_summary(self):
         return clean_markdown(self.cleaned_data["summary"])

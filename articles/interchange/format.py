@@ -10,6 +10,7 @@ specified in ``articles/interchange/schema.json`` (JSON Schema) and the README.
     slug: what-causes-gout
     topic: rheumatology
     flags: [mentions-medicines]    (optional)
+    redirect_from: [/old/gout.html] (optional: old paths that answer 301 to this article)
     summary: |-
       Uric acid crystals in a joint [1].
     professional_summary: ...      (optional)
@@ -62,7 +63,15 @@ FRONT_MATTER = "---"
 TIMING_KEYS = ("not_before", "requested_go_live_at", "ends_at", "end_reason")
 TIME_KEYS = TIMING_KEYS[:3]
 REQUIRED = ("title", "slug", "topic", "summary")
-OPTIONAL = ("professional_summary", "professional_body", "references", "flags", "images", *TIMING_KEYS)
+OPTIONAL = (
+    "professional_summary",
+    "professional_body",
+    "references",
+    "flags",
+    "redirect_from",
+    "images",
+    *TIMING_KEYS,
+)
 TEXT_FIELDS = ("summary", "body", "professional_summary", "professional_body")
 REFERENCE_KINDS = ("guideline", "research", "other")
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "url", "doi", "pmid")
@@ -91,6 +100,8 @@ class ArticleFile:
     references: list[dict] = field(default_factory=list)  # in citation-number order, numbered from 1
     flags: list[str] = field(default_factory=list)  # slugs of the article's flags ("mentions-medicines"), sorted
     images: list[dict] = field(default_factory=list)  # the figures' files, in order of first figure
+    # Old paths on this site that answer 301 to the article (``Redirect``), sorted; not content.
+    redirect_from: list[str] = field(default_factory=list)
     # Timing (``TIMING_KEYS``): aware datetimes, and the reason shown after the end date; not content.
     not_before: datetime | None = None
     requested_go_live_at: datetime | None = None
@@ -268,6 +279,7 @@ def _article(meta: dict, body: str, positions: dict, closing: int) -> ArticleFil
     article = ArticleFile(
         **values,
         flags=_flags(meta.get("flags"), _line_of(positions, "flags")),
+        redirect_from=_redirect_from(meta.get("redirect_from"), _line_of(positions, "redirect_from")),
         body=body,
         lines=dict(positions["fields"]) | {f"images.{n}": line for n, line in positions["images"].items()},
         references=[
@@ -322,6 +334,17 @@ def _flags(value, line: int) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(flag, str) and SLUG_RE.match(flag) for flag in value):
         raise FormatError("'flags' must be a list of flag slugs, e.g. [mentions-medicines]", line)
+    return sorted(set(value))
+
+
+def _redirect_from(value, line: int) -> list[str]:
+    """Old paths of the article (each checked against the site by the importer), sorted."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(path, str) and path.startswith("/") for path in value):
+        raise FormatError("'redirect_from' must be a list of old paths on this site, e.g. [/old/gout.html]", line)
+    for path in value:
+        _check_text(path, "'redirect_from'", line, 500)
     return sorted(set(value))
 
 
@@ -410,9 +433,10 @@ def serialise(article: ArticleFile) -> bytes:
         **{
             name: _lf(value) if isinstance(value, str) else value
             for name, value in vars(article).items()
-            if name not in ("references", "lines", "flags", "images", "files")
+            if name not in ("references", "lines", "flags", "images", "files", "redirect_from")
         },
         flags=list(article.flags),
+        redirect_from=list(article.redirect_from),
         references=[{name: _lf(value) for name, value in reference.items()} for reference in article.references],
         images=[{name: _lf(value) for name, value in image.items()} for image in article.images],
     )
@@ -423,6 +447,8 @@ def serialise(article: ArticleFile) -> bytes:
     }
     if article.flags:
         meta["flags"] = sorted(article.flags)
+    if article.redirect_from:
+        meta["redirect_from"] = sorted(article.redirect_from)
     meta["summary"] = article.summary
     if article.professional_summary:
         meta["professional_summary"] = article.professional_summary

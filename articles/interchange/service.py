@@ -24,6 +24,7 @@ from articles.content import renumbering
 from articles.models import Article, ArticleFlag, Reference, Specialty, hash_content, with_flags
 from articles.operations import audit
 from articles.review import editing, validation, workflow
+from articles.site import redirects
 
 from . import image_files
 from .format import TIMING_KEYS, ArticleFile, FormatError, parse, serialise
@@ -138,6 +139,11 @@ def plan(sources: list[Source], *, submit: bool = False, change_note: str = "", 
             known = ", ".join(sorted(flags)) or "none yet; add flags in the admin first"
             _fail(item, f"unknown flag '{unknown[0]}' (known flags: {known})", item.article.lines.get("flags"))
             continue
+        try:
+            redirects.check_for_article(item.article.redirect_from, item.article.slug)
+        except ValidationError as error:
+            _fail(item, f"redirect_from: {error.messages[0]}", item.article.lines.get("redirect_from"))
+            continue
         _classify(item, topics, stored.get(item.article.slug), submit, change_note, change_kind)
     result = Plan(items, submit=submit, change_note=change_note, change_kind=change_kind, topics=topics)
     result.seconds = time.perf_counter() - started
@@ -193,7 +199,8 @@ def _classify(item, topics, stored: Article | None, submit: bool, change_note: s
         current = {name: getattr(stored, name) for name in Article.CONTENT_FIELDS}
         current["references"] = [reference.as_dict() for reference in stored.references.all()]  # prefetched
         same_timing = all(getattr(stored, name) == value for name, value in article.timing().items())
-        if hash_content(with_flags(current, stored.flags)) == hash_content(snapshot) and same_timing:
+        same_redirects = set(article.redirect_from) <= set(stored.redirects.values_list("old_path", flat=True))
+        if hash_content(with_flags(current, stored.flags)) == hash_content(snapshot) and same_timing and same_redirects:
             item.action = UNCHANGED
             return
     try:
@@ -312,6 +319,8 @@ def _write(item: Item, the_plan: Plan, user) -> None:
         article.specialty = topic
         article.flags = list(data.flags)
         editing.save_content(article, user=user, reason=reason)
+    if data.redirect_from:
+        redirects.add_for_article(article, data.redirect_from, user=user)
     if the_plan.submit:
         workflow.submit(article, user=user, change_note=the_plan.change_note, change_kind=the_plan.change_kind)
         item.note = "submitted for review"
@@ -359,6 +368,7 @@ def article_file(article: Article, *, approved: bool = True) -> ArticleFile | No
         slug=article.slug,
         topic=topic.slug,
         flags=flags,
+        redirect_from=sorted(redirect.old_path for redirect in article.redirects.all()),
         **texts,
         references=references,
         images=images,
@@ -374,7 +384,7 @@ def export(articles, *, approved: bool = True, user=None):
     Recorded in the audit log (as ``user``) when the first file is asked for.
     """
     audit.record("export.run", actor=user, approved_only=approved, articles=articles.count())
-    articles = articles.select_related("specialty", "published_revision__specialty")
+    articles = articles.select_related("specialty", "published_revision__specialty").prefetch_related("redirects")
     if not approved:
         articles = articles.prefetch_related("references")
     written = set()

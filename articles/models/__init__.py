@@ -30,6 +30,7 @@ from .invalidations import PendingInvalidation
 from .people import AuthorProfile, BoardMember, person_name
 from .provenance import Withdrawal
 from .questions import FollowUpQuestion, QuestionReply
+from .redirects import Redirect
 from .references import Reference, max_reference_number
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
@@ -58,6 +59,7 @@ __all__ = [
     "PassageCommentReply",
     "PendingInvalidation",
     "QuestionReply",
+    "Redirect",
     "Reference",
     "RenderedVersion",
     "ReviewAssignment",

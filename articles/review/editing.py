@@ -6,7 +6,7 @@ stale copy is refused (``EditConflict``) with the user's text kept by the caller
 the importer and commands all save through here.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 
@@ -14,7 +14,7 @@ from articles.content.renumbering import TEXT_FIELDS, renumbering, rewrite_citat
 from articles.content.times import describe
 from articles.models import Article, AutosaveDraft, Reference, Revision, hash_content, person_name
 
-from . import images, steps
+from . import images, renames, signals, steps
 from .validation import snapshot_hash_equal
 
 Status = Article.Status
@@ -164,16 +164,20 @@ def save_content(article: Article, *, user, reason: str = "", base: str | None =
         # Workflow fields always come from the stored row, never from a stale form instance.
         for field in WORKFLOW_FIELDS:
             setattr(article, field, getattr(current, field))
-        if current.published_revision_id and article.slug != current.slug:
-            raise ValidationError(
-                {"slug": "The address of a published article cannot change: its versions are cited by it."},
-                code="slug_frozen",
-            )
+        renamed = bool(current.published_revision_id) and article.slug != current.slug
         article.status = status_after_edit(article)
         timing = timing_changes(current, article)
         reason = "; ".join(part for part in (reason or ("" if timing else "Edited"), timing) if part)
         # Editing the working copy never changes what readers see (the live version stays).
+        if renamed:
+            # A live article's new address takes effect now; the old one answers 301 (``renames``).
+            reason = "; ".join(
+                part for part in (reason, f"Address changed from /{current.slug}/ to /{article.slug}/") if part
+            )
         steps.save(article, user=user, reason=reason, public=False)
+        if renamed:
+            renames.slug_changed(article, current.slug, user=user)
+            signals.article_changed.send(sender=Article, article=article, old_slug=current.slug)
         # Saved: the author's autosave of it (``autosave``) is no longer unsaved text.
         AutosaveDraft.objects.filter(article=article, user=user).delete()
     return article

@@ -409,8 +409,10 @@ def store(page: PageKey, generations: tuple | None, response, *, etag: str, last
 # --- Listening: the workflow's public steps, and records edited outside it ----------
 
 
-def _article_changed(sender, *, article, **kwargs):
+def _article_changed(sender, *, article, old_slug=None, **kwargs):
     article_changed(article)
+    if old_slug:
+        _after_commit(f"article:{old_slug}")  # its old address now answers 301: purge what was kept
 
 
 def _people_saved(sender, **kwargs):

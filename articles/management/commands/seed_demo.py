@@ -61,6 +61,9 @@ OLD_QUESTION = "Is it worth asking my pharmacist to review all my regular medici
 # Demo articles that mention medicines: flagged, so the demo workflow adds a pharmacist's sign-off.
 MENTIONS_MEDICINES = {"is-it-safe-to-take-ibuprofen-during-pregnancy", "what-is-iron-deficiency-anaemia"}
 
+# A live demo article whose slug changes after it went live (old, new): /articles/<old>/ answers 301.
+RENAMED = ("who-should-have-the-flu-vaccine-this-winter", "flu-vaccine-who-should-have-it")
+
 # Which state each demo article (``articles/demo/articles/<slug>.md``) ends in, in creation order.
 PLAN = [
     ("what-are-the-causes-of-dystonia", "approved"),  # guideline/research Q&A with a professional version
@@ -159,6 +162,10 @@ class Command(BaseCommand):
         self._load_images(editor)
         for slug, state in PLAN:
             self._drive(Article.objects.get(slug=slug), state, editor, reviewers)
+        # A live article renamed after it went live: its old address answers 301 (``Redirect``).
+        flu = Article.objects.get(slug=RENAMED[0])
+        flu.slug = RENAMED[1]
+        editing.save_content(flu, user=editor, reason="Shorter address")
 
         ApiKey.objects.create(
             name=DEMO_API_PARTNER,
