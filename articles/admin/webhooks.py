@@ -1,0 +1,201 @@
+"""Partners' webhook endpoints (secret shown once) and the delivery log with every attempt.
+
+Administrators only (no group holds these permissions). Endpoints made, changed, deleted or
+given a new secret, and re-sends, are recorded in the audit log as ``webhook.*``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from articles.api import webhooks
+from articles.models import Delivery, DeliveryAttempt, Webhook
+
+EVENT_FIELDS = ["on_published", "on_updated", "on_corrected", "on_withdrawn"]
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.URLField(
+        label="URL", max_length=500, assume_scheme="https", help_text=Webhook._meta.get_field("url").help_text
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["partner", "api_key", "url", *EVENT_FIELDS, "active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.check_url(url)
+        except ValidationError as refused:
+            raise ValidationError(refused.message_dict["url"]) from None
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in EVENT_FIELDS):
+            raise ValidationError("Choose at least one event for this endpoint.", code="no_events")
+        return cleaned
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ["partner", "url", "events_wanted", "active", "delivery_counts", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["partner", "url"]
+    readonly_fields = ["secret_shown", "created_at", "updated_at", "recent_deliveries"]
+    actions = ["roll_secrets"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["partner", "api_key", "url", *EVENT_FIELDS, "active"]
+        return fields if obj is None else [*fields, "secret_shown", "created_at", "updated_at", "recent_deliveries"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(delivery_total=Count("deliveries"))
+
+    @admin.display(description="events")
+    def events_wanted(self, obj):
+        return ", ".join(obj.events) or "none"
+
+    @admin.display(description="deliveries")
+    def delivery_counts(self, obj):
+        url = reverse("admin:articles_delivery_changelist") + f"?webhook__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.delivery_total)
+
+    @admin.display(description="signing secret")
+    def secret_shown(self, obj):
+        return format_html("{} <span class='help'>(shown in full once, when made or rolled)</span>", obj.secret_hint)
+
+    @admin.display(description="recent deliveries")
+    def recent_deliveries(self, obj):
+        rows = obj.deliveries.all()[:10]
+        if not rows:
+            return "none yet"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{} {}: {}</a>',
+            (
+                (
+                    reverse("admin:articles_delivery_change", args=[d.pk]),
+                    d.event,
+                    d.created_at.strftime("%d %b %H:%M"),
+                    d.get_status_display(),
+                )
+                for d in rows
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        webhooks.record_change(obj, "change" if change else "create", actor=request.user, request=request)
+
+    def delete_model(self, request, obj):
+        webhooks.record_change(obj, "delete", actor=request.user, request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for hook in queryset:
+            webhooks.record_change(hook, "delete", actor=request.user, request=request)
+        super().delete_queryset(request, queryset)
+
+    def _secret_page(self, request, hook, secret, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "hook": hook,
+            "secret": secret,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/articles/webhook/secret.html", context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Show the new endpoint's secret once, on this page."""
+        return self._secret_page(request, obj, obj.secret, "Webhook endpoint created")
+
+    @admin.action(description="Give the selected endpoint a new signing secret")
+    def roll_secrets(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one endpoint: its new secret is shown once.", messages.WARNING)
+            return None
+        hook = queryset.get()
+        secret = webhooks.roll_secret(hook, actor=request.user, request=request)
+        return self._secret_page(request, hook, secret, "New signing secret")
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ["started_at", "outcome", "duration_ms", "response_excerpt", "manual"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "attempts"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="outcome")
+    def outcome(self, obj):
+        if obj.status_code is not None:
+            return f"HTTP {obj.status_code}" + (
+                f" ({obj.error})" if obj.error and not obj.error.startswith("HTTP") else ""
+            )
+        return obj.error
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "partner", "article_slug", "status", "attempts", "last_error"]
+    list_filter = ["status", "event", "webhook"]
+    search_fields = ["id", "webhook__partner", "article__slug"]
+    list_select_related = ["webhook", "article"]
+    fields = [
+        "id",
+        "webhook",
+        "event",
+        "article",
+        "status",
+        "created_at",
+        "delivered_at",
+        "attempts",
+        "last_error",
+        "body",
+    ]
+    readonly_fields = fields
+    inlines = [AttemptInline]
+    actions = ["resend_deliveries"]
+    date_hierarchy = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="partner", ordering="webhook__partner")
+    def partner(self, obj):
+        return obj.webhook.partner
+
+    @admin.display(description="article", ordering="article__slug")
+    def article_slug(self, obj):
+        return obj.article.slug if obj.article_id else "—"
+
+    @admin.action(description="Re-send the selected deliveries now", permissions=["view"])
+    def resend_deliveries(self, request, queryset):
+        count = 0
+        for delivery in queryset.select_related("webhook"):
+            webhooks.resend(delivery, actor=request.user, request=request)
+            count += 1
+        self.message_user(
+            request, f"{count} delivery(ies) sent again; each attempt is listed on the delivery.", messages.SUCCESS
+        )
