@@ -299,7 +299,7 @@ def test_the_admin_lists_deliveries_with_attempts_and_resends(
     delivery = Delivery.objects.get()
     client.force_login(superuser)
     changelist = reverse("admin:articles_delivery_changelist")
-    assert delivery.event in client.get(changelist + "?status__exact=pending").content.decode()
+    assert "HTTP 500" in client.get(changelist + "?status__exact=pending").content.decode()
     assert "0 webhook deliveries" in client.get(changelist + "?status__exact=succeeded").content.decode()
     page = client.get(reverse("admin:articles_delivery_change", args=[delivery.pk])).content.decode()
     assert "HTTP 500" in page

@@ -4,6 +4,8 @@ Administrators only (no group holds these permissions). Endpoints made, changed,
 given a new secret, and re-sends, are recorded in the audit log as ``webhook.*``.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -127,32 +129,16 @@ class WebhookAdmin(admin.ModelAdmin):
         return self._secret_page(request, hook, secret, "New signing secret")
 
 
-class AttemptInline(admin.TabularInline):
-    model = DeliveryAttempt
-    fields = ["started_at", "outcome", "duration_ms", "response_excerpt", "manual"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "attempts"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="outcome")
-    def outcome(self, obj):
-        if obj.status_code is not None:
-            return f"HTTP {obj.status_code}" + (
-                f" ({obj.error})" if obj.error and not obj.error.startswith("HTTP") else ""
-            )
-        return obj.error
+def outcome(attempt: DeliveryAttempt) -> str:
+    if attempt.status_code is None:
+        return attempt.error
+    extra = attempt.error if attempt.error and not attempt.error.startswith("HTTP") else ""
+    return f"HTTP {attempt.status_code}" + (f" ({extra})" if extra else "")
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "partner", "article_slug", "status", "attempts", "last_error"]
+    list_display = ["created_at", "event_name", "partner", "article_slug", "state", "attempts", "last_error"]
     list_filter = ["status", "event", "webhook"]
     search_fields = ["id", "webhook__partner", "article__slug"]
     list_select_related = ["webhook", "article"]
@@ -166,12 +152,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "delivered_at",
         "attempts",
         "last_error",
-        "body",
+        "attempt_log",
+        "body_shown",
     ]
     readonly_fields = fields
-    inlines = [AttemptInline]
     actions = ["resend_deliveries"]
-    date_hierarchy = None
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
 
     def has_add_permission(self, request):
         return False
@@ -181,6 +169,48 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="body (sent as one line)")
+    def body_shown(self, obj):
+        try:
+            text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = obj.body
+        return format_html('<pre class="delivery-body">{}</pre>', text)
+
+    @admin.display(description="attempts, oldest first")
+    def attempt_log(self, obj):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    attempt.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    outcome(attempt),
+                    attempt.duration_ms,
+                    "re-send" if attempt.manual else "automatic",
+                    attempt.response_excerpt or "—",
+                )
+                for attempt in obj.tries.all()
+            ),
+        )
+        if not rows:
+            return "none yet (the first is queued)"
+        return format_html(
+            '<div class="delivery-attempts" tabindex="0" role="region" aria-label="Attempts"><table><thead><tr>'
+            '<th scope="col">Time</th><th scope="col">Outcome</th>'
+            '<th scope="col">Duration</th><th scope="col">Kind</th><th scope="col">Answer (start)</th></tr></thead>'
+            "<tbody>{}</tbody></table></div>",
+            rows,
+        )
+
+    @admin.display(description="event", ordering="event")
+    def event_name(self, obj):
+        return obj.event
+
+    @admin.display(description="status", ordering="status")
+    def state(self, obj):
+        return obj.status
 
     @admin.display(description="partner", ordering="webhook__partner")
     def partner(self, obj):
