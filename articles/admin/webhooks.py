@@ -22,7 +22,11 @@ EVENT_FIELDS = ["on_published", "on_updated", "on_corrected", "on_withdrawn"]
 
 class WebhookForm(forms.ModelForm):
     url = forms.URLField(
-        label="URL", max_length=500, assume_scheme="https", help_text=Webhook._meta.get_field("url").help_text
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=Webhook._meta.get_field("url").help_text,
+        widget=forms.URLInput(attrs={"class": "vTextField"}),
     )
 
     class Meta:

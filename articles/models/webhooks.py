@@ -37,6 +37,7 @@ class Webhook(models.Model):
     partner = models.CharField(max_length=150, help_text="Who receives these events, e.g. “Riverside GP surgery”.")
     api_key = models.ForeignKey(
         ApiKey,
+        verbose_name="API key",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -46,10 +47,14 @@ class Webhook(models.Model):
     url = models.URLField(
         "URL", max_length=500, help_text="Where each event is POSTed, e.g. https://partner.example.org/hooks/editorial."
     )
-    on_published = models.BooleanField("published", default=True, help_text=Event.PUBLISHED.label)
-    on_updated = models.BooleanField("updated", default=True, help_text=Event.UPDATED.label)
-    on_corrected = models.BooleanField("corrected", default=True, help_text=Event.CORRECTED.label)
-    on_withdrawn = models.BooleanField("withdrawn", default=True, help_text=Event.WITHDRAWN.label)
+    on_published = models.BooleanField("published", default=True, help_text="A first version goes live.")
+    on_updated = models.BooleanField("updated", default=True, help_text="A new version goes live.")
+    on_corrected = models.BooleanField(
+        "corrected", default=True, help_text="A new version that corrects an error goes live."
+    )
+    on_withdrawn = models.BooleanField(
+        "withdrawn", default=True, help_text="The article is archived, or its end date passes."
+    )
     active = models.BooleanField(default=True, help_text="Untick to stop sending (nothing is queued meanwhile).")
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
