@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -171,6 +172,14 @@ def test_a_withdrawal_is_announced_with_the_version_that_was_live(receiver, hook
     workflow.archive(published, user=superuser, reason="Superseded by new guidance.")
     assert receiver.events() == ["published", "withdrawn"]
     assert json.loads(receiver.calls[1]["body"])["article"]["version"] == 1
+
+
+def test_a_rolled_back_step_sends_nothing(receiver, hook, author, reviewer, draft):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.publish(draft, author=author, reviewers=[reviewer])
+        assert Delivery.objects.count() == 1  # written in the step's transaction...
+        raise RuntimeError("the request failed later")
+    assert not Delivery.objects.exists() and receiver.calls == []  # ...and gone with it, never sent
 
 
 def test_inactive_endpoints_get_nothing(receiver, hook, author, reviewer, draft):
