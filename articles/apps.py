@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from articles.api import webhooks
         from articles.operations import account_signals, audit
         from articles.review import (
             accounts,
@@ -21,4 +22,5 @@ class ArticlesConfig(AppConfig):
         accounts.connect()  # a deactivated user or a member who left: their sessions end
         account_signals.connect()  # every sign-in lockout logged and announced
         audit.connect_signals()  # sign-ins, admin changes, permissions, board membership, second factors
+        webhooks.connect_signals()  # partners' endpoints hear of what readers see change
         post_migrate.connect(search.ensure_sqlite_index, sender=self)

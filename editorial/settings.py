@@ -471,6 +471,11 @@ EDITORIAL_ATTRIBUTION_TEXT = env.str(
 )
 EDITORIAL_SITE_NAME = env.str("EDITORIAL_SITE_NAME", default="Reviewed Health")
 EDITORIAL_BASE_URL = env.str("EDITORIAL_BASE_URL", default="http://127.0.0.1:8000")
+# Partners' webhooks (README "Webhooks"): seconds to connect and to wait for each read, and whether
+# endpoints may be plain http or resolve to private, loopback or link-local addresses (the cloud's
+# metadata service): never in production; DEBUG (the local demo) and the tests allow them.
+EDITORIAL_WEBHOOK_TIMEOUT = env.float("EDITORIAL_WEBHOOK_TIMEOUT", default=5)
+EDITORIAL_WEBHOOK_ALLOW_PRIVATE = env.bool("EDITORIAL_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 # Markdown import (articles/interchange): the largest article file accepted, and the most an
 # import may hold in all (uploads and zip archives counted expanded), in bytes.
 EDITORIAL_IMPORT_MAX_BYTES = env.int("EDITORIAL_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)

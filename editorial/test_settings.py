@@ -27,6 +27,8 @@ STATIC_ROOT = None
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"editorial-test-media-{os.getpid()}")
 # Tests sign in with force_login and no second factor; the tests of two-factor sign-in turn it on.
 EDITORIAL_REQUIRE_2FA = False
+# Webhook tests post to a receiver on 127.0.0.1 over http; tests of the SSRF guard turn this off.
+EDITORIAL_WEBHOOK_ALLOW_PRIVATE = True
 EDITORIAL_REQUIRE_2FA_FOR_EDITORS = False
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -39,6 +39,11 @@ def test_the_readme_examples_work_on_the_demo():
     for username, password in logins:
         assert get_user_model().objects.get(username=username).check_password(password), username
     assert set(re.findall(r"--as (\S+)", readme)) <= {username for username, _ in logins}
+    # The demo partner's webhook endpoint is the README's example address, inactive.
+    from articles.models import Webhook
+
+    demo_hook = Webhook.objects.get()
+    assert f"`{demo_hook.url}`" in readme and not demo_hook.active
     # Every admin address it names exists.
     for path in re.findall(r"`(/admin/[a-z/]*)`", readme):
         resolve(path)

@@ -18,5 +18,6 @@ from . import (  # noqa: F401 - each registers its ModelAdmins
     signin,
     tasks,
     users,
+    webhooks,
     workflows,
 )

@@ -7,8 +7,9 @@ keeps approved versions' rendered HTML; ``images`` is the image library and its 
 files; ``figures`` freezes what each submitted version shows of them; ``apikeys`` holds partners'
 keys to the read API and their daily usage; ``accounts`` indexes staff sessions by user; ``audit``
 is the site-wide, hash-chained audit log; ``workflows`` holds the review stages (configured, and
-frozen into each version). Models use ``articles.content`` (text rules) and nothing else of the
-app: no workflow, no site, no admin.
+frozen into each version); ``webhooks`` holds partners' endpoints and every delivery to them.
+Models use ``articles.content`` (text rules) and nothing else of the app: no workflow, no site,
+no admin.
 """
 
 from .accounts import SignedInSession
@@ -34,9 +35,13 @@ from .redirects import Redirect
 from .references import Reference, max_reference_number
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .webhooks import Delivery, DeliveryAttempt, Webhook
 from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
+    "Delivery",
+    "DeliveryAttempt",
+    "Webhook",
     "ApiKey",
     "ApiKeyUsage",
     "AppendOnlyError",

@@ -35,6 +35,7 @@ from articles.models import (
     Image,
     Specialty,
     Stage,
+    Webhook,
     Workflow,
 )
 from articles.models import images as image_library
@@ -45,6 +46,8 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 EDITOR = ("editor", "editor-demo-pass", "Elena", "Marsh")
 ADMIN = ("admin", "admin-demo-pass")
 REVIEWER_PASSWORD = "reviewer-demo-pass"
+# An example receiver for the demo partner's webhooks (inactive in the demo).
+DEMO_WEBHOOK_URL = "http://127.0.0.1:9000/hooks/editorial"
 # The demo partner's API key: known, like the demo passwords, so the API can be tried at once.
 # A real key is made with ``manage.py create_api_key`` and shown once.
 DEMO_API_PARTNER = "Demo partner (demo only)"
@@ -172,6 +175,14 @@ class Command(BaseCommand):
             prefix=DEMO_API_KEY[:11],
             key_hash=api_keys.hash_key(DEMO_API_KEY),
             allowed_origins=settings.EDITORIAL_BASE_URL.rstrip("/"),
+        )
+        # The partner's webhook endpoint: an example address, inactive so that the demo's worker
+        # does not retry deliveries nobody receives (README "Webhooks": tick active, run a receiver).
+        Webhook.objects.create(
+            partner=DEMO_API_PARTNER,
+            api_key=ApiKey.objects.get(name=DEMO_API_PARTNER),
+            url=DEMO_WEBHOOK_URL,
+            active=False,
         )
 
         # A few readers' questions so the editors' inbox is not empty.
