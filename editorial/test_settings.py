@@ -28,6 +28,10 @@ MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"editorial-test-media-{os.getp
 # Tests sign in with force_login and no second factor; the tests of two-factor sign-in turn it on.
 EDITORIAL_REQUIRE_2FA = False
 EDITORIAL_REQUIRE_2FA_FOR_EDITORS = False
+# Source checks never wait in tests (their tests set the host interval they measure).
+EDITORIAL_SOURCE_CHECK_BACKOFF = 0
+EDITORIAL_SOURCE_CHECK_HOST_INTERVAL = 0
+EDITORIAL_SOURCE_CHECK_TIMEOUT = 2
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -33,6 +33,7 @@ from .questions import FollowUpQuestion, QuestionReply
 from .references import Reference, max_reference_number
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .sources import SourceAlert, SourceCheck, SourceCitation
 from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
 __all__ = [
@@ -58,6 +59,9 @@ __all__ = [
     "PassageCommentReply",
     "PendingInvalidation",
     "QuestionReply",
+    "SourceAlert",
+    "SourceCheck",
+    "SourceCitation",
     "Reference",
     "RenderedVersion",
     "ReviewAssignment",
