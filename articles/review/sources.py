@@ -22,12 +22,13 @@ down for a day, and a correction rarely changes what the article says.
 import logging
 import math
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.content import source_probe
@@ -278,3 +279,41 @@ def open_alerts(article: Article):
     if article.last_reviewed_at:
         alerts = alerts.filter(created_at__gt=article.last_reviewed_at)
     return alerts
+
+
+def for_references(references) -> None:
+    """Set ``source_checks`` (the checks of its URL, DOI, PubMed ID) on each ``Reference`` given, in one query."""
+    wanted = {}
+    for ref in references:
+        ref.source_checks = []
+        for kind, key, _ in sources_of([{**ref.as_dict(), "number": ref.number or 0}]):
+            wanted.setdefault((kind, key), []).append(ref)
+    if not wanted:
+        return
+    query = Q()
+    for kind, key in wanted:
+        query |= Q(kind=kind, key=key)
+    for check in SourceCheck.objects.filter(query):
+        for ref in wanted.get((check.kind, check.key), []):
+            ref.source_checks.append(check)
+
+
+def review_rows(revision: Revision | None) -> list[dict]:
+    """The version's references with their checks, for the review screen."""
+    if revision is None:
+        return []
+    checks = by_number(revision)
+    return [
+        {"number": ref.get("number"), "title": ref.get("title", ""), "checks": checks.get(ref.get("number"), [])}
+        for ref in revision.references or []
+    ]
+
+
+def with_alert_reason(queryset):
+    """Annotate articles with ``source_alert_reason``: the newest alert since the board last reviewed them."""
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    newest = SourceAlert.objects.filter(article=OuterRef("pk"), created_at__gt=OuterRef("source_alert_since"))
+    return queryset.annotate(
+        source_alert_since=Coalesce("last_reviewed_at", Value(since)),
+        source_alert_reason=Subquery(newest.order_by("-created_at").values("reason")[:1]),
+    )
