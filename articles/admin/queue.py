@@ -230,7 +230,10 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         if obj.queue_kind == "rereview" and obj.expires_at and obj.waiting_since == obj.expires_at:
             when = obj.expires_at
             return format_html('ends <time datetime="{}">{}</time>', when.isoformat(), naturalday(when))
-        if obj.queue_kind == "rereview":
+        if obj.queue_kind == "rereview" and getattr(obj, "source_alert_at", None):
+            when = obj.source_alert_at
+            age = format_html('early, since <time datetime="{}">{}</time>', when.isoformat(), naturalday(when))
+        elif obj.queue_kind == "rereview":
             age = format_html(
                 'due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due)
             )

@@ -12,11 +12,13 @@ Requests to one host are spaced by ``EDITORIAL_SOURCE_CHECK_HOST_INTERVAL`` (one
 shared through the cache); a job finding its host busy is enqueued again for the next window.
 
 A retraction or expression of concern sends each live article citing the source to the board's
-queue at once (its ``next_review_due`` set to now), with the reason, and emails the reviewers
-who approved the live version: once per (article, source, status), however often the source is
-checked again. The public page is not changed: the board decides. Dead links and corrections
-are shown to editors and the board beside the reference, with no queue entry: a link may be
-down for a day, and a correction rarely changes what the article says.
+queue at once, with the reason (a ``SourceAlert``, which ``ArticleQuerySet.review_queue`` counts
+until the board next reviews the live version; ``next_review_due``, shown to readers, is left
+alone), and emails the reviewers who approved the live version: once per (article, source,
+status), however often the source is checked again. The public page is not changed: the board
+decides. Dead links and corrections are shown to editors and the board beside the reference,
+with no queue entry: a link may be down for a day, and a correction rarely changes what the
+article says.
 """
 
 import logging
@@ -251,8 +253,6 @@ def alert(check: SourceCheck, *, now=None) -> int:
             )
             if not created:
                 continue
-            not_yet_due = Q(next_review_due__isnull=True) | Q(next_review_due__gt=now)
-            Article.objects.filter(not_yet_due, pk=article.pk).update(next_review_due=now)
             logger.warning("source check: %s sent to early re-review: %s", article.pk, alerted.reason)
             transaction.on_commit(lambda article=article, alerted=alerted: notifications.source_alert(article, alerted))
         sent += 1

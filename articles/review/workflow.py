@@ -51,6 +51,7 @@ from .rules import (  # noqa: F401 - the rules are part of the workflow's interf
 from .steps import (
     EditConflict,  # noqa: F401 - part of the workflow's interface
     WorkflowError,
+    is_author,  # noqa: F401 - part of the workflow's interface
     lock,
     require_revision,
     require_unchanged,
