@@ -406,6 +406,8 @@ EDITORIAL_PUBMED_URL = env.str(
 )
 # Sources still standing (README): each cited URL, DOI and PubMed ID is checked in the background
 # when a version is submitted and by ``manage.py check_sources`` (cron) once older than this.
+# Off: sources are linked to their checks but no request is made (``seed_demo`` runs with it off).
+EDITORIAL_SOURCE_CHECKS = env.bool("EDITORIAL_SOURCE_CHECKS", default=True)
 EDITORIAL_SOURCE_CHECK_DAYS = env.int("EDITORIAL_SOURCE_CHECK_DAYS", default=7)
 EDITORIAL_SOURCE_CHECK_TIMEOUT = env.float("EDITORIAL_SOURCE_CHECK_TIMEOUT", default=10)
 # Tries in all before a failing address is reported dead; the wait doubles after each.

@@ -106,6 +106,9 @@ def stale(ids, *, now=None):
 
 
 def enqueue(ids) -> int:
+    """Enqueue a check of each source in ``ids`` after the commit (none while ``EDITORIAL_SOURCE_CHECKS`` is off)."""
+    if not settings.EDITORIAL_SOURCE_CHECKS:
+        return 0
     ids = sorted(ids)
     for pk in ids:
         enqueue_after_commit(check_source, pk)
@@ -222,6 +225,21 @@ def record(check: SourceCheck, status: str, detail: str, *, now=None) -> None:
     check.save(update_fields=["status", "detail", "checked_at", "failures", "history"])
     if status in SourceCheck.ALERTING:
         alert(check, now=now)
+
+
+DEMO_DETAIL = "DEMO DATA: invented to show how {what} appears; no check was made and nothing was found"
+
+
+def record_demo(revision: Revision, kind: str, status: str) -> SourceCheck | None:
+    """Record an invented result for the first ``kind`` source ``revision`` cites (``seed_demo`` only),
+    labelled as such."""
+    link([revision])
+    citation = SourceCitation.objects.filter(revision=revision, source__kind=kind).order_by("number").first()
+    if citation is None:
+        return None
+    what = {Status.RETRACTED: "a retraction", Status.DEAD: "a dead link"}.get(status, "a result")
+    record(citation.source, status, DEMO_DETAIL.format(what=what))
+    return citation.source
 
 
 def reason_for(check: SourceCheck, number: int) -> str:
