@@ -319,3 +319,17 @@ def test_the_change_form_shows_each_reference_result(standin, author, client):
     client.force_login(author)
     page = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert 'class="source-badge source-retracted">Retracted<' in page
+
+
+def test_the_board_confirming_the_article_takes_it_out_of_the_queue(standin, author, reviewer, second_reviewer, commit):
+    article = live_citing(author, reviewer, doi="10.1000/gout.2019")
+    commit(sources.schedule)
+    assert Article.objects.review_queue().filter(pk=article.pk).exists()
+    live = factories.under_decision("confirm_current", article)
+    workflow.confirm_current(Article.objects.get(pk=article.pk), user=second_reviewer, revision=live)
+    assert not Article.objects.review_queue().filter(pk=article.pk).exists()
+    # Found again on the next check: already told, it stays out of the queue.
+    SourceCheck.objects.update(checked_at=timezone.now() - timedelta(days=30))
+    commit(sources.schedule)
+    assert not Article.objects.review_queue().filter(pk=article.pk).exists()
+    assert SourceAlert.objects.count() == 1
