@@ -28,6 +28,9 @@ MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"editorial-test-media-{os.getp
 # Tests sign in with force_login and no second factor; the tests of two-factor sign-in turn it on.
 EDITORIAL_REQUIRE_2FA = False
 EDITORIAL_REQUIRE_2FA_FOR_EDITORS = False
+# No test asks a cited site: submitting links sources but enqueues no check, except in the tests
+# of source checks, which turn them on against a loopback stand-in (tests/test_sources.py).
+EDITORIAL_SOURCE_CHECKS = False
 # Source checks never wait in tests (their tests set the host interval they measure).
 EDITORIAL_SOURCE_CHECK_BACKOFF = 0
 EDITORIAL_SOURCE_CHECK_HOST_INTERVAL = 0

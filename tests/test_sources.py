@@ -119,6 +119,7 @@ def standin(settings):
     server = StandIn()
     settings.EDITORIAL_CROSSREF_URL = server.url + "/works/"
     settings.EDITORIAL_PUBMED_URL = server.url + "/esummary"
+    settings.EDITORIAL_SOURCE_CHECKS = True  # off in the test settings: no other test asks a cited site
     settings.EDITORIAL_SOURCE_CHECK_ALLOW_PRIVATE = True  # the stand-in is on loopback
     settings.EDITORIAL_SOURCE_CHECK_CONTACT = "sources@example.org"
     yield server
@@ -278,6 +279,15 @@ def test_a_submission_enqueues_checks_of_its_references(standin, author, commit)
     assert cited == {("url", standin.url + "/guideline", 1), ("doi", "10.1000/fine", 2), ("pmid", "222", 2)}
     assert sorted(standin.paths()) == ["/esummary", "/guideline", "/works/10.1000%2Ffine"]
     assert set(SourceCheck.objects.values_list("status", flat=True)) == {"ok"}
+
+
+def test_nothing_is_requested_while_checks_are_off(standin, author, commit, settings):
+    settings.EDITORIAL_SOURCE_CHECKS = False
+    article = factories.make_article(author=author)
+    Reference.objects.filter(article=article).update(url=standin.url + "/guideline")
+    revision = commit(workflow.submit, article, user=author)
+    assert SourceCitation.objects.filter(revision=revision).count() == 1  # linked, for the screens
+    assert standin.calls == []
 
 
 def test_the_command_skips_sources_checked_recently(standin, author, reviewer):

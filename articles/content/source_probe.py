@@ -115,8 +115,9 @@ class _CheckedHTTPSConnection(http.client.HTTPSConnection):
         _check_peer(self.sock)
 
 
-def _request(method: str, url: str, *, accept: str = "*/*") -> tuple[int, dict, bytes]:
-    """One request, no redirects followed: (status, lower-cased headers, body read up to the cap)."""
+def _request(method: str, url: str, *, accept: str = "*/*", read: bool = True) -> tuple[int, dict, bytes]:
+    """One request, no redirects followed: (status, lower-cased headers, body read up to the cap,
+    unless ``read`` is false: a page's status is all a link check needs)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("refused: not an http(s) address")
@@ -126,7 +127,7 @@ def _request(method: str, url: str, *, accept: str = "*/*") -> tuple[int, dict, 
     try:
         connection.request(method, path, headers={"User-Agent": user_agent(), "Accept": accept})
         response = connection.getresponse()
-        body = b"" if method == "HEAD" else response.read(MAX_RESPONSE_BYTES)
+        body = response.read(MAX_RESPONSE_BYTES) if read and method != "HEAD" else b""
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
     except Refused:
         raise
@@ -150,7 +151,7 @@ def probe_url(url: str, *, before_request=None) -> Outcome:
         if status in (405, 501) or status == 403:  # some sites refuse HEAD only
             if before_request:
                 before_request(current)
-            status, headers, _ = _request("GET", current)
+            status, headers, _ = _request("GET", current, read=False)
         if status in (301, 302, 303, 307, 308) and headers.get("location"):
             current = urllib.parse.urljoin(current, headers["location"])
             continue
