@@ -5,6 +5,7 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 
 from articles.models import SourceCheck
@@ -114,4 +115,5 @@ class SourceCheckAdmin(admin.ModelAdmin):
 
     @admin.display(description="History of results")
     def results(self, obj):
-        return render_to_string("admin/articles/_source_history.html", {"history": list(reversed(obj.history))})
+        history = [{**entry, "at": parse_datetime(entry.get("at") or "")} for entry in reversed(obj.history)]
+        return render_to_string("admin/articles/_source_history.html", {"history": history})
