@@ -406,6 +406,22 @@ EDITORIAL_CROSSREF_URL = env.str("EDITORIAL_CROSSREF_URL", default="https://api.
 EDITORIAL_PUBMED_URL = env.str(
     "EDITORIAL_PUBMED_URL", default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
 )
+# Sources still standing (README): each cited URL, DOI and PubMed ID is checked in the background
+# when a version is submitted and by ``manage.py check_sources`` (cron) once older than this.
+# Off: sources are linked to their checks but no request is made (``seed_demo`` runs with it off).
+EDITORIAL_SOURCE_CHECKS = env.bool("EDITORIAL_SOURCE_CHECKS", default=True)
+EDITORIAL_SOURCE_CHECK_DAYS = env.int("EDITORIAL_SOURCE_CHECK_DAYS", default=7)
+EDITORIAL_SOURCE_CHECK_TIMEOUT = env.float("EDITORIAL_SOURCE_CHECK_TIMEOUT", default=10)
+# Tries in all before a failing address is reported dead; the wait doubles after each.
+EDITORIAL_SOURCE_CHECK_ATTEMPTS = env.int("EDITORIAL_SOURCE_CHECK_ATTEMPTS", default=3)
+EDITORIAL_SOURCE_CHECK_BACKOFF = env.float("EDITORIAL_SOURCE_CHECK_BACKOFF", default=300)
+# At most one request per host in this many seconds (shared through the cache).
+EDITORIAL_SOURCE_CHECK_HOST_INTERVAL = env.float("EDITORIAL_SOURCE_CHECK_HOST_INTERVAL", default=1)
+EDITORIAL_SOURCE_CHECK_CONTACT = env.str("EDITORIAL_SOURCE_CHECK_CONTACT", default="editorial@localhost")
+# Blank: "<EDITORIAL_SITE_NAME> source checker (+mailto:<EDITORIAL_SOURCE_CHECK_CONTACT>)".
+EDITORIAL_SOURCE_CHECK_USER_AGENT = env.str("EDITORIAL_SOURCE_CHECK_USER_AGENT", default="")
+# Check addresses on private or loopback networks (an intranet's guideline); off: refused.
+EDITORIAL_SOURCE_CHECK_ALLOW_PRIVATE = env.bool("EDITORIAL_SOURCE_CHECK_ALLOW_PRIVATE", default=False)
 # History is restored through the workflow (a new draft), never by simple-history's revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Reasons carry reviewers' comments, which can be long; the default column holds 100 characters.

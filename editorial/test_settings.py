@@ -30,6 +30,13 @@ EDITORIAL_REQUIRE_2FA = False
 # Webhook tests post to a receiver on 127.0.0.1 over http; tests of the SSRF guard turn this off.
 EDITORIAL_WEBHOOK_ALLOW_PRIVATE = True
 EDITORIAL_REQUIRE_2FA_FOR_EDITORS = False
+# No test asks a cited site: submitting links sources but enqueues no check, except in the tests
+# of source checks, which turn them on against a loopback stand-in (tests/test_sources.py).
+EDITORIAL_SOURCE_CHECKS = False
+# Source checks never wait in tests (their tests set the host interval they measure).
+EDITORIAL_SOURCE_CHECK_BACKOFF = 0
+EDITORIAL_SOURCE_CHECK_HOST_INTERVAL = 0
+EDITORIAL_SOURCE_CHECK_TIMEOUT = 2
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

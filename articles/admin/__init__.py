@@ -16,6 +16,7 @@ from . import (  # noqa: F401 - each registers its ModelAdmins
     queue,
     redirects,
     signin,
+    sources,
     tasks,
     users,
     webhooks,

@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 
 from articles.content.times import describe
 from articles.models import ReviewAssignment, ReviewDecision, ReviewQueueItem, Revision, RevisionStage, person_name
-from articles.review import screen, stages
+from articles.review import screen, sources, stages
 from articles.review.workflow import REPLAN_PERMISSION
 
 from . import previews
@@ -194,7 +194,7 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
     def get_queryset(self, request):
         # Annotate first: the ordering refers to the annotations.
         queue = self.model._default_manager.review_queue().order_by(*self.get_ordering(request))
-        return with_open_assignments(queue)
+        return sources.with_alert_reason(with_open_assignments(queue))
 
     @admin.display(description="Article", ordering="title")
     def review_link(self, obj):
@@ -211,6 +211,9 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             notes.append(("queue-embargo", f"Embargo: not before {describe(pending.not_before)}"))
         if obj.queue_kind == "rereview" and obj.expires_at and obj.published_revision_id:
             notes.append(("queue-ends", f"Ends {describe(obj.expires_at)}"))
+        if getattr(obj, "source_alert_reason", None):
+            label = "Early re-review"
+            notes.append(("queue-source-alert", obj.source_alert_reason))
         if not notes:
             return label
         return format_html("{}{}", label, format_html_join("", '<br><strong class="{}">{}</strong>', notes))
@@ -227,7 +230,10 @@ class ReviewQueueAdmin(ReadOnlyAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         if obj.queue_kind == "rereview" and obj.expires_at and obj.waiting_since == obj.expires_at:
             when = obj.expires_at
             return format_html('ends <time datetime="{}">{}</time>', when.isoformat(), naturalday(when))
-        if obj.queue_kind == "rereview":
+        if obj.queue_kind == "rereview" and getattr(obj, "source_alert_at", None):
+            when = obj.source_alert_at
+            age = format_html('early, since <time datetime="{}">{}</time>', when.isoformat(), naturalday(when))
+        elif obj.queue_kind == "rereview":
             age = format_html(
                 'due <time datetime="{}">{}</time>', obj.next_review_due.isoformat(), naturalday(obj.next_review_due)
             )

@@ -4,7 +4,7 @@ while the article is with the board or archived."""
 from django.contrib import admin
 
 from articles.models import Reference, max_reference_number
-from articles.review import editing
+from articles.review import editing, sources
 
 from .forms import ReferenceForm, ReferenceFormSet
 
@@ -16,6 +16,18 @@ class ReferenceInline(admin.TabularInline):
     template = "admin/articles/edit_inline/references_tabular.html"
     extra = 0
     fields = ["number", "kind", "title", "source", "year", "url", "doi", "pmid"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class WithSourceChecks(formset):
+            """Each stored row carries what the source checks found (a badge beside it)."""
+
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                sources.for_references([form.instance for form in self.forms if form.instance.pk])
+
+        return WithSourceChecks
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0

@@ -35,6 +35,7 @@ from .redirects import Redirect
 from .references import Reference, max_reference_number
 from .rendered import RenderedVersion
 from .review import PassageComment, PassageCommentReply, ReviewAssignment, ReviewDecision, ReviewQueueItem
+from .sources import SourceAlert, SourceCheck, SourceCitation
 from .webhooks import Delivery, DeliveryAttempt, Webhook
 from .workflows import DEFAULT_STAGE_NAME, ArticleFlag, RevisionStage, Stage, Workflow
 
@@ -64,6 +65,9 @@ __all__ = [
     "PassageCommentReply",
     "PendingInvalidation",
     "QuestionReply",
+    "SourceAlert",
+    "SourceCheck",
+    "SourceCitation",
     "Redirect",
     "Reference",
     "RenderedVersion",

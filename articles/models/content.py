@@ -105,9 +105,15 @@ class ArticleQuerySet(models.QuerySet):
         # Live articles come due whatever their editors are doing with the next draft.
         # An end date coming up brings the article to the board the same way: confirming it
         # still accurate moves or clears the date (``workflow.confirm_current``).
+        # A cited source retracted (or given an expression of concern) since the board last
+        # reviewed the live version brings it to the board at once (``review/sources.py``).
+        alerts = apps.get_model("articles", "SourceAlert").objects.filter(article=OuterRef("pk"))
+        alerts = alerts.filter(
+            Q(article__last_reviewed_at__isnull=True) | Q(created_at__gt=F("article__last_reviewed_at"))
+        )
         rereview = (
             Q(published_revision__isnull=False)
-            & (Q(next_review_due__lte=due_soon) | Q(expires_at__lte=due_soon))
+            & (Q(next_review_due__lte=due_soon) | Q(expires_at__lte=due_soon) | Q(source_alert_at__isnull=False))
             & ~with_board
             & ~Q(status=Status.SCHEDULED)
             & ~Q(status=Status.ARCHIVED)
@@ -116,10 +122,12 @@ class ArticleQuerySet(models.QuerySet):
         scheduled = Q(status=Status.SCHEDULED)
         due_or_ending = Least(Coalesce("next_review_due", "expires_at"), Coalesce("expires_at", "next_review_due"))
         return (
-            self.filter(with_board | rereview | scheduled)
+            self.annotate(source_alert_at=Subquery(alerts.order_by("created_at").values("created_at")[:1]))
+            .filter(with_board | rereview | scheduled)
             .annotate(
                 waiting_since=Case(
                     When(scheduled, then=F("go_live_at")),
+                    When(~with_board & Q(source_alert_at__isnull=False), then=F("source_alert_at")),
                     default=Coalesce("pending_revision__submitted_at", due_or_ending),
                 ),
                 # A subquery, not Count(): a GROUP BY over every article column would sort

@@ -57,6 +57,21 @@ def submitted(article, revision) -> None:
     queue(subject, body, recipients)
 
 
+def source_alert(article, alert) -> None:
+    """Tell the reviewers who approved the live version (the board, if none is left) that a source
+    it cites was retracted or given an expression of concern, and that it waits for re-review."""
+    live = article.published_revision
+    approvers = live.decisions.filter(decision="approve").values("reviewer") if live else []
+    reviewers = board_members().filter(pk__in=approvers)
+    recipients = [u.email for u in reviewers] or [u.email for u in board_members()]
+    subject = f"[Re-review] {article.title}: a cited source no longer stands"
+    body = (
+        f"{alert.reason}.\n\n“{article.title}” is in the board's queue for an early re-review. "
+        f"The public page has not been changed.\n\nReview it here: {review_url(article)}\n"
+    )
+    queue(subject, body, recipients)
+
+
 def decided(article, decision) -> None:
     """Tell the authors of a revision what the board decided, with the reviewer's comment."""
     revision = decision.revision

@@ -15,7 +15,7 @@ from articles.content.rendering import citation_problems
 from articles.content.versions import RENDER_CACHE_VERSION, has_professional_version, rendered_revision
 from articles.models import Article, ReviewDecision, Revision
 
-from . import alignment, assignments, comments, diffing, steps, workflow
+from . import alignment, assignments, comments, diffing, sources, steps, workflow
 from .diffing import RenderedTexts
 from .figure_diff import figure_changes
 from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
@@ -187,6 +187,8 @@ def review_view(model_admin, request, object_id):
         "passage_comments": thread,
         "open_comment_count": sum(1 for c in thread if not c.is_resolved),
         "may_answer_comments": comments.may_answer(request.user),
+        "source_rows": sources.review_rows(revision),
+        "source_alerts": list(sources.open_alerts(article)),
     }
     return TemplateResponse(request, "admin/articles/review.html", context)
 

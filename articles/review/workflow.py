@@ -30,7 +30,7 @@ from django.utils import timezone
 from articles.models import Article, ReviewDecision, Revision, hash_content
 from articles.models.figures import freeze, library_changed_since
 
-from . import assignments, golive, images, notifications, records, stages
+from . import assignments, golive, images, notifications, records, sources, stages
 from .editing import content_authors, status_after_edit
 from .golive import review_interval
 from .rules import (  # noqa: F401 - the rules are part of the workflow's interface
@@ -120,6 +120,7 @@ def submit(
         revision.authors.set(authors | {user.pk})
         # The stages it goes through are decided now, from the workflow in force, and kept with it.
         stages.freeze(revision, stages.plan(snapshot))
+        sources.submitted(revision)  # its references' checks, enqueued after the commit
         article.pending_revision = revision
         article.status = Status.SUBMITTED
         set_claim(article, None)

@@ -33,13 +33,14 @@ from articles.models import (
     BoardMember,
     FollowUpQuestion,
     Image,
+    SourceCheck,
     Specialty,
     Stage,
     Webhook,
     Workflow,
 )
 from articles.models import images as image_library
-from articles.review import comments, editing, second_factor, workflow
+from articles.review import comments, editing, second_factor, sources, workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
@@ -123,6 +124,8 @@ class Command(BaseCommand):
             with override_settings(
                 EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
                 TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                # No requests to the cited sites from a demo: sources are linked, results invented below.
+                EDITORIAL_SOURCE_CHECKS=False,
             ):
                 with quiet_job_log(), transaction.atomic():
                     self._seed(User)
@@ -170,6 +173,8 @@ class Command(BaseCommand):
         flu.slug = RENAMED[1]
         editing.save_content(flu, user=editor, reason="Shorter address")
 
+        self._demo_source_checks()
+
         ApiKey.objects.create(
             name=DEMO_API_PARTNER,
             prefix=DEMO_API_KEY[:11],
@@ -197,6 +202,17 @@ class Command(BaseCommand):
             email="old.reader@example.org",
             created_at=timezone.now() - timedelta(days=settings.EDITORIAL_QUESTION_RETENTION_DAYS + 35),
         )
+
+    def _demo_source_checks(self):
+        """Sources still standing, shown without asking the internet: every live and under-review
+        version's sources linked (not checked), and two results invented and labelled "DEMO DATA":
+        a retraction of a source the live dystonia article cites (so the queue shows an early
+        re-review and the review screen the mark), and a dead link in the blood pressure article."""
+        sources.schedule()  # links only: EDITORIAL_SOURCE_CHECKS is off here
+        dystonia = Article.objects.get(slug="what-are-the-causes-of-dystonia").published_revision
+        sources.record_demo(dystonia, SourceCheck.Kind.DOI, SourceCheck.Status.RETRACTED)
+        pressure = Article.objects.get(slug="how-is-high-blood-pressure-treated-in-adults").published_revision
+        sources.record_demo(pressure, SourceCheck.Kind.URL, SourceCheck.Status.DEAD)
 
     def _configure_workflow(self):
         """The example workflow: a clinical review for every article, then a pharmacist's sign-off for
@@ -425,4 +441,7 @@ class Command(BaseCommand):
             "restore your unsaved changes (autosaved every few seconds), with a diff against what is saved.\n"
             "Admin > Audit log entries lists what the demo itself did (groups, import, workflow steps); one reader's\n"
             "question is past the retention period: manage.py anonymise_questions removes its address.\n"
+            "Sources still standing: no source was checked (the demo asks no outside site); the dystonia\n"
+            "article's retracted reference and the blood pressure article's dead link are DEMO DATA, invented\n"
+            "and labelled so, to show the early re-review in the queue and the marks on the review screen.\n"
         )
