@@ -5,4 +5,18 @@ Screens are declarative ModelAdmins; workflow steps, the review screen and previ
 wing: it may use every other one, and nothing imports it (Django's autodiscovery loads it).
 """
 
-from . import apikeys, articles, audit, images, pages, people, questions, queue, signin, tasks, users, workflows  # noqa: F401 - each registers its ModelAdmins
+from . import (  # noqa: F401 - each registers its ModelAdmins
+    apikeys,
+    articles,
+    audit,
+    checklist,
+    images,
+    pages,
+    people,
+    questions,
+    queue,
+    signin,
+    tasks,
+    users,
+    workflows,
+)
