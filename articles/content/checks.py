@@ -252,6 +252,11 @@ def _textstat():
     return textstat
 
 
+def warm_up() -> None:
+    """Load textstat's pronouncing dictionary now (0.5-2 s) rather than in an editor's first preview."""
+    _textstat().flesch_kincaid_grade("A short sentence to load the dictionary.")
+
+
 def prose(text: str) -> list[list[str]]:
     """The prose of a text: its paragraphs, each a list of plain sentences."""
     result = []
