@@ -289,3 +289,16 @@ def test_the_review_screen_shows_the_checks_of_the_version_under_review(client, 
     assert "Editorial checks of version 1" in html
     panel = checks_panel(html)
     assert HARDEST in panel and UNCITED in panel and "target 8 or below" in panel
+
+
+def test_bulk_submit_obeys_a_blocking_check_and_says_why(client, author):
+    from .test_admin_changelist import bulk, messages_of
+
+    set_levels(claims="block")
+    blocked = submitted_draft(author)
+    fine = submitted_draft(author, body="Rest and drink water.")
+    client.force_login(author)
+    response = bulk(client, "submit_selected", [blocked, fine], apply="1")
+    assert Article.objects.get(pk=blocked.pk).status == "draft"
+    assert Article.objects.get(pk=fine.pk).status == "submitted"
+    assert any(UNCITED in message for message in messages_of(response))

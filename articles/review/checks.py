@@ -53,6 +53,11 @@ class Report:
         )
 
     @property
+    def listed(self) -> bool:
+        """Whether there are findings besides the reading grade (shown on its own line)."""
+        return any(finding.check != "readability" for finding in [*self.blocking, *self.warnings])
+
+    @property
     def clear(self) -> bool:
         return not self.warnings and not self.blocking
 
