@@ -83,3 +83,17 @@ def test_the_review_screen_shows_the_checks_of_the_version(
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_checklist_admin_page(chromium, live_server, superuser, screenshot_dir, width):
+    context, page = _browser_page(chromium, viewport={"width": width, "height": 900})
+    try:
+        admin_login(page, live_server, "boss")
+        page.goto(f"{live_server.url}/admin/articles/checklist/")
+        expect(page.get_by_text("every check a warning, none blocking")).to_be_visible()
+        expect(page.get_by_role("radio", name="Warning").first).to_be_checked()
+        shot(page, screenshot_dir, f"checklist-{width}.png")
+        assert axe_violations(page) == []
+    finally:
+        context.close()
