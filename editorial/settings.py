@@ -395,6 +395,9 @@ EDITORIAL_CORRECTION_NOTICE_DAYS = env.int("EDITORIAL_CORRECTION_NOTICE_DAYS", d
 EDITORIAL_REVIEW_DUE_SOON_DAYS = env.int("EDITORIAL_REVIEW_DUE_SOON_DAYS", default=30)
 # A submission waiting longer than this many days is shown as overdue in the queue.
 EDITORIAL_REVIEW_SLA_DAYS = env.int("EDITORIAL_REVIEW_SLA_DAYS", default=7)
+# The reading grade the patient text aims at (Flesch-Kincaid and SMOG); the editorial checklist
+# (admin) decides whether text above it is a warning, blocks submission, or is not checked.
+EDITORIAL_PATIENT_READING_GRADE = env.int("EDITORIAL_PATIENT_READING_GRADE", default=8)
 # References one article may have (and so the highest reference number); at most 999, the
 # highest number a citation can carry.
 EDITORIAL_MAX_REFERENCES = env.int("EDITORIAL_MAX_REFERENCES", default=200)

@@ -15,3 +15,9 @@ application = get_wsgi_application()
 
 # Refuse to start serving without a secret key, rather than fail on the first request.
 settings.SECRET_KEY  # noqa: B018 - reading it raises ImproperlyConfigured when it is empty
+
+# The editorial checks grade text with textstat, whose pronouncing dictionary takes a second or two
+# to load: load it now, once per worker, not in an editor's first live preview.
+from articles.content.checks import warm_up  # noqa: E402
+
+warm_up()

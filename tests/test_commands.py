@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 
 from articles.models import Article, BoardMember, Reference, ReviewDecision, Revision, Workflow
 from articles.review import stages, workflow
@@ -238,3 +239,20 @@ def test_seed_demo_renames_a_live_article_so_its_old_address_redirects(client, s
     assert response.status_code == 301
     assert response["Location"] == f"/articles/{RENAMED[1]}/"
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_seed_demo_shows_the_editorial_checks_in_the_editor_and_on_the_review_screen(seeded, client):
+    from articles.models import Checklist
+
+    assert Checklist.objects.filter(pk=1).exists() and set(Checklist.current().levels().values()) == {"warn"}
+    in_review = Article.objects.get(slug="is-it-safe-to-take-ibuprofen-during-pregnancy")
+    client.force_login(get_user_model().objects.filter(is_superuser=True).first())
+    html = client.get(reverse("admin:articles_reviewqueueitem_review", args=[in_review.pk])).content.decode()
+    panel = html[html.index('<section class="editorial-checks"') :]
+    assert "above the target" in panel and "500 mg to 1 g" in panel
+    draft = Article.objects.get(slug="can-better-sleep-habits-help-with-insomnia")
+    preview = client.post(
+        reverse("admin:articles_article_live_preview"),
+        {"audience": "patient", "summary": draft.summary, "body": draft.body},
+    ).content.decode()
+    assert "above the target" in preview and "About 1 in 10 adults have long-term insomnia." in preview

@@ -749,7 +749,7 @@ def test_export_writes_only_approved_versions_by_default(tmp_path, author, revie
     assert set(export(tmp_path / "all", "--all")) == {"live.md", "draft-only.md"}
 
 
-def test_the_readme_example_is_a_valid_article_file():
+def test_the_readme_example_is_a_valid_article_file(db):  # validation reads the site's editorial checklist
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## Moving content in and out") :]
     example = section[section.index("```markdown\n") + len("```markdown\n") :]

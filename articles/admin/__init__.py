@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - each registers its ModelAdmins
     apikeys,
     articles,
     audit,
+    checklist,
     images,
     pages,
     people,

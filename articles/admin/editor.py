@@ -16,6 +16,7 @@ from articles.content import reference_lookup
 from articles.content.rendering import citation_problems, markdown_problems, render
 from articles.models import max_reference_number
 from articles.models.figures import figure_problems, library_images
+from articles.review import checks
 
 # The widths the live preview can be shown at besides the panel's own ("phone" as an iPhone 14).
 DEVICES = [("phone", "Phone", 390), ("tablet", "Tablet", 768), ("desktop", "Desktop", 1280)]
@@ -99,6 +100,9 @@ def live_preview_view(model_admin, request):
         + figure_problems(summary, label="The summary")
         + figure_problems(body, label="The body")
         + citation_problems(snapshot),
+        # The editorial checks of this audience's text, shown beside the preview (editor.js).
+        "checks": checks.report(snapshot).only((summary_field, body_field)),
+        "checks_id": audience,
     }
     return TemplateResponse(request, "admin/articles/_live_preview.html", context)
 

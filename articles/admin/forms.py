@@ -16,7 +16,7 @@ from articles.content.rendering import markdown_problems
 from articles.content.validators import DOI_RE
 from articles.models import Article, ArticleFlag, BoardMember, Page, Reference, Revision, max_reference_number
 from articles.models.figures import figure_problems
-from articles.review import conflicts, diffing, editing, validation, workflow
+from articles.review import checks, conflicts, diffing, editing, validation, workflow
 from articles.review.forms import ChangeNoteForm, SiteTimeField, SiteTimeInput, zone_help
 
 from .autosave import snapshot_diff
@@ -191,6 +191,8 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
                 raise ValidationError(str(conflict), code="conflict") from None
         if self.submitting and self.instance.pk and stored is not None:
             self._check_change_note(cleaned)
+        if self.submitting:
+            self._check_blocking(cleaned)
         has_body = bool(cleaned.get("professional_body", "").strip())
         has_summary = bool(cleaned.get("professional_summary", "").strip())
         if has_body and not has_summary:
@@ -213,6 +215,21 @@ class ArticleAdminForm(ChangeNoteForm, forms.ModelForm):
         mine = {name: self.data.get(self.add_prefix(name), "") for name, _ in diffing.FIELDS}
         mine["references"] = references_from_form(self.data)
         return {"theirs": snapshot_diff(started, stored), "yours": snapshot_diff(stored, mine)}
+
+    def _check_blocking(self, cleaned) -> None:
+        # Before anything is saved: what the editorial checklist blocks is named beside its field,
+        # and the form comes back with the typed text (the workflow refuses it again if it got there).
+        fields = ("summary", "body", "professional_summary", "professional_body")
+        snapshot = {name: cleaned.get(name) or "" for name in fields}
+        for finding in checks.blocking_findings(snapshot):
+            self.add_error(
+                finding.field,
+                ValidationError(
+                    "%(text)s The editorial checklist blocks submission for this; fix it, or save without submitting.",
+                    code="checks",
+                    params={"text": finding.text},
+                ),
+            )
 
     def _check_change_note(self, cleaned) -> None:
         # Before anything is saved: an update submitted without its public note is a form error.

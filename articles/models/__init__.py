@@ -16,6 +16,7 @@ from .accounts import SignedInSession
 from .apikeys import ApiKey, ApiKeyUsage
 from .audit import AppendOnlyError, AuditEntry, ErasedAddress
 from .autosave import AutosaveDraft
+from .checklist import Checklist
 from .content import (
     Article,
     ArticleQuerySet,
@@ -53,6 +54,7 @@ __all__ = [
     "ArticleFlag",
     "ArticleQuerySet",
     "AutosaveDraft",
+    "Checklist",
     "AuthorProfile",
     "BoardMember",
     "FollowUpQuestion",

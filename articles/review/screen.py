@@ -15,7 +15,7 @@ from articles.content.rendering import citation_problems
 from articles.content.versions import RENDER_CACHE_VERSION, has_professional_version, rendered_revision
 from articles.models import Article, ReviewDecision, Revision
 
-from . import alignment, assignments, comments, diffing, sources, steps, workflow
+from . import alignment, assignments, checks, comments, diffing, sources, steps, workflow
 from .diffing import RenderedTexts
 from .figure_diff import figure_changes
 from .forms import AssignReviewersForm, DecisionForm, PassageCommentForm, refusals
@@ -173,6 +173,9 @@ def review_view(model_admin, request, object_id):
         "diff_view": "source" if request.GET.get("diff") == "source" else "rendered",
         "expand_all": request.GET.get("expand") == "all",
         "problems": problems,
+        # The editorial checks of the exact version under review (cached by its text's hash).
+        "editorial_checks": checks.report(revision.snapshot()) if revision else None,
+        "editorial_checks_label": f"version {revision.number}" if revision else "",
         "forms": forms,
         "available": available,
         "late": late,

@@ -11,13 +11,17 @@ from articles.content.validators import CONTROL_CHARACTERS
 from articles.models import Revision, hash_content, max_reference_number
 from articles.models.figures import figure_problems
 
+from . import checks
+
 CHANGE_NOTE_MAX_LENGTH = 300
 
 
 def validate_for_review(snapshot: dict, *, draft: bool = False) -> None:
     """Refuse content the site cannot show as written: Markdown beyond the rendering limits,
     control characters, figures of images not in the library (or without alt text), images that
-    are not from the library, too many references, or citations and references that do not match.
+    are not from the library, too many references, citations and references that do not match,
+    or text the editorial checklist blocks (``checks``: a sentence above the reading grade, an
+    uncited claim, an inaccessible heading, link, image, table or capitals, as configured).
 
     A ``draft`` (the importer's check) may still hold references it does not cite yet, and
     figures of images this library does not have (yet); a citation of a reference that does not
@@ -42,6 +46,10 @@ def validate_for_review(snapshot: dict, *, draft: bool = False) -> None:
     problems = citation_problems(snapshot, uncited=not draft)
     if problems:
         raise ValidationError(problems, code="citations")
+    if not draft:  # the editorial checklist's blocking checks (an imported draft is checked when submitted)
+        problems = checks.blocking_problems(snapshot)
+        if problems:
+            raise ValidationError(problems, code="checks")
 
 
 def clean_change_note(*, change_note: str, change_kind: str) -> tuple[str, str]:

@@ -242,7 +242,23 @@
       });
     }
 
+    var checksPanel = editor.querySelector("[data-checks-panel]");
+
+    /* The editorial checks come with the preview; they are shown beside it, in the admin's page
+       (not in the frame, which has only the public stylesheet). */
+    function takeChecks(html) {
+      if (!checksPanel) return html;
+      var template = document.createElement("template");
+      template.innerHTML = html;  /* rendered and sanitised by the server (nh3); templates run nothing */
+      var found = template.content.querySelector("[data-editor-checks]");
+      if (!found) return html;
+      found.remove();
+      checksPanel.replaceChildren(document.importNode(found, true));
+      return template.innerHTML;
+    }
+
     function show(html) {
+      html = takeChecks(html);
       pending = html;
       var output = slot();
       if (!output) return;  /* the frame is still loading: shown when it has */

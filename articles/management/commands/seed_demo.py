@@ -31,6 +31,7 @@ from articles.models import (
     ArticleFlag,
     AuthorProfile,
     BoardMember,
+    Checklist,
     FollowUpQuestion,
     Image,
     SourceCheck,
@@ -143,6 +144,9 @@ class Command(BaseCommand):
         User.objects.create_superuser(ADMIN[0], f"{ADMIN[0]}@example.com", ADMIN[1])
         board_group = Group.objects.get(name="Medical Advisory Board")
         self._configure_workflow()
+        # The editorial checklist with its defaults (every check a warning): the draft on insomnia and the
+        # ibuprofen article in review each show a reading grade above the target and an uncited number.
+        Checklist.current().save()
         reviewers = []
         for member in demo["board"]:
             user = User.objects.create_user(
