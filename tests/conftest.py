@@ -1,4 +1,6 @@
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -282,3 +284,20 @@ def render_work(monkeypatch):
     work.reset()
     yield work
     work.reset()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a live-server test's database is emptied, let the requests still running finish.
+
+    Closing the browser does not stop a request the server is already handling (a preview, an
+    autosave, a session's bookkeeping); emptying the database under it locks SQLite's tables
+    ("database table is locked"), and the next test then starts on rows left behind.
+    """
+    if "live_server" not in getattr(item, "fixturenames", ()):
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate() if thread.is_alive()
+    ):
+        time.sleep(0.02)

@@ -12,9 +12,10 @@ from articles.review import editing, workflow
 _policy = importlib.import_module("articles.migrations.0004_policy_page_and_inbox_permissions")
 _assignments = importlib.import_module("articles.migrations.0010_review_assignments")
 _images = importlib.import_module("articles.migrations.0018_images")
+_redirects = importlib.import_module("articles.migrations.0025_redirects")
 GROUPS = {
     name: codenames
-    + {"Editors": _policy.EDITOR_PERMISSIONS + _images.EDITOR_PERMISSIONS}.get(
+    + {"Editors": _policy.EDITOR_PERMISSIONS + _images.EDITOR_PERMISSIONS + _redirects.EDITOR_PERMISSIONS}.get(
         name, _policy.BOARD_PERMISSIONS + _assignments.BOARD_PERMISSIONS + _images.BOARD_PERMISSIONS
     )
     for name, codenames in importlib.import_module("articles.migrations.0002_groups").GROUPS.items()

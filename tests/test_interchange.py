@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from articles.content import renumbering
 from articles.content.validators import BIDI_CONTROLS, CONTROL_CHARACTERS
 from articles.interchange import format as fmt
-from articles.interchange import service, sources
+from articles.interchange import front_matter, service, sources
 from articles.interchange.format import ArticleFile, FormatError, parse, serialise
 from articles.interchange.sources import Source
 from articles.management.commands.seed_demo import DEMO, demo_board
@@ -661,12 +661,12 @@ NESTINGS = {
 def test_deep_front_matter_is_refused_before_yaml_builds_it(shape, monkeypatch):
     events = []
 
-    class Counting(fmt._Loader):
+    class Counting(front_matter._Loader):
         def get_event(self):
             events.append(1)
             return super().get_event()
 
-    monkeypatch.setattr(fmt, "_Loader", Counting)
+    monkeypatch.setattr(front_matter, "_Loader", Counting)
     data = f"---\n{NESTINGS[shape]}\nslug: s\ntopic: t\nsummary: S\n---\n\nBody.\n".encode()
     with pytest.raises(FormatError) as error:
         parse(data, max_bytes=10**7)

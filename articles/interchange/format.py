@@ -47,7 +47,6 @@ from datetime import date, datetime
 
 import yaml
 from django.core.exceptions import ValidationError
-from yaml.composer import Composer
 
 from articles.content import figures, times
 from articles.content.rendering import http_url
@@ -56,6 +55,7 @@ from articles.content.validators import DOI_RE
 from . import figures as figure_files
 from .errors import FormatError  # noqa: F401 - part of the format's interface
 from .errors import check_text as _check_text
+from .front_matter import MAX_DEPTH, load_front_matter, positions_of  # noqa: F401 - MAX_DEPTH is part of the format
 
 FRONT_MATTER = "---"
 # Timing the editors ask for (``Article``'s fields of these names, frozen into the version submitted):
@@ -80,12 +80,6 @@ SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 MAX_LENGTHS = {"end_reason": 300, "title": 200, "slug": 200}
 REFERENCE_MAX_LENGTHS = {"title": 500, "source": 300, "url": 500, "doi": 200, "pmid": 20}
 MAX_YEAR = 32767
-# The format nests three levels (the fields, the list of references, each reference's fields).
-# Deeper front matter is refused as it is read (see _Loader): libyaml's composer recurses once per
-# level and crashed the interpreter (SIGSEGV) 40,000 levels down, and was slow well before. Two
-# spare levels keep the precise messages ("'title' must be text") for a list or a field one or
-# two levels too deep.
-MAX_DEPTH = 5
 
 
 @dataclass
@@ -146,7 +140,7 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
     except StopIteration:
         raise FormatError("the front matter block is never closed by a line '---'", 1) from None
     try:
-        node, meta = _load("\n".join(lines[1:closing]) + "\n")
+        node, meta = load_front_matter("\n".join(lines[1:closing]) + "\n")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "it is not valid YAML"
@@ -155,7 +149,7 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
         ) from error
     if not isinstance(meta, dict):
         raise FormatError("the front matter must be fields (name: value), one per line", 2)
-    positions = _positions(node)
+    positions = positions_of(node)
     body_lines = lines[closing + 1 :]
     positions["fields"]["body"] = closing + 2
     if body_lines and body_lines[0] == "":
@@ -164,75 +158,6 @@ def parse(data: bytes, *, max_bytes: int) -> ArticleFile:
     body = "\n".join(body_lines)
     body = body.removesuffix("\n")
     return _article(meta, body, positions, closing)
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """PyYAML's safe loader, refusing front matter nested deeper than ``MAX_DEPTH`` or with aliases.
-
-    libyaml's scanner and parser where installed (PyYAML's wheels include it: the same safe
-    subset of YAML, ten times faster than pure Python, which matters when importing thousands
-    of files), with PyYAML's own composer on top. libyaml's parser is a state machine with a
-    stack, but its composer recurses once per level and has no limit (SIGSEGV at some 40,000).
-    This one counts levels as it goes and stops at the first one too deep: everything after it
-    is never scanned, so the work is bounded by ``MAX_DEPTH`` (and libyaml's 1,024-character
-    look-ahead), not by the size of the nesting. Aliases (``*name``) are refused too: the format
-    never needs them, and they could make the data deeper than its text.
-    """
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.anchors = {}
-        self.depth = 0
-
-    get_single_node = Composer.get_single_node
-    compose_document = Composer.compose_document
-    compose_scalar_node = Composer.compose_scalar_node
-    compose_sequence_node = Composer.compose_sequence_node
-    compose_mapping_node = Composer.compose_mapping_node
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise FormatError(
-                f"the front matter uses a YAML alias (*{event.anchor}); the format has no use for "
-                "anchors and aliases: write the value out",
-                event.start_mark.line + 2,
-            )
-        if not isinstance(event, yaml.CollectionStartEvent):
-            return Composer.compose_node(self, parent, index)
-        if self.depth == MAX_DEPTH:
-            raise FormatError(
-                f"the front matter is nested more than {MAX_DEPTH} levels deep (lists or fields "
-                "inside lists or fields); the format needs at most 3",
-                event.start_mark.line + 2,
-            )
-        self.depth += 1
-        try:
-            return Composer.compose_node(self, parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _load(text: str):
-    """Return the YAML node tree (for line numbers) and the plain data it holds; only safe types."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
-def _positions(node) -> dict:
-    """Return the file line of each top-level field ({name: line}) and of each reference ({n: line})."""
-    fields, references, images = {}, {}, {}
-    for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
-        fields[key.value] = key.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
-        if key.value == "references" and isinstance(value, yaml.SequenceNode):
-            references = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
-        if key.value == "images" and isinstance(value, yaml.SequenceNode):
-            images = {n: item.start_mark.line + 2 for n, item in enumerate(value.value, start=1)}
-    return {"fields": fields, "references": references, "images": images}
 
 
 def _line_of(positions: dict, key: str) -> int:
