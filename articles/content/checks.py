@@ -37,13 +37,13 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from articles.content.prose import (  # noqa: F401 - read through checks too
-    _AUTOLINK,
-    _BARE_URL,
-    _CITATION,
-    _IMAGE,
-    _LINK,
-    _TABLE_RULE,
+from articles.content.prose import (
+    AUTOLINK,
+    BARE_URL,
+    CITATION,
+    IMAGE,
+    LINK,
+    TABLE_RULE,
     blocks,
     plain,
     sentences,
@@ -223,10 +223,10 @@ def uncited_claims(text: str, field: str) -> list[Finding]:
         elif block.kind == "list":
             units = [sentence for item in block.lines for sentence in sentences(item)]
         elif block.kind == "table":
-            units = [line for line in block.lines if not _TABLE_RULE.match(line)]
+            units = [line for line in block.lines if not TABLE_RULE.match(line)]
         else:
             continue  # headings, code and raw HTML state nothing readers take as a claim
-        if any(_CITATION.search(unit) for unit in units):
+        if any(CITATION.search(unit) for unit in units):
             continue  # a citation in the paragraph covers its sentences
         for unit in units:
             said = plain(unit.replace("|", " "))
@@ -284,7 +284,7 @@ def accessibility(text: str, field: str) -> list[Finding]:
         if block.kind == "code":
             continue
         joined = "\n".join(block.lines)
-        for match in _LINK.finditer(joined):
+        for match in LINK.finditer(joined):
             label = plain(match.group(1)).strip(" .:").lower()
             if label in _VAGUE_LINK_TEXT or re.match(r"^(?:https?://|www\.)", label):
                 findings.append(
@@ -295,8 +295,8 @@ def accessibility(text: str, field: str) -> list[Finding]:
                         match.group(0),
                     )
                 )
-        without_links = _LINK.sub(" ", _IMAGE.sub(" ", joined))
-        for match in [*_AUTOLINK.finditer(without_links), *_BARE_URL.finditer(_AUTOLINK.sub(" ", without_links))]:
+        without_links = LINK.sub(" ", IMAGE.sub(" ", joined))
+        for match in [*AUTOLINK.finditer(without_links), *BARE_URL.finditer(AUTOLINK.sub(" ", without_links))]:
             findings.append(
                 Finding(
                     "link_text",
@@ -306,7 +306,7 @@ def accessibility(text: str, field: str) -> list[Finding]:
                     match.group(0).rstrip(".,;:!?"),
                 )
             )
-        for match in _IMAGE.finditer(joined):
+        for match in IMAGE.finditer(joined):
             alt, target = match.group(1).strip(), match.group(2)
             name = target.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
             if not alt:
@@ -319,7 +319,7 @@ def accessibility(text: str, field: str) -> list[Finding]:
                 continue
             findings.append(Finding("image_alt", field, problem, match.group(0)))
         if block.kind == "table":
-            rules = [i for i, line in enumerate(block.lines) if _TABLE_RULE.match(line)]
+            rules = [i for i, line in enumerate(block.lines) if TABLE_RULE.match(line)]
             header = block.lines[0].strip().strip("|")
             if len(block.lines) >= 2 and rules != [1] and 1 not in rules:
                 findings.append(
